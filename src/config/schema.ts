@@ -1,0 +1,114 @@
+import { z } from 'zod'
+import { PHASES } from '../plan/phases.js'
+import { parseDuration } from './duration.js'
+
+/** Durations as users write them ('30m', '24h') become milliseconds once, here. */
+export const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = parseDuration(value)
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as "90s", "30m" or "24h", got ${JSON.stringify(value)}` })
+      return z.NEVER
+    }
+    return ms
+  })
+
+const httpUrl = z.string().refine((v) => /^https?:\/\/[^/\s]+/i.test(v), {
+  message: 'expected an http:// or https:// URL',
+})
+
+const mysqlUrl = z.string().refine((v) => /^(mysql|mariadb):\/\/[^/\s]+\/[^/\s?]+/i.test(v), {
+  message: 'expected a URL like mysql://user:password@host:3306/database',
+})
+
+const gate = z.enum(['blocking', 'warning'])
+const phase = z.enum(PHASES)
+
+/** Changes to one step of the default plan, by its id; `false` switches it off. */
+const stepOverride = z.union([
+  z.literal(false),
+  z.strictObject({
+    title: z.string().optional(),
+    gate: gate.optional(),
+    timeout: duration.optional(),
+    retries: z.number().int().min(0).max(20).optional(),
+    after: z.array(z.string()).optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+  }),
+])
+
+/** A step added to a phase by the user. */
+const extraStep = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an id of lower-case letters, digits and dashes'),
+  phase,
+  kind: z.string().min(1),
+  title: z.string().optional(),
+  gate: gate.optional(),
+  timeout: duration.optional(),
+  retries: z.number().int().min(0).max(20).optional(),
+  after: z.array(z.string()).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+})
+
+/**
+ * One environment. Sections owned by a step kind stay open objects here; the kind's own options
+ * schema checks them when the plan is built, and names the key path the same way.
+ */
+export const environmentSchema = z.strictObject({
+  url: httpUrl,
+  database: z
+    .looseObject({
+      url: mysqlUrl,
+    })
+    .optional(),
+  provider: z.looseObject({ kind: z.string().min(1) }).optional(),
+  release: z.string().optional(),
+  backups: z
+    .looseObject({
+      dir: z.string().default('.rollout/backups'),
+      keep: z.number().int().min(1).optional(),
+      maxAge: duration.default(24 * 3_600_000),
+      verify: z.enum(['quick', 'full']).default('quick'),
+    })
+    .prefault({}),
+  health: z.looseObject({ paths: z.array(z.string().startsWith('/')).min(1).default(['/api/health']) }).prefault({}),
+  hostGuard: z.looseObject({ allowedHosts: z.array(z.string().min(1)).optional() }).prefault({}),
+  preflight: z
+    .looseObject({
+      schemaValidation: z.string().default('pnpm validate:schema'),
+      unitTests: z.string().default('pnpm test'),
+      typecheck: z.string().default('pnpm exec tsc --noEmit'),
+    })
+    .prefault({}),
+  migrate: z
+    .looseObject({
+      command: z.string().default('pnpm db:push'),
+      validate: z.string().default('pnpm validate:schema'),
+    })
+    .prefault({}),
+  smoke: z.looseObject({}).prefault({}),
+  logs: z.looseObject({}).prefault({}),
+  monitor: z.looseObject({ window: duration.default(30 * 60_000) }).prefault({}),
+  notify: z.array(z.looseObject({ kind: z.string() })).default([]),
+  steps: z.record(z.string(), stepOverride).default({}),
+  add: z.array(extraStep).default([]),
+  lock: z.strictObject({ lease: duration.default(60_000) }).prefault({}),
+})
+
+export const configSchema = z.strictObject({
+  contacts: z
+    .strictObject({
+      deployer: z.string().optional(),
+      onCall: z.string().optional(),
+      database: z.string().optional(),
+      escalation: z.string().optional(),
+    })
+    .default({}),
+  environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected an environment name of lower-case letters, digits, - and _'), environmentSchema).refine(
+    (envs) => Object.keys(envs).length > 0,
+    { message: 'expected at least one environment' },
+  ),
+  /** Where the run record, evidence, locks and backups live; relative to the config file. */
+  stateDir: z.string().default('.rollout'),
+})

@@ -1,0 +1,80 @@
+import type { ZodType } from 'zod'
+import type { PlannedStep } from '../plan/types.js'
+import type { ResolvedConfig, ResolvedEnvironment } from '../config/types.js'
+import type { Redactor } from '../config/redact.js'
+
+/**
+ * What a step kind reports. A thrown error counts as `failed` with the error's message.
+ * `data` is JSON, stored in the run record: later steps read it (ctx.outputs), and so does the undo,
+ * even in another process after a crash.
+ */
+export interface StepOutcome {
+  status: 'passed' | 'failed' | 'warning' | 'skipped'
+  summary: string
+  data?: Record<string, unknown>
+}
+
+export interface EvidenceRef {
+  /** Path relative to the run's folder. */
+  path: string
+  label: string
+}
+
+export interface StepContext<O = Record<string, unknown>> {
+  runId: string
+  step: PlannedStep
+  /** The step's options, already validated by the kind's `options` schema. */
+  options: O
+  environmentName: string
+  environment: ResolvedEnvironment
+  config: ResolvedConfig
+  /** Folder the config lives in; relative paths and commands start here. */
+  cwd: string
+  /** Aborted on timeout, cancellation (Ctrl-C) or when the run stops. Pass it to every IO call. */
+  signal: AbortSignal
+  /** One line of output; redacted, kept in the record and streamed as an event. */
+  log(line: string): void
+  /** Writes a file under `.rollout/runs/<run-id>/<step-id>/` and lists it in the record. */
+  writeEvidence(name: string, content: string | Uint8Array, label?: string): Promise<EvidenceRef>
+  /** Folder for evidence written by other means (a browser screenshot); call `addEvidence` for each file. */
+  evidenceDir: string
+  addEvidence(absolutePath: string, label?: string): Promise<EvidenceRef>
+  /**
+   * Saves data in the record at once, before the step finishes, so an undo after a crash still has it
+   * (the deployment id that was live before a deploy, the backup a restore needs).
+   */
+  checkpoint(data: Record<string, unknown>): Promise<void>
+  /** `data` of the steps finished earlier in this run (and of earlier checkpoints), by step id. */
+  outputs: ReadonlyMap<string, Record<string, unknown>>
+  redactor: Redactor
+  /** true when the step runs to prove a rollback (smoke tests after the undo). */
+  verifyingRollback: boolean
+}
+
+/** Context of an undo: the step's own recorded data, whether it finished or was interrupted. */
+export interface UndoContext<O = Record<string, unknown>> extends StepContext<O> {
+  /** What the step recorded: its final `data`, or its last checkpoint when it never finished. */
+  recorded: Record<string, unknown>
+  /** How the step ended: passed, failed, or interrupted (the process died while it ran). */
+  endedAs: 'passed' | 'failed' | 'warning' | 'interrupted'
+}
+
+/**
+ * A kind of step: one file under src/steps/. Keep heavy modules (database driver, browser) behind
+ * `await import()` inside `run`, so `rollout --help` and `rollout plan` never load them.
+ */
+export interface StepKind<O = Record<string, unknown>> {
+  kind: string
+  description: string
+  /** The first step whose kind changes the environment is the point of no return. */
+  changesEnvironment?: boolean
+  /** Validates options at the config boundary; errors name the step's key path. */
+  options?: ZodType<O>
+  run(ctx: StepContext<O>): Promise<StepOutcome>
+  /** Puts back what `run` changed. Called in reverse order during a rollback. */
+  undo?(ctx: UndoContext<O>): Promise<StepOutcome>
+}
+
+export function defineStepKind<O>(kind: StepKind<O>): StepKind<O> {
+  return kind
+}
