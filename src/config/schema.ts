@@ -64,6 +64,8 @@ export const environmentSchema = z.strictObject({
     .optional(),
   provider: z.looseObject({ kind: z.string().min(1) }).optional(),
   release: z.string().optional(),
+  /** Host name → IP address used by the tool's own HTTP, TLS and browser clients (like curl --resolve). */
+  resolve: z.record(z.string(), z.string()).optional(),
   backups: z
     .looseObject({
       dir: z.string().default('.rollout/backups'),
