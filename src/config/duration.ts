@@ -14,5 +14,5 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000)
   const seconds = Math.round((ms % 60_000) / 1000)
   if (minutes < 60) return `${minutes}m${seconds ? ` ${seconds}s` : ''}`
-  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`
+  return `${Math.floor(minutes / 60)}h${minutes % 60 ? ` ${minutes % 60}m` : ''}`
 }

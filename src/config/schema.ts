@@ -34,6 +34,7 @@ const stepOverride = z.union([
     timeout: duration.optional(),
     retries: z.number().int().min(0).max(20).optional(),
     after: z.array(z.string()).optional(),
+    changesEnvironment: z.boolean().optional(),
     options: z.record(z.string(), z.unknown()).optional(),
   }),
 ])
@@ -48,6 +49,7 @@ const extraStep = z.strictObject({
   timeout: duration.optional(),
   retries: z.number().int().min(0).max(20).optional(),
   after: z.array(z.string()).optional(),
+  changesEnvironment: z.boolean().optional(),
   options: z.record(z.string(), z.unknown()).optional(),
 })
 
@@ -93,6 +95,8 @@ export const environmentSchema = z.strictObject({
   logs: z.looseObject({}).prefault({}),
   monitor: z.looseObject({ window: duration.default(30 * 60_000) }).prefault({}),
   notify: z.array(z.looseObject({ kind: z.string() })).default([]),
+  /** false: start from an empty plan instead of the runbook's; only the `add` steps run. */
+  defaults: z.boolean().default(true),
   steps: z.record(z.string(), stepOverride).default({}),
   add: z.array(extraStep).default([]),
   lock: z.strictObject({ lease: duration.default(60_000) }).prefault({}),

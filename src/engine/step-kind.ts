@@ -73,6 +73,8 @@ export interface StepKind<O = Record<string, unknown>> {
   run(ctx: StepContext<O>): Promise<StepOutcome>
   /** Puts back what `run` changed. Called in reverse order during a rollback. */
   undo?(ctx: UndoContext<O>): Promise<StepOutcome>
+  /** When only some option sets can be undone (a command step with an `undo` command). Default: `undo` exists. */
+  canUndo?(options: O): boolean
 }
 
 export function defineStepKind<O>(kind: StepKind<O>): StepKind<O> {

@@ -16,6 +16,8 @@ export interface StepSpec {
   retries: number
   /** Ids of steps in the same phase that must finish first; the rest of a phase runs concurrently. */
   after: string[]
+  /** Overrides the kind's own answer to "does this step change the environment?". */
+  changesEnvironment?: boolean
 }
 
 /** A step as `plan` shows it and `run` executes it: the spec plus what the kind registry knows. */

@@ -11,6 +11,8 @@ export const commandOptions = z.strictObject({
   expect: z.string().optional(),
   /** Folder to run in, relative to the config's folder. */
   cwd: z.string().optional(),
+  /** A command that puts back what `command` changed; a rollback runs it. */
+  undo: z.string().min(1).optional(),
 })
 export type CommandOptions = z.output<typeof commandOptions>
 
@@ -54,7 +56,14 @@ export default defineStepKind<CommandOptions>({
   description: 'runs a shell command; passes on exit 0 and an optional expected output pattern',
   options: commandOptions,
   async run(ctx) {
-    const { exitCode: _e, stdout: _o, stderr: _s, ...outcome } = await runCommandStep(ctx, ctx.options)
-    return outcome
+    return withoutStreams(await runCommandStep(ctx, ctx.options))
+  },
+  canUndo: (options) => options.undo !== undefined,
+  async undo(ctx) {
+    return withoutStreams(await runCommandStep(ctx, { ...ctx.options, command: ctx.options.undo!, expect: undefined }))
   },
 })
+
+function withoutStreams({ exitCode: _e, stdout: _o, stderr: _s, ...outcome }: Awaited<ReturnType<typeof runCommandStep>>): StepOutcome {
+  return outcome
+}

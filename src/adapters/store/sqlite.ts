@@ -1,0 +1,242 @@
+import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import type { LockAttempt, LockRecord, RunRecord, StepRecord, Store } from '../../engine/store.js'
+import type { RolloutEvent, StepPass } from '../../engine/events.js'
+import type { LockOwner } from '../../engine/errors.js'
+import { RolloutError } from '../../engine/errors.js'
+
+type Row = Record<string, unknown>
+interface Statement {
+  run(...params: unknown[]): { changes: number }
+  get(...params: unknown[]): Row | undefined
+  all(...params: unknown[]): Row[]
+}
+interface Database {
+  prepare(sql: string): Statement
+  exec(sql: string): void
+  close(): void
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, environment TEXT NOT NULL, status TEXT NOT NULL,
+  started_at TEXT NOT NULL, finished_at TEXT, user TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
+  plan TEXT NOT NULL, release TEXT, crossed_at TEXT, summary TEXT, config_file TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_env ON runs (environment, started_at);
+CREATE TABLE IF NOT EXISTS steps (
+  run_id TEXT NOT NULL, step_id TEXT NOT NULL, pass TEXT NOT NULL, phase TEXT NOT NULL, title TEXT NOT NULL,
+  status TEXT NOT NULL, attempt INTEGER NOT NULL DEFAULT 0, started_at TEXT, finished_at TEXT, duration_ms REAL,
+  summary TEXT, data TEXT NOT NULL DEFAULT '{}', output TEXT NOT NULL DEFAULT '', evidence TEXT NOT NULL DEFAULT '[]',
+  undo_status TEXT, undo_summary TEXT, undo_duration_ms REAL, seq INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, step_id, pass)
+);
+CREATE TABLE IF NOT EXISTS events (
+  run_id TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_run ON events (run_id, seq);
+CREATE TABLE IF NOT EXISTS locks (
+  environment TEXT PRIMARY KEY, owner TEXT NOT NULL, lease_until TEXT NOT NULL
+);
+`
+
+const RUN_COLUMNS: Record<string, string> = {
+  environment: 'environment', status: 'status', startedAt: 'started_at', finishedAt: 'finished_at', user: 'user',
+  host: 'host', pid: 'pid', plan: 'plan', release: 'release', crossedAt: 'crossed_at', summary: 'summary',
+  configFile: 'config_file',
+}
+const STEP_COLUMNS: Record<string, string> = {
+  phase: 'phase', title: 'title', status: 'status', attempt: 'attempt', startedAt: 'started_at',
+  finishedAt: 'finished_at', durationMs: 'duration_ms', summary: 'summary', data: 'data', output: 'output',
+  evidence: 'evidence', undoStatus: 'undo_status', undoSummary: 'undo_summary', undoDurationMs: 'undo_duration_ms',
+  seq: 'seq',
+}
+const JSON_FIELDS = new Set(['plan', 'data', 'evidence'])
+
+/** The embedded store: one SQLite file under the state folder, shared safely by concurrent processes (WAL). */
+export class SqliteStore implements Store {
+  private readonly db: Database
+
+  constructor(file: string) {
+    try {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+      const require = createRequire(import.meta.url)
+      const Sqlite = require('libsql') as new (file: string, opts?: { timeout?: number }) => Database
+      this.db = new Sqlite(file, { timeout: 10_000 })
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;')
+      this.db.exec(SCHEMA)
+    } catch (error) {
+      throw new RolloutError('STATE', `cannot open the run record at ${file}: ${(error as Error).message}`, 'check that the state folder (.rollout/) is writable', { cause: error })
+    }
+  }
+
+  async createRun(run: RunRecord): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO runs (id, environment, status, started_at, finished_at, user, host, pid, plan, release, crossed_at, summary, config_file) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+      .run(run.id, run.environment, run.status, run.startedAt, run.finishedAt, run.user, run.host, run.pid, JSON.stringify(run.plan), run.release, run.crossedAt, run.summary, run.configFile)
+  }
+
+  async updateRun(id: string, patch: Partial<Omit<RunRecord, 'id'>>): Promise<void> {
+    const { sql, values } = assignments(patch, RUN_COLUMNS)
+    if (sql) this.db.prepare(`UPDATE runs SET ${sql} WHERE id = ?`).run(...values, id)
+  }
+
+  async getRun(id: string): Promise<RunRecord | null> {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id)
+    return row ? toRun(row) : null
+  }
+
+  async listRuns(filter: { environment?: string; limit?: number }): Promise<RunRecord[]> {
+    const where = filter.environment ? 'WHERE environment = ?' : ''
+    const params = filter.environment ? [filter.environment] : []
+    return this.db
+      .prepare(`SELECT * FROM runs ${where} ORDER BY started_at DESC, rowid DESC LIMIT ?`)
+      .all(...params, filter.limit ?? 50)
+      .map(toRun)
+  }
+
+  async findRunId(prefix: string): Promise<string | null> {
+    const rows = this.db.prepare('SELECT id FROM runs WHERE id LIKE ? LIMIT 2').all(`${prefix.replace(/[%_]/g, '')}%`)
+    return rows.length === 1 ? String(rows[0]!.id) : null
+  }
+
+  async upsertStep(step: Partial<StepRecord> & Pick<StepRecord, 'runId' | 'stepId' | 'pass'>): Promise<void> {
+    const exists = this.db.prepare('SELECT 1 FROM steps WHERE run_id = ? AND step_id = ? AND pass = ?').get(step.runId, step.stepId, step.pass)
+    const { runId, stepId, pass, ...rest } = step
+    if (!exists) {
+      this.db
+        .prepare('INSERT INTO steps (run_id, step_id, pass, phase, title, status) VALUES (?,?,?,?,?,?)')
+        .run(runId, stepId, pass, rest.phase ?? '', rest.title ?? stepId, rest.status ?? 'pending')
+    }
+    const { sql, values } = assignments(rest, STEP_COLUMNS)
+    if (sql) this.db.prepare(`UPDATE steps SET ${sql} WHERE run_id = ? AND step_id = ? AND pass = ?`).run(...values, runId, stepId, pass)
+  }
+
+  async getSteps(runId: string): Promise<StepRecord[]> {
+    return this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY seq, rowid').all(runId).map(toStep)
+  }
+
+  async appendOutput(runId: string, stepId: string, pass: StepPass, line: string): Promise<void> {
+    this.db
+      .prepare(`UPDATE steps SET output = substr(output || ? || char(10), -200000) WHERE run_id = ? AND step_id = ? AND pass = ?`)
+      .run(line, runId, stepId, pass)
+  }
+
+  async appendEvent(event: RolloutEvent): Promise<void> {
+    this.db.prepare('INSERT INTO events (run_id, at, type, body) VALUES (?,?,?,?)').run(event.runId, event.at, event.type, JSON.stringify(event))
+  }
+
+  async getEvents(runId: string): Promise<RolloutEvent[]> {
+    return this.db.prepare('SELECT body FROM events WHERE run_id = ? ORDER BY seq').all(runId).map((r) => JSON.parse(String(r.body)) as RolloutEvent)
+  }
+
+  async acquireLock(environment: string, owner: LockOwner, leaseMs: number, isStale: (lock: LockRecord) => string | null): Promise<LockAttempt> {
+    // IMMEDIATE takes the write lock first, so two processes cannot both see the lock free.
+    this.db.exec('BEGIN IMMEDIATE')
+    try {
+      const row = this.db.prepare('SELECT * FROM locks WHERE environment = ?').get(environment)
+      const current = row ? toLock(row) : null
+      const leaseUntil = new Date(Date.now() + leaseMs).toISOString()
+      let tookOver: { owner: LockOwner; reason: string } | undefined
+      if (current && current.owner.runId !== owner.runId) {
+        const staleReason = isStale(current)
+        if (!staleReason) {
+          this.db.exec('COMMIT')
+          return { acquired: false, owner: current.owner, leaseUntil: current.leaseUntil }
+        }
+        tookOver = { owner: current.owner, reason: staleReason }
+      }
+      this.db.prepare('INSERT OR REPLACE INTO locks (environment, owner, lease_until) VALUES (?,?,?)').run(environment, JSON.stringify(owner), leaseUntil)
+      this.db.exec('COMMIT')
+      return { acquired: true, ...(tookOver ? { tookOver } : {}) }
+    } catch (error) {
+      this.db.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  async renewLock(environment: string, runId: string, leaseMs: number): Promise<boolean> {
+    const leaseUntil = new Date(Date.now() + leaseMs).toISOString()
+    const result = this.db
+      .prepare(`UPDATE locks SET lease_until = ? WHERE environment = ? AND json_extract(owner, '$.runId') = ?`)
+      .run(leaseUntil, environment, runId)
+    return result.changes > 0
+  }
+
+  async releaseLock(environment: string, runId: string): Promise<void> {
+    this.db.prepare(`DELETE FROM locks WHERE environment = ? AND json_extract(owner, '$.runId') = ?`).run(environment, runId)
+  }
+
+  async getLock(environment: string): Promise<LockRecord | null> {
+    const row = this.db.prepare('SELECT * FROM locks WHERE environment = ?').get(environment)
+    return row ? toLock(row) : null
+  }
+
+  async forceUnlock(environment: string): Promise<LockRecord | null> {
+    const lock = await this.getLock(environment)
+    this.db.prepare('DELETE FROM locks WHERE environment = ?').run(environment)
+    return lock
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}
+
+function assignments(patch: Record<string, unknown>, columns: Record<string, string>): { sql: string; values: unknown[] } {
+  const parts: string[] = []
+  const values: unknown[] = []
+  for (const [key, value] of Object.entries(patch)) {
+    const column = columns[key]
+    if (!column || value === undefined) continue
+    parts.push(`${column} = ?`)
+    values.push(JSON_FIELDS.has(key) ? JSON.stringify(value) : value)
+  }
+  return { sql: parts.join(', '), values }
+}
+
+function toRun(row: Row): RunRecord {
+  return {
+    id: String(row.id),
+    environment: String(row.environment),
+    status: row.status as RunRecord['status'],
+    startedAt: String(row.started_at),
+    finishedAt: (row.finished_at as string | null) ?? null,
+    user: String(row.user),
+    host: String(row.host),
+    pid: Number(row.pid),
+    plan: JSON.parse(String(row.plan)),
+    release: (row.release as string | null) ?? null,
+    crossedAt: (row.crossed_at as string | null) ?? null,
+    summary: (row.summary as string | null) ?? null,
+    configFile: String(row.config_file),
+  }
+}
+
+function toStep(row: Row): StepRecord {
+  return {
+    runId: String(row.run_id),
+    stepId: String(row.step_id),
+    pass: row.pass as StepPass,
+    phase: String(row.phase),
+    title: String(row.title),
+    status: row.status as StepRecord['status'],
+    attempt: Number(row.attempt),
+    startedAt: (row.started_at as string | null) ?? null,
+    finishedAt: (row.finished_at as string | null) ?? null,
+    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    summary: (row.summary as string | null) ?? null,
+    data: JSON.parse(String(row.data)),
+    output: String(row.output),
+    evidence: JSON.parse(String(row.evidence)),
+    undoStatus: (row.undo_status as StepRecord['undoStatus']) ?? null,
+    undoSummary: (row.undo_summary as string | null) ?? null,
+    undoDurationMs: row.undo_duration_ms === null ? null : Number(row.undo_duration_ms),
+    seq: Number(row.seq),
+  }
+}
+
+function toLock(row: Row): LockRecord {
+  return { environment: String(row.environment), owner: JSON.parse(String(row.owner)) as LockOwner, leaseUntil: String(row.lease_until) }
+}

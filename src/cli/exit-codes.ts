@@ -1,0 +1,37 @@
+import type { RunResult } from '../engine/api.js'
+import { RolloutError } from '../engine/errors.js'
+
+/** The contract users script against (DESIGN.md). */
+export const EXIT = {
+  ok: 0,
+  /** The rollout failed and the environment is as it was before. */
+  failedClean: 1,
+  usage: 2,
+  /** Failed and the rollback did not complete: manual action needed. */
+  needsHands: 3,
+  locked: 4,
+} as const
+
+export function exitCodeForRun(result: RunResult): number {
+  switch (result.status) {
+    case 'passed':
+      return EXIT.ok
+    case 'failed':
+    case 'rolled-back':
+      return EXIT.failedClean
+    case 'cancelled':
+      return result.crossed ? EXIT.needsHands : EXIT.failedClean
+    default:
+      return EXIT.needsHands
+  }
+}
+
+export function exitCodeForError(error: unknown, changesEnvironment: boolean): number {
+  if (error instanceof RolloutError) {
+    if (error.code === 'LOCKED') return EXIT.locked
+    if (error.code === 'RUN') return changesEnvironment ? EXIT.needsHands : EXIT.failedClean
+    return EXIT.usage
+  }
+  // Something unforeseen: after a command that may have changed the environment, assume it did.
+  return changesEnvironment ? EXIT.needsHands : EXIT.failedClean
+}

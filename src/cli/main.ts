@@ -1,0 +1,208 @@
+import { Command, CommanderError, Option } from 'commander'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { PHASES, type Phase } from '../plan/phases.js'
+import { RolloutError } from '../engine/errors.js'
+import type { RolloutEvent } from '../engine/events.js'
+import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js'
+import { plainRenderer } from './render/plain.js'
+import { jsonRenderer } from './render/json.js'
+import { checklistRenderer } from './render/checklist.js'
+import { colorsEnabled, makeStyle } from './render/style.js'
+
+interface Globals {
+  config?: string
+  json?: boolean
+  verbose?: boolean
+}
+
+const version = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version
+
+/** Picks how events are shown: NDJSON, a live checklist on a terminal, or plain lines. */
+function eventRenderer(g: Globals): (e: RolloutEvent) => void {
+  if (g.json) return jsonRenderer(process.stdout)
+  const tty = process.stdout.isTTY && !process.env.CI
+  return tty ? checklistRenderer(process.stdout) : plainRenderer(process.stdout, { showOutput: Boolean(g.verbose) })
+}
+
+/**
+ * Ctrl-C once: running steps are told to stop (a rollback in progress keeps going). Twice: the
+ * rollback is abandoned too. Three times: exit at once.
+ */
+function interrupts() {
+  const run = new AbortController()
+  const rollback = new AbortController()
+  let count = 0
+  const onSigint = () => {
+    count++
+    if (count === 1) {
+      process.stderr.write('\nStopping: running steps are told to stop (Ctrl-C again to abandon a rollback)…\n')
+      run.abort(new Error('cancelled'))
+    } else if (count === 2) {
+      process.stderr.write('\nAbandoning the rollback; the record will say what is left (Ctrl-C again to exit now)…\n')
+      rollback.abort(new Error('cancelled'))
+    } else process.exit(130)
+  }
+  process.on('SIGINT', onSigint)
+  process.on('SIGTERM', onSigint)
+  return { signal: run.signal, rollbackSignal: rollback.signal, dispose: () => { process.off('SIGINT', onSigint); process.off('SIGTERM', onSigint) } }
+}
+
+async function runLike(g: Globals, call: (common: { configPath?: string; onEvent: (e: RolloutEvent) => void; signal: AbortSignal; rollbackSignal: AbortSignal }) => Promise<import('../engine/api.js').RunResult>): Promise<number> {
+  const stop = interrupts()
+  try {
+    const result = await call({ configPath: g.config, onEvent: eventRenderer(g), signal: stop.signal, rollbackSignal: stop.rollbackSignal })
+    return exitCodeForRun(result)
+  } finally {
+    stop.dispose()
+  }
+}
+
+function parsePhases(value: string | undefined): Phase[] | undefined {
+  if (!value) return undefined
+  const phases = value.split(',').map((p) => p.trim())
+  for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new RolloutError('USAGE', `unknown phase "${p}"`, `phases: ${PHASES.join(', ')}`)
+  return phases as Phase[]
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('rollout')
+  const style = makeStyle(colorsEnabled(process.stdout))
+  program
+    .description('Ship a web app and its MySQL database to staging safely: every runbook step, with evidence, and a rollback of app and database together.')
+    .version(version)
+    .option('-c, --config <file>', 'config file (default: rollout.config.ts, .mts, .js or .mjs in the current folder)')
+    .option('--json', 'machine-readable output (NDJSON events for runs)')
+    .option('--verbose', 'show step output lines and stack traces')
+    .showHelpAfterError()
+    .addHelpText('after', `
+Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or rolled back and proven)
+            2 usage or config error · 3 failed and the rollback did not complete (manual action needed)
+            4 environment locked by another run`)
+  const g = () => program.opts<Globals>()
+
+  program.command('init').description('write a commented rollout.config.ts for staging').option('--force', 'overwrite an existing file')
+    .action(async (o: { force?: boolean }) => {
+      const { initConfig } = await import('./commands/init.js')
+      const file = initConfig(process.cwd(), Boolean(o.force))
+      process.stdout.write(`Wrote ${file}\nNext: DATABASE_URL=mysql://… STAGING_URL=https://… rollout plan staging\n`)
+    })
+
+  program.command('plan').argument('<env>', 'environment name').description('print exactly what `run` would execute')
+    .option('--phase <phases>', `only these phases, comma-separated (${PHASES.join(', ')})`)
+    .action(async (env: string, o: { phase?: string }) => {
+      const { planRollout } = await import('../engine/api.js')
+      const plan = await planRollout({ environment: env, configPath: g().config, phases: parsePhases(o.phase) })
+      if (g().json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`)
+      else {
+        const { renderPlan } = await import('./render/plan.js')
+        const { loadConfig, resolveEnvironment } = await import('../config/load.js')
+        const { Redactor } = await import('../config/redact.js')
+        const { environment } = resolveEnvironment(await loadConfig({ cwd: process.cwd(), configPath: g().config }), env, new Redactor())
+        process.stdout.write(`${renderPlan(plan, environment.url, style)}\n`)
+      }
+    })
+
+  program.command('run').argument('<env>', 'environment name').description('run the whole rollout: checks, backup, migrate, deploy, smoke tests; roll back on failure')
+    .option('--release <id>', 'release to deploy (commit, tag or version); default: the config\'s release')
+    .action(async (env: string, o: { release?: string }) => {
+      const { runRollout } = await import('../engine/api.js')
+      setExit(await runLike(g(), (c) => runRollout({ ...c, environment: env, release: o.release })))
+    })
+
+  program.command('check').argument('<env>', 'environment name').description('run the pre-flight and environment checks only; changes nothing')
+    .addOption(new Option('--phase <phase>', 'only this phase').choices(['preflight', 'environment']))
+    .action(async (env: string, o: { phase?: Phase }) => {
+      const { runRollout } = await import('../engine/api.js')
+      setExit(await runLike(g(), (c) => runRollout({ ...c, environment: env, phases: o.phase ? [o.phase] : ['preflight', 'environment'] })))
+    })
+
+  program.command('resume').argument('<run>', 'run id (a unique prefix is enough)').description('continue an interrupted run from its record; finished steps are not run again')
+    .action(async (runId: string) => {
+      const { resumeRollout } = await import('../engine/api.js')
+      setExit(await runLike(g(), (c) => resumeRollout({ ...c, runId })))
+    })
+
+  program.command('rollback').argument('<target>', 'run id, or an environment name for its newest run that changed something').description('undo a run: every step that changed the environment, newest first, then re-run the smoke tests')
+    .action(async (target: string) => {
+      const { rollbackRollout } = await import('../engine/api.js')
+      setExit(await runLike(g(), (c) => rollbackRollout({ ...c, target })))
+    })
+
+  program.command('status').argument('[run]', 'run id (default: the newest run)').description('show a run from the record: each step, its result and undo')
+    .action(async (runId?: string) => {
+      const { openRecord } = await import('../engine/records.js')
+      const { isInterrupted } = await import('../engine/lock.js')
+      const { renderStatus } = await import('./render/runs.js')
+      const { store } = await openRecord({ configPath: g().config })
+      try {
+        const id = runId ? await store.findRunId(runId) : (await store.listRuns({ limit: 1 }))[0]?.id
+        if (!id) throw new RolloutError('USAGE', runId ? `no run "${runId}" in the record` : 'no runs recorded yet')
+        const run = (await store.getRun(id))!
+        const steps = await store.getSteps(id)
+        const lock = await store.getLock(run.environment)
+        const interrupted = isInterrupted(run, lock)
+        if (g().json) process.stdout.write(`${JSON.stringify({ ...run, interrupted, lock, steps }, null, 2)}\n`)
+        else process.stdout.write(`${renderStatus(run, steps, lock, interrupted, style)}\n`)
+      } finally {
+        store.close()
+      }
+    })
+
+  program.command('history').argument('<env>', 'environment name').description('list the runs of an environment, newest first')
+    .option('--limit <n>', 'how many', '20')
+    .action(async (env: string, o: { limit: string }) => {
+      const { openRecord } = await import('../engine/records.js')
+      const { renderHistory } = await import('./render/runs.js')
+      const { store } = await openRecord({ configPath: g().config })
+      try {
+        const runs = await store.listRuns({ environment: env, limit: Number(o.limit) || 20 })
+        if (g().json) process.stdout.write(`${JSON.stringify(runs.map(({ plan: _p, ...r }) => r), null, 2)}\n`)
+        else process.stdout.write(`${renderHistory(runs, style)}\n`)
+      } finally {
+        store.close()
+      }
+    })
+
+  program.command('unlock').argument('<env>', 'environment name').description('remove the lock of a run that is gone (recorded in that run)')
+    .option('--force', 'required: confirms that no run is active on this environment')
+    .action(async (env: string, o: { force?: boolean }) => {
+      if (!o.force) throw new RolloutError('USAGE', 'unlock needs --force', 'make sure no rollout is running on this environment first')
+      const { openRecord, forceUnlock } = await import('../engine/records.js')
+      const { store } = await openRecord({ configPath: g().config })
+      try {
+        process.stdout.write(`${await forceUnlock(store, env)}\n`)
+      } finally {
+        store.close()
+      }
+    })
+
+  return program
+}
+
+const MUTATING = new Set(['run', 'resume', 'rollback'])
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok
+  const program = buildProgram((c) => { code = c })
+  program.exitOverride()
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  try {
+    await program.parseAsync(argv)
+    return code
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT.ok : EXIT.usage
+    }
+    const verbose = argv.includes('--verbose')
+    const style = makeStyle(colorsEnabled(process.stderr))
+    if (error instanceof RolloutError) {
+      process.stderr.write(`${style.red('error:')} ${error.message}\n${error.hint ? `${style.dim(`hint: ${error.hint}`)}\n` : ''}`)
+    } else {
+      process.stderr.write(`${style.red('unexpected error:')} ${(error as Error)?.message ?? String(error)}\n`)
+    }
+    if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
+    const command = argv.slice(2).find((a) => !a.startsWith('-'))
+    return exitCodeForError(error, MUTATING.has(command ?? ''))
+  }
+}

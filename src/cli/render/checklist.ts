@@ -1,0 +1,57 @@
+import type { RolloutEvent } from '../../engine/events.js'
+import { formatDuration } from '../../config/duration.js'
+import { describeEvent } from './describe.js'
+import { makeStyle, colorsEnabled } from './style.js'
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
+
+/**
+ * The live checklist for a terminal: finished steps scroll up as lines, running steps stay at the
+ * bottom with a spinner, their elapsed time and their latest output line.
+ */
+export function checklistRenderer(stream: NodeJS.WriteStream) {
+  const style = makeStyle(colorsEnabled(stream))
+  const titles = new Map<string, string>()
+  const running = new Map<string, { title: string; started: number; last: string }>()
+  let drawn = 0
+  let frame = 0
+
+  const clear = () => {
+    if (drawn) stream.write(`\x1b[${drawn}A\x1b[0J`)
+    drawn = 0
+  }
+  const draw = () => {
+    const width = Math.max(40, (stream.columns ?? 100) - 1)
+    const lines = [...running.values()].map((r) => {
+      const head = `  ${style.cyan(FRAMES[frame % FRAMES.length]!)} ${r.title} ${style.dim(formatDuration(performance.now() - r.started))}`
+      const tail = r.last ? style.dim(`  ${r.last}`) : ''
+      return (head + tail).slice(0, width + 40)
+    })
+    for (const line of lines) stream.write(`${line}\n`)
+    drawn = lines.length
+  }
+  const timer = setInterval(() => {
+    frame++
+    clear()
+    draw()
+  }, 100)
+  timer.unref()
+
+  return (e: RolloutEvent) => {
+    clear()
+    if (e.type === 'step-started' || e.type === 'undo-started') {
+      const title = e.type === 'undo-started' ? `undo ${e.title}` : e.title
+      titles.set(e.stepId, e.type === 'undo-started' ? e.title : e.title)
+      running.set(e.stepId, { title, started: performance.now(), last: '' })
+    } else if (e.type === 'step-output') {
+      const r = running.get(e.stepId)
+      if (r) r.last = e.line.trim().slice(0, 80)
+    } else {
+      if (e.type === 'step-finished' || e.type === 'undo-finished' || e.type === 'step-skipped') running.delete(e.stepId)
+      if (e.type === 'run-finished') clearInterval(timer)
+      const line = describeEvent(e, style, titles)
+      if (line) stream.write(`${line}\n`)
+    }
+    draw()
+  }
+}

@@ -1,0 +1,139 @@
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseEnv } from 'node:util'
+import { ConfigError, RolloutError } from '../engine/errors.js'
+import { configSchema } from './schema.js'
+import { formatIssues } from './issues.js'
+import { isEnvRef, isSecretRef } from './markers.js'
+import { Redactor } from './redact.js'
+import type { ResolvedConfig, ResolvedEnvironment } from './types.js'
+
+export const CONFIG_NAMES = ['rollout.config.ts', 'rollout.config.mts', 'rollout.config.js', 'rollout.config.mjs'] as const
+
+/** A config file as loaded: markers still unresolved, so one environment can resolve without the others. */
+export interface LoadedConfig {
+  file: string
+  root: string
+  raw: Record<string, unknown>
+  /** Process environment over the `.env` file beside the config. */
+  vars: Record<string, string | undefined>
+}
+
+export function findConfigFile(cwd: string, explicit?: string): string {
+  if (explicit) {
+    const file = path.resolve(cwd, explicit)
+    if (!existsSync(file)) throw new ConfigError(`config file not found: ${file}`, 'check the --config path')
+    return file
+  }
+  for (const name of CONFIG_NAMES) {
+    const file = path.join(cwd, name)
+    if (existsSync(file)) return file
+  }
+  throw new ConfigError(`no ${CONFIG_NAMES[0]} (or .js/.mjs) in ${cwd}`, 'run `rollout init` to write one, or pass --config <file>')
+}
+
+export async function loadConfig(opts: { cwd: string; configPath?: string; env?: NodeJS.ProcessEnv }): Promise<LoadedConfig> {
+  const file = findConfigFile(opts.cwd, opts.configPath)
+  const root = path.dirname(file)
+  const vars = { ...readDotEnv(root), ...(opts.env ?? process.env) }
+  let raw: unknown
+  try {
+    const { createJiti } = await import('jiti')
+    const jiti = createJiti(import.meta.url, { alias: { rollout: packageEntry() }, moduleCache: false, fsCache: false })
+    raw = await jiti.import(file, { default: true })
+  } catch (error) {
+    const where = error instanceof Error && error.stack ? firstFrameIn(error.stack, file) : ''
+    throw new ConfigError(`${file} could not be loaded${where}: ${(error as Error).message ?? String(error)}`, undefined, { cause: error })
+  }
+  if (typeof raw === 'function') raw = await (raw as () => unknown)()
+  if (!raw || typeof raw !== 'object') throw new ConfigError(`${file}: expected \`export default defineConfig({ ... })\`, got ${raw === null ? 'null' : typeof raw}`)
+  return { file, root, raw: raw as Record<string, unknown>, vars }
+}
+
+export function environmentNames(loaded: LoadedConfig): string[] {
+  const envs = loaded.raw.environments
+  return envs && typeof envs === 'object' ? Object.keys(envs) : []
+}
+
+/**
+ * Resolves one environment: env() and secret() markers read, secrets registered with the redactor,
+ * defaults applied, everything validated. The other environments are not touched, so their
+ * variables need not be set.
+ */
+export function resolveEnvironment(loaded: LoadedConfig, name: string, redactor: Redactor): { config: ResolvedConfig; environment: ResolvedEnvironment } {
+  const names = environmentNames(loaded)
+  const rawEnv = (loaded.raw.environments as Record<string, unknown> | undefined)?.[name]
+  if (rawEnv === undefined) {
+    throw new RolloutError('USAGE', `unknown environment "${name}" in ${loaded.file}`, names.length ? `environments defined there: ${names.join(', ')}` : 'the config defines no environments')
+  }
+  const { environments: _all, ...rest } = loaded.raw
+  const picked = resolveMarkers({ ...rest, environments: { [name]: rawEnv } }, loaded, redactor, [])
+  const parsed = configSchema.safeParse(picked, { reportInput: true })
+  if (!parsed.success) throw new ConfigError(`${loaded.file}:\n${redactor.redact(formatIssues(parsed.error.issues))}`)
+  const environment = parsed.data.environments[name]!
+  if (environment.database?.url) redactor.addUrl(environment.database.url)
+  return { config: { ...parsed.data, file: loaded.file, root: loaded.root }, environment }
+}
+
+/** Only the top-level settings (state folder, contacts): what history, status and unlock need. */
+export function resolveGlobals(loaded: LoadedConfig): { stateDir: string; root: string; file: string } {
+  const stateDir = resolveMarkers(loaded.raw.stateDir ?? '.rollout', loaded, new Redactor(), ['stateDir'])
+  if (typeof stateDir !== 'string') throw new ConfigError(`${loaded.file}: stateDir: expected a folder path`)
+  return { stateDir: path.resolve(loaded.root, stateDir), root: loaded.root, file: loaded.file }
+}
+
+const SENSITIVE_KEY = /pass(word)?|token|secret|webhook|api[-_]?key|credential/i
+
+function resolveMarkers(value: unknown, loaded: LoadedConfig, redactor: Redactor, at: (string | number)[], sensitive = false): unknown {
+  if (isSecretRef(value)) {
+    const inner = resolveMarkers(value.value, loaded, redactor, at, true)
+    if (typeof inner === 'string') redactor.addUrl(inner)
+    return inner
+  }
+  if (isEnvRef(value)) {
+    const found = loaded.vars[value.name] ?? value.fallback
+    if (found === undefined || found === '') {
+      throw new ConfigError(
+        `${loaded.file}: ${formatKey(at)}: environment variable ${value.name} is not set`,
+        `set ${value.name} in the environment or in ${path.join(loaded.root, '.env')}`,
+      )
+    }
+    // A value read from a sensitive-looking key is hidden even when the config forgot secret().
+    if (sensitive || SENSITIVE_KEY.test(String(at[at.length - 1] ?? ''))) redactor.addUrl(found)
+    return found
+  }
+  if (Array.isArray(value)) return value.map((v, i) => resolveMarkers(v, loaded, redactor, [...at, i], sensitive))
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveMarkers(v, loaded, redactor, [...at, k], sensitive)]))
+  }
+  if (typeof value === 'string' && (sensitive || SENSITIVE_KEY.test(String(at[at.length - 1] ?? '')))) redactor.addUrl(value)
+  return value
+}
+
+function formatKey(at: (string | number)[]): string {
+  return at.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${p}`)).join('')
+}
+
+function readDotEnv(dir: string): Record<string, string> {
+  const file = path.join(dir, '.env')
+  if (!existsSync(file)) return {}
+  try {
+    return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>
+  } catch (error) {
+    throw new ConfigError(`${file} could not be read: ${(error as Error).message}`)
+  }
+}
+
+/** The file a config's `import ... from 'rollout'` resolves to: this package's own entry. */
+function packageEntry(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  const built = path.resolve(here, '../index.js')
+  return existsSync(built) ? built : path.resolve(here, '../index.ts')
+}
+
+function firstFrameIn(stack: string, file: string): string {
+  const line = stack.split('\n').find((l) => l.includes(file))
+  const match = line && /:(\d+):(\d+)\)?$/.exec(line)
+  return match ? ` (line ${match[1]})` : ''
+}

@@ -1,0 +1,246 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { loadConfig, resolveEnvironment, resolveGlobals, type LoadedConfig } from '../config/load.js'
+import { Redactor } from '../config/redact.js'
+import { buildPlan } from '../plan/build.js'
+import type { Phase } from '../plan/phases.js'
+import { PHASES } from '../plan/phases.js'
+import type { Plan } from '../plan/types.js'
+import { findStepKind, knownStepKinds } from '../steps/registry.js'
+import { SqliteStore } from '../adapters/store/sqlite.js'
+import { writeIncidentReport } from '../reports/write-incident.js'
+import { RolloutError } from './errors.js'
+import type { EventListener, RunStatus } from './events.js'
+import { acquireEnvironmentLock, currentOwner } from './lock.js'
+import { Recorder } from './recorder.js'
+import type { RunState } from './run-state.js'
+import type { RunRecord, Store } from './store.js'
+import { runPhases } from './phases.js'
+import { rollBack } from './rollback.js'
+import type { StepResult } from './execute-step.js'
+
+export interface CommonOptions {
+  cwd?: string
+  configPath?: string
+  onEvent?: EventListener
+  /** Ctrl-C: running steps are told to stop and the run is recorded as cancelled. */
+  signal?: AbortSignal
+  /** Stops a rollback in progress (a second Ctrl-C); a rollback ignores `signal`. */
+  rollbackSignal?: AbortSignal
+  env?: NodeJS.ProcessEnv
+}
+
+export interface RunOptions extends CommonOptions {
+  environment: string
+  /** The release to deploy (a commit, tag or version); the config's `release` otherwise. */
+  release?: string
+  /** Run only these phases (`rollout check`). Such a run changes nothing, so it never rolls back. */
+  phases?: Phase[]
+}
+
+export interface RunResult {
+  runId: string
+  environment: string
+  status: RunStatus
+  summary: string
+  /** true when the run got past the point of no return. */
+  crossed: boolean
+  incidentReport?: string
+}
+
+interface Prepared {
+  loaded: LoadedConfig
+  state: Omit<RunState, 'runId' | 'recorder' | 'signal' | 'outputs' | 'crossed' | 'nextSeq'>
+  leaseMs: number
+}
+
+const ENGINE = { findKind: findStepKind }
+
+/** Loads and checks everything a run needs, before any lock is taken or record written. */
+async function prepare(opts: CommonOptions & { environment: string; phases?: Phase[] }): Promise<Prepared> {
+  const loaded = await loadConfig({ cwd: opts.cwd ?? process.cwd(), configPath: opts.configPath, env: opts.env })
+  const redactor = new Redactor()
+  const { config, environment } = resolveEnvironment(loaded, opts.environment, redactor)
+  let plan = buildPlan({ environmentName: opts.environment, environment, configFile: loaded.file, findKind: findStepKind, knownKinds: knownStepKinds })
+  if (opts.phases) plan = onlyPhases(plan, opts.phases)
+  const stateDir = path.resolve(loaded.root, config.stateDir)
+  return {
+    loaded,
+    leaseMs: environment.lock.lease,
+    state: { store: openStore(stateDir), plan, config, environmentName: opts.environment, environment, redactor, stateDir, ...ENGINE },
+  }
+}
+
+function onlyPhases(plan: Plan, phases: Phase[]): Plan {
+  const steps = plan.steps.filter((s) => phases.includes(s.phase))
+  return { ...plan, steps, pointOfNoReturn: steps.find((s) => s.built && s.changesEnvironment)?.id ?? null, rollbackVerifyPhases: [] }
+}
+
+export function openStore(stateDir: string): Store {
+  try {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 })
+  } catch (error) {
+    throw new RolloutError('STATE', `cannot create the state folder ${stateDir}: ${(error as Error).message}`, 'check its permissions', { cause: error })
+  }
+  return new SqliteStore(path.join(stateDir, 'rollout.db'))
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+  return `${stamp}-${randomBytes(2).toString('hex')}`
+}
+
+/** Plans without running: what `rollout plan` prints. */
+export async function planRollout(opts: CommonOptions & { environment: string; phases?: Phase[] }): Promise<Plan> {
+  const loaded = await loadConfig({ cwd: opts.cwd ?? process.cwd(), configPath: opts.configPath, env: opts.env })
+  const { environment } = resolveEnvironment(loaded, opts.environment, new Redactor())
+  const plan = buildPlan({ environmentName: opts.environment, environment, configFile: loaded.file, findKind: findStepKind, knownKinds: knownStepKinds })
+  return opts.phases ? onlyPhases(plan, opts.phases) : plan
+}
+
+/** `rollout run <env>`: the whole runbook, with the rollback after the point of no return. */
+export async function runRollout(opts: RunOptions): Promise<RunResult> {
+  const prepared = await prepare(opts)
+  const runId = newRunId()
+  const release = opts.release ?? prepared.state.environment.release ?? null
+  const { state, finish } = await begin(prepared, runId, opts, async (store, owner) => {
+    await store.createRun({
+      id: runId, environment: opts.environment, status: 'running', startedAt: owner.since, finishedAt: null,
+      user: owner.user, host: owner.host, pid: owner.pid, plan: prepared.state.redactor.redactValue(prepared.state.plan),
+      release, crossedAt: null, summary: null, configFile: prepared.loaded.file,
+    })
+  })
+  if (release) state.environment = { ...state.environment, release }
+  await state.recorder.emit({ type: 'run-started', environment: opts.environment, resumed: false, steps: state.plan.steps.length, pointOfNoReturn: state.plan.pointOfNoReturn })
+  return finish(await drive(state, opts, new Map()))
+}
+
+/** `rollout resume <run>`: continues an interrupted run from its record; finished steps are not run again. */
+export async function resumeRollout(opts: CommonOptions & { runId: string }): Promise<RunResult> {
+  const record = await readRun(opts)
+  if (!['running', 'cancelled', 'rolling-back'].includes(record.status)) {
+    throw new RolloutError('USAGE', `run ${record.id} ended as ${record.status}; there is nothing to resume`)
+  }
+  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: phasesOf(record.plan) })
+  assertSamePlan(record, prepared.state.plan)
+  const { state, finish } = await begin(prepared, record.id, opts, async (store) => store.updateRun(record.id, { status: 'running', pid: process.pid }))
+  state.crossed = record.crossedAt !== null
+  if (record.release) state.environment = { ...state.environment, release: record.release }
+  const steps = await state.store.getSteps(record.id)
+  state.nextSeq = Math.max(0, ...steps.map((s) => s.seq)) + 1
+  const done = new Map<string, StepResult>()
+  for (const s of steps) {
+    state.outputs.set(s.stepId, s.data)
+    if (s.pass === 'run' && ['passed', 'warning', 'skipped'].includes(s.status)) done.set(s.stepId, { stepId: s.stepId, status: s.status, summary: s.summary ?? '' })
+  }
+  await state.recorder.emit({ type: 'run-started', environment: record.environment, resumed: true, steps: state.plan.steps.length, pointOfNoReturn: state.plan.pointOfNoReturn })
+  if (record.status === 'rolling-back') return finish(await finishRollback(state, opts, 'resumed an interrupted rollback'))
+  return finish(await drive(state, opts, done))
+}
+
+/** `rollout rollback <run|env>`: undoes a run (the newest one that changed the environment, for an env). */
+export async function rollbackRollout(opts: CommonOptions & { target: string; reason?: string }): Promise<RunResult> {
+  const record = await readRun({ ...opts, runId: opts.target }, true)
+  if (record.status === 'rolled-back') throw new RolloutError('USAGE', `run ${record.id} is already rolled back`)
+  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: phasesOf(record.plan) })
+  assertSamePlan(record, prepared.state.plan)
+  const { state, finish } = await begin(prepared, record.id, opts, async () => undefined)
+  state.crossed = true
+  const steps = await state.store.getSteps(record.id)
+  state.nextSeq = Math.max(0, ...steps.map((s) => s.seq)) + 1
+  for (const s of steps) state.outputs.set(s.stepId, s.data)
+  return finish(await finishRollback(state, opts, opts.reason ?? `rollback requested by ${state.config.contacts.deployer ?? currentOwner(record.id).user}`))
+}
+
+/** Takes the lock, opens the record, wires Ctrl-C; `finish` releases everything whatever happened. */
+async function begin(prepared: Prepared, runId: string, opts: CommonOptions, create: (store: Store, owner: ReturnType<typeof currentOwner>) => Promise<void>) {
+  const { store, redactor } = prepared.state
+  const owner = currentOwner(runId)
+  const lock = await acquireEnvironmentLock(store, prepared.state.environmentName, owner, prepared.leaseMs).catch((error) => {
+    store.close()
+    throw error
+  })
+  await create(store, owner)
+  const recorder = new Recorder(store, runId, redactor, opts.onEvent ? [opts.onEvent] : [])
+  if (lock.takenOver) {
+    await recorder.emit({ type: 'lock-taken-over', environment: prepared.state.environmentName, previous: lock.takenOver.owner, reason: lock.takenOver.reason })
+  }
+  const state: RunState = {
+    ...prepared.state,
+    runId,
+    recorder,
+    signal: opts.signal ?? new AbortController().signal,
+    outputs: new Map(),
+    crossed: false,
+    nextSeq: 1,
+  }
+  const started = performance.now()
+  const finish = async (outcome: { status: RunStatus; summary: string }): Promise<RunResult> => {
+    try {
+      await store.updateRun(runId, { status: outcome.status, summary: redactor.redact(outcome.summary), finishedAt: new Date().toISOString() })
+      let incidentReport: string | undefined
+      if (outcome.status !== 'passed') incidentReport = await writeIncidentReport(store, state.stateDir, runId, redactor, state.config.contacts)
+      await recorder.emit({ type: 'run-finished', status: outcome.status, summary: outcome.summary, durationMs: performance.now() - started, ...(incidentReport ? { report: incidentReport } : {}) })
+      return { runId, environment: state.environmentName, status: outcome.status, summary: redactor.redact(outcome.summary), crossed: state.crossed, ...(incidentReport ? { incidentReport } : {}) }
+    } finally {
+      await lock.release()
+      store.close()
+    }
+  }
+  return { state, finish }
+}
+
+/** Runs the phases; a blocking failure after the point of no return starts the rollback. */
+async function drive(state: RunState, opts: CommonOptions, done: ReadonlyMap<string, StepResult>): Promise<{ status: RunStatus; summary: string }> {
+  const stopped = await runPhases(state, PHASES, 'run', done)
+  if (!stopped) return { status: 'passed', summary: `all ${state.plan.steps.length} steps done` }
+  const what = stopped.blocker!.stepId ? `"${stopped.blocker!.stepId}" ${stopped.blocker!.status}: ${stopped.blocker!.summary}` : 'cancelled'
+  if (state.signal.aborted) {
+    const hint = state.crossed ? `; the environment was changed: finish with \`rollout resume ${state.runId}\` or undo with \`rollout rollback ${state.runId}\`` : '; nothing was changed'
+    return { status: 'cancelled', summary: `cancelled in phase ${stopped.phase}${hint}` }
+  }
+  if (!state.crossed) return { status: 'failed', summary: `stopped before the point of no return, nothing changed: ${what}` }
+  return finishRollback(state, opts, `phase ${stopped.phase}: ${what}`)
+}
+
+async function finishRollback(state: RunState, opts: CommonOptions, reason: string): Promise<{ status: RunStatus; summary: string }> {
+  // The rollback must not be stopped by the Ctrl-C that may have caused it; only by its own signal.
+  const rollbackState: RunState = { ...state, signal: opts.rollbackSignal ?? new AbortController().signal }
+  const result = await rollBack(rollbackState, reason)
+  state.nextSeq = rollbackState.nextSeq
+  return { status: result.status, summary: `${reason} → ${result.summary}` }
+}
+
+async function readRun(opts: CommonOptions & { runId: string }, allowEnvironment = false): Promise<RunRecord> {
+  const loaded = await loadConfig({ cwd: opts.cwd ?? process.cwd(), configPath: opts.configPath, env: opts.env })
+  const { stateDir } = resolveGlobals(loaded)
+  const store = openStore(stateDir)
+  try {
+    const id = await store.findRunId(opts.runId)
+    if (id) return (await store.getRun(id))!
+    if (allowEnvironment) {
+      const runs = await store.listRuns({ environment: opts.runId, limit: 50 })
+      const latest = runs.find((r) => r.crossedAt !== null)
+      if (latest && latest.status !== 'rolled-back') return latest
+      if (runs.length) throw new RolloutError('USAGE', `no run of "${opts.runId}" left anything to roll back (newest: ${runs[0]!.id}, ${runs[0]!.status})`)
+    }
+    throw new RolloutError('USAGE', `no run "${opts.runId}" in ${stateDir}`, 'list runs with `rollout history <env>`')
+  } finally {
+    store.close()
+  }
+}
+
+function phasesOf(plan: Plan): Phase[] | undefined {
+  const phases = new Set(plan.steps.map((s) => s.phase))
+  return phases.size === PHASES.length ? undefined : PHASES.filter((p) => phases.has(p))
+}
+
+/** Resume and rollback use today's config; it must still describe the same steps as the record. */
+function assertSamePlan(record: RunRecord, plan: Plan): void {
+  const before = record.plan.steps.map((s) => `${s.id}:${s.kind}`).join(',')
+  const now = plan.steps.map((s) => `${s.id}:${s.kind}`).join(',')
+  if (before !== now) {
+    throw new RolloutError('USAGE', `the config's plan for ${record.environment} changed since run ${record.id} started`, 'restore the config the run used, then try again')
+  }
+}

@@ -1,0 +1,157 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { PlannedStep } from '../plan/types.js'
+import { formatDuration } from '../config/duration.js'
+import type { StepPass, StepStatus } from './events.js'
+import type { StepContext, StepOutcome } from './step-kind.js'
+import type { RunState } from './run-state.js'
+import { adoptEvidenceFile, runDir, stepEvidenceDir, writeEvidenceFile } from './evidence.js'
+
+export interface StepResult {
+  stepId: string
+  status: StepStatus
+  summary: string
+}
+
+/** The context a step kind sees; the undo context adds its recorded data to this. */
+export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, signal: AbortSignal): StepContext<any> {
+  const { store, recorder, runId, redactor } = state
+  const folder = runDir(state.stateDir, runId)
+  const dir = stepEvidenceDir(state.stateDir, runId, step.id, pass)
+  const addRef = async (ref: Awaited<ReturnType<typeof writeEvidenceFile>>) => {
+    const steps = await store.getSteps(runId)
+    const current = steps.find((s) => s.stepId === step.id && s.pass === pass)
+    await store.upsertStep({ runId, stepId: step.id, pass, evidence: [...(current?.evidence ?? []), ref] })
+    await recorder.emit({ type: 'step-evidence', stepId: step.id, evidence: ref, pass })
+    return ref
+  }
+  return {
+    runId,
+    step,
+    options: step.options,
+    environmentName: state.environmentName,
+    environment: state.environment,
+    config: state.config,
+    cwd: state.config.root,
+    signal,
+    log: (line) => {
+      const clean = redactor.redact(line)
+      void store.appendOutput(runId, step.id, pass, clean)
+      void recorder.emit({ type: 'step-output', stepId: step.id, line: clean, pass })
+    },
+    writeEvidence: async (name, content, label) => addRef(await writeEvidenceFile(folder, dir, name, content, redactor, label)),
+    evidenceDir: dir,
+    addEvidence: async (file, label) => addRef(await adoptEvidenceFile(folder, dir, file, label)),
+    checkpoint: async (data) => {
+      const merged = { ...(state.outputs.get(step.id) ?? {}), ...data }
+      state.outputs.set(step.id, merged)
+      await store.upsertStep({ runId, stepId: step.id, pass, data: redactor.redactValue(merged) })
+    },
+    outputs: state.outputs,
+    redactor,
+    verifyingRollback: pass === 'verify',
+  }
+}
+
+/**
+ * Runs one step: records it as started (and the point of no return, if it is one) before anything
+ * happens, enforces its timeout, retries a failure, and records the end. Never throws.
+ */
+export async function executeStep(state: RunState, step: PlannedStep, pass: StepPass): Promise<StepResult> {
+  const { store, recorder, runId } = state
+  const kind = state.findKind(step.kind)
+  if (!step.built || !kind) {
+    const reason = `step kind "${step.kind}" is not built yet`
+    await store.upsertStep({ runId, stepId: step.id, pass, phase: step.phase, title: step.title, status: 'skipped', summary: reason })
+    await recorder.emit({ type: 'warning', message: `skipped "${step.title}": ${reason}`, stepId: step.id })
+    await recorder.emit({ type: 'step-skipped', stepId: step.id, title: step.title, phase: step.phase, reason, pass })
+    return { stepId: step.id, status: 'skipped', summary: reason }
+  }
+
+  if (pass === 'run' && step.changesEnvironment && !state.crossed) {
+    state.crossed = true
+    await store.updateRun(runId, { crossedAt: step.id })
+    await recorder.emit({ type: 'point-of-no-return', stepId: step.id })
+  }
+
+  const started = performance.now()
+  await store.upsertStep({
+    runId, stepId: step.id, pass, phase: step.phase, title: step.title, status: 'running', attempt: 1,
+    startedAt: new Date().toISOString(), seq: state.nextSeq++, output: '', evidence: [],
+  })
+
+  let outcome: StepOutcome = { status: 'failed', summary: 'did not run' }
+  let cancelled = false
+  for (let attempt = 1; attempt <= step.retries + 1; attempt++) {
+    if (attempt > 1) await store.upsertStep({ runId, stepId: step.id, pass, attempt })
+    await recorder.emit({ type: 'step-started', stepId: step.id, title: step.title, phase: step.phase, attempt, pass })
+    outcome = await boundedAttempt(state, step, pass, (ctx) => kind.run(ctx))
+    cancelled = state.signal.aborted
+    if (outcome.status !== 'failed' || cancelled || attempt > step.retries) break
+    await recorder.emit({ type: 'step-retrying', stepId: step.id, attempt: attempt + 1, error: outcome.summary, pass })
+    await sleep(Math.min(500 * attempt, 5000), undefined, { signal: state.signal }).catch(() => undefined)
+  }
+
+  let status: StepStatus = cancelled && outcome.status === 'failed' ? 'cancelled' : outcome.status
+  let summary = outcome.summary
+  if (status === 'failed' && step.gate === 'warning') {
+    status = 'warning'
+    summary = `${summary} (warning only: the run goes on)`
+  }
+  const data = { ...(state.outputs.get(step.id) ?? {}), ...(outcome.data ?? {}) }
+  state.outputs.set(step.id, data)
+  const durationMs = performance.now() - started
+  await store.upsertStep({
+    runId, stepId: step.id, pass, status, summary: state.redactor.redact(summary), data: state.redactor.redactValue(data),
+    finishedAt: new Date().toISOString(), durationMs,
+  })
+  await recorder.emit({ type: 'step-finished', stepId: step.id, status, summary, durationMs, pass })
+  return { stepId: step.id, status, summary }
+}
+
+/**
+ * One call of a kind's run or undo, bounded by the step's timeout even when the kind ignores its
+ * abort signal; a thrown error becomes a failed outcome.
+ */
+export async function boundedAttempt(
+  state: RunState,
+  step: PlannedStep,
+  pass: StepPass,
+  invoke: (ctx: StepContext<any>) => Promise<StepOutcome>,
+): Promise<StepOutcome> {
+  const controller = new AbortController()
+  const stop = () => controller.abort(state.signal.reason)
+  state.signal.addEventListener('abort', stop, { once: true })
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<StepOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error('timeout'))
+      // Give the step a moment to stop cleanly and report, then stop waiting for it.
+      setTimeout(() => resolve({ status: 'failed', summary: `timed out after ${formatDuration(step.timeoutMs)}` }), 2000).unref()
+    }, step.timeoutMs)
+  })
+  const cancelled = new Promise<StepOutcome>((resolve) => {
+    const onAbort = () => setTimeout(() => resolve({ status: 'failed', summary: 'cancelled' }), 5000).unref()
+    if (state.signal.aborted) onAbort()
+    else state.signal.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    const ctx = stepContext(state, step, pass, controller.signal)
+    const running = Promise.resolve()
+      .then(() => invoke(ctx))
+      .then((outcome) => (controller.signal.aborted && outcome.status === 'failed' ? { ...outcome, summary: abortSummary(controller.signal, step, outcome.summary) } : outcome))
+      .catch((error: unknown): StepOutcome => ({ status: 'failed', summary: controller.signal.aborted ? abortSummary(controller.signal, step, errorMessage(error)) : errorMessage(error) }))
+    return await Promise.race([running, timedOut, cancelled])
+  } finally {
+    clearTimeout(timer)
+    state.signal.removeEventListener('abort', stop)
+  }
+}
+
+function abortSummary(signal: AbortSignal, step: PlannedStep, detail: string): string {
+  const reason = signal.reason instanceof Error && signal.reason.message === 'timeout' ? `timed out after ${formatDuration(step.timeoutMs)}` : 'cancelled'
+  return `${reason} (${detail})`
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,74 @@
+import type { PlannedStep } from '../plan/types.js'
+import type { RunState } from './run-state.js'
+import type { StepRecord } from './store.js'
+import type { UndoContext } from './step-kind.js'
+import { boundedAttempt, errorMessage } from './execute-step.js'
+import { runPhases } from './phases.js'
+
+export interface RollbackResult {
+  status: 'rolled-back' | 'rollback-failed'
+  summary: string
+}
+
+/** Step states after which a step may have changed something, so its undo must run. */
+const STARTED = new Set(['passed', 'warning', 'failed', 'running', 'cancelled', 'rolling-back', 'rollback-failed'])
+
+/**
+ * The rollback: undo every step that may have changed the environment, newest first, each recorded
+ * before and after; then re-run the verification phases (the smoke tests) against what was put back.
+ * Works from the record alone, so it can finish the job of a process that died.
+ */
+export async function rollBack(state: RunState, reason: string): Promise<RollbackResult> {
+  const { store, recorder, runId } = state
+  await store.updateRun(runId, { status: 'rolling-back' })
+  await recorder.emit({ type: 'rollback-started', reason })
+
+  const records = (await store.getSteps(runId)).filter((r) => r.pass === 'run')
+  const planned = new Map(state.plan.steps.map((s) => [s.id, s]))
+  const toUndo = records
+    .filter((r) => STARTED.has(r.status) && r.undoStatus !== 'rolled-back')
+    .map((r) => ({ record: r, step: planned.get(r.stepId) }))
+    .filter((x): x is { record: StepRecord; step: PlannedStep } => !!x.step && (x.step.undoable || x.step.changesEnvironment))
+    .sort((a, b) => b.record.seq - a.record.seq)
+
+  const problems: string[] = []
+  for (const { record, step } of toUndo) {
+    const ok = await undoStep(state, step, record)
+    if (!ok) problems.push(step.id)
+  }
+
+  const verify = await runPhases(state, state.plan.rollbackVerifyPhases, 'verify')
+  if (verify?.blocker) problems.push(`verification: ${verify.blocker.stepId || 'cancelled'} ${verify.blocker.status} (${verify.blocker.summary})`)
+
+  const undone = toUndo.map((x) => x.step.id)
+  const result: RollbackResult = problems.length
+    ? { status: 'rollback-failed', summary: `rollback did not complete: ${problems.join('; ')}` }
+    : { status: 'rolled-back', summary: undone.length ? `rolled back ${undone.join(', ')}; verified by ${state.plan.rollbackVerifyPhases.join(', ')}` : 'nothing needed undoing' }
+  await recorder.emit({ type: 'rollback-finished', ...result })
+  return result
+}
+
+async function undoStep(state: RunState, step: PlannedStep, record: StepRecord): Promise<boolean> {
+  const { store, recorder, runId } = state
+  const kind = state.findKind(step.kind)
+  await recorder.emit({ type: 'undo-started', stepId: step.id, title: step.title })
+  const started = performance.now()
+  const finish = async (status: 'rolled-back' | 'rollback-failed', summary: string) => {
+    const durationMs = performance.now() - started
+    await store.upsertStep({ runId, stepId: step.id, pass: 'run', status, undoStatus: status, undoSummary: state.redactor.redact(summary), undoDurationMs: durationMs })
+    await recorder.emit({ type: 'undo-finished', stepId: step.id, status, summary, durationMs })
+    return status === 'rolled-back'
+  }
+  if (!kind?.undo || !step.undoable) {
+    return finish('rollback-failed', `"${step.title}" changed the environment and has no automatic undo: put it back by hand`)
+  }
+  await store.upsertStep({ runId, stepId: step.id, pass: 'run', status: 'rolling-back', undoStatus: 'rolling-back' })
+  const endedAs = record.status === 'running' || record.status === 'rolling-back' || record.status === 'cancelled' ? 'interrupted' : (record.status as UndoContext['endedAs'])
+  const recorded = { ...record.data, ...(state.outputs.get(step.id) ?? {}) }
+  try {
+    const outcome = await boundedAttempt(state, step, 'run', (ctx) => kind.undo!({ ...ctx, recorded, endedAs }))
+    return finish(outcome.status === 'failed' ? 'rollback-failed' : 'rolled-back', outcome.summary)
+  } catch (error) {
+    return finish('rollback-failed', errorMessage(error))
+  }
+}

@@ -1,0 +1,69 @@
+import type { ResolvedEnvironment } from '../config/types.js'
+import type { Phase } from './phases.js'
+import type { StepSpec } from './types.js'
+
+const MINUTE = 60_000
+
+type Draft = Omit<StepSpec, 'options' | 'gate' | 'timeoutMs' | 'retries' | 'after'> & Partial<StepSpec>
+
+function step(phase: Phase, id: string, kind: string, title: string, extra: Partial<StepSpec> = {}): Draft {
+  return { id, phase, kind, title, ...extra }
+}
+
+/**
+ * The runbook (STAGING_ROLLOUT_PLAN.md) as data, step by step in its order. Pure: the same
+ * environment always gives the same plan. Most kinds read their settings from the environment's
+ * own sections; `options` here carry only what a section does not say.
+ */
+export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
+  const drafts: Draft[] = [
+    // Pre-Flight Checks
+    step('preflight', 'ci-status', 'ci-status', 'All CI checks passing on the commit', { timeoutMs: 15 * MINUTE }),
+    step('preflight', 'schema-validation', 'schema-validation', `Schema validation passing (${env.preflight.schemaValidation})`),
+    step('preflight', 'typescript-baseline', 'typescript-baseline', 'TypeScript errors at or below baseline'),
+    step('preflight', 'unit-tests', 'unit-tests', `All unit tests passing (${env.preflight.unitTests})`, { timeoutMs: 30 * MINUTE }),
+    step('preflight', 'reviews', 'reviews', 'No blocking code review comments'),
+    // Backup Steps. Freshness only warns: a fresh backup is taken right after it anyway.
+    step('backup', 'backup-freshness', 'backup-freshness', 'Latest verified backup is recent', { gate: 'warning' }),
+    step('backup', 'backup', 'backup', 'Back up the target database', { after: ['backup-freshness'], timeoutMs: 60 * MINUTE }),
+    step('backup', 'backup-verify', 'backup-verify', `Verify backup integrity (${env.backups.verify})`, { after: ['backup'], timeoutMs: 60 * MINUTE }),
+    // Environment Verification, SSL and Host Guard Requirements
+    step('environment', 'reachable', 'reachable', 'Staging environment is accessible'),
+    step('environment', 'database', 'database', 'Database connection is working'),
+    step('environment', 'health', 'health', `Health check responding (${env.health.paths.join(', ')})`),
+    step('environment', 'tls', 'tls', 'SSL certificate is valid'),
+    step('environment', 'hsts', 'hsts', 'HSTS header is configured'),
+    step('environment', 'host-guard', 'host-guard', 'Host guard refuses foreign hosts'),
+    // Step 1: Announce Deployment
+    step('announce', 'announce', 'announce', 'Announce the deployment'),
+    // Step 2: Apply Database Migrations — the point of no return
+    step('migrate', 'migrate', 'migrate', `Apply database migrations (${env.migrate.command})`, { timeoutMs: 60 * MINUTE }),
+    step('migrate', 'schema-verify', 'schema-verify', `Verify schema (${env.migrate.validate})`, { after: ['migrate'] }),
+    // Step 3: Deploy Application
+    step('deploy', 'deploy', 'deploy', `Deploy the application${env.provider ? ` (${env.provider.kind})` : ''}`, { timeoutMs: 30 * MINUTE }),
+    step('deploy', 'wait-live', 'wait-live', 'New release is live', { after: ['deploy'] }),
+    // Step 4: Smoke Test Checklist
+    step('smoke', 'api-health', 'http', `${env.health.paths[0]} returns 200`, { options: { url: env.health.paths[0] }, timeoutMs: MINUTE }),
+    step('smoke', 'trpc', 'trpc', 'tRPC endpoints responding'),
+    step('smoke', 'critical-flows', 'browser', 'Critical flows in a browser, no console errors', { timeoutMs: 15 * MINUTE }),
+    // Step 5: Verify Deployment
+    step('verify', 'logs', 'logs', 'No new errors in the application logs'),
+    // Post-Deployment
+    step('monitor', 'monitor', 'monitor', 'Monitor error rates', { timeoutMs: env.monitor.window + 5 * MINUTE }),
+    step('post', 'deployment-log', 'deployment-log', 'Update the deployment log', { gate: 'warning' }),
+    step('post', 'notify', 'notify', 'Notify the team', { gate: 'warning' }),
+    step('post', 'close-announcement', 'announce-close', 'Close the deployment announcement', { gate: 'warning', after: ['notify'] }),
+  ]
+  return drafts.map((d) => ({ options: {}, gate: 'blocking', timeoutMs: 10 * MINUTE, retries: 0, after: [], ...d }))
+}
+
+/** Kinds the default plan uses; any of them not implemented yet shows as "not built yet". */
+export const DEFAULT_PLAN_KINDS: ReadonlySet<string> = new Set([
+  'ci-status', 'schema-validation', 'typescript-baseline', 'unit-tests', 'reviews', 'backup-freshness', 'backup',
+  'backup-verify', 'reachable', 'database', 'health', 'tls', 'hsts', 'host-guard', 'announce', 'migrate',
+  'schema-verify', 'deploy', 'wait-live', 'http', 'trpc', 'browser', 'logs', 'monitor', 'deployment-log', 'notify',
+  'announce-close',
+])
+
+/** The phases re-run after an undo to prove the rollback. */
+export const ROLLBACK_VERIFY_PHASES: Phase[] = ['smoke']

@@ -1,0 +1,102 @@
+import type { RolloutEvent } from '../engine/events.js'
+import type { RunRecord, StepRecord } from '../engine/store.js'
+import { formatDuration } from '../config/duration.js'
+
+export interface IncidentInput {
+  run: RunRecord
+  steps: StepRecord[]
+  events: RolloutEvent[]
+  contacts?: Record<string, string | undefined>
+}
+
+const STATE_WORDS: Record<string, string> = {
+  failed: 'Stopped before the point of no return: the environment was not changed.',
+  'rolled-back': 'Rolled back: the changes were undone and the rollback was verified.',
+  'rollback-failed': 'ROLLBACK INCOMPLETE: the environment may be half-changed. Manual action is needed (see below).',
+  cancelled: 'Cancelled by the operator.',
+  running: 'The run was interrupted and has not finished.',
+  'rolling-back': 'The rollback was interrupted and has not finished.',
+}
+
+/** The incident report as Markdown, from the run record alone. Pure. */
+export function renderIncident({ run, steps, events, contacts }: IncidentInput): string {
+  const runSteps = steps.filter((s) => s.pass === 'run')
+  const verifySteps = steps.filter((s) => s.pass === 'verify')
+  const failed = runSteps.filter((s) => s.status === 'failed' || s.status === 'cancelled' || (s.undoStatus === null && s.status === 'rollback-failed'))
+  const undone = runSteps.filter((s) => s.undoStatus !== null).sort((a, b) => b.seq - a.seq)
+  const lines: string[] = []
+  lines.push(`# Incident report: ${run.environment} rollout ${run.id}`, '')
+  lines.push(`- **Outcome:** ${run.status} — ${STATE_WORDS[run.status] ?? ''}`)
+  lines.push(`- **Started:** ${run.startedAt} by ${run.user}@${run.host}`)
+  if (run.finishedAt) lines.push(`- **Finished:** ${run.finishedAt}`)
+  if (run.release) lines.push(`- **Release:** ${run.release}`)
+  lines.push(`- **Point of no return:** ${run.crossedAt ? `crossed at step \`${run.crossedAt}\`` : 'not reached (nothing was changed)'}`)
+  if (run.summary) lines.push(`- **Summary:** ${run.summary}`)
+  lines.push('')
+
+  lines.push('## What failed', '')
+  if (failed.length === 0) lines.push('No step failed; see the timeline.')
+  for (const s of failed) {
+    lines.push(`### \`${s.stepId}\` — ${s.title}`, '', `${s.status}: ${s.summary ?? ''}`, '')
+    const tail = s.output.trim().split('\n').slice(-20).join('\n')
+    if (tail) lines.push('```', tail, '```', '')
+    for (const e of s.evidence) lines.push(`- evidence: [${e.label}](${e.path})`)
+    if (s.evidence.length) lines.push('')
+  }
+
+  lines.push('## Rollback', '')
+  if (!run.crossedAt) lines.push('Not needed: the run stopped before changing anything.')
+  else if (undone.length === 0) lines.push('No step was undone.')
+  else {
+    lines.push('| step | result | took | detail |', '|---|---|---|---|')
+    for (const s of undone) lines.push(`| \`${s.stepId}\` | ${s.undoStatus} | ${s.undoDurationMs === null ? '' : formatDuration(s.undoDurationMs)} | ${cell(s.undoSummary)} |`)
+  }
+  if (verifySteps.length) {
+    lines.push('', '**Verification after the rollback:**', '')
+    for (const s of verifySteps) lines.push(`- \`${s.stepId}\` ${s.status}: ${s.summary ?? ''}`)
+  }
+  lines.push('')
+  if (run.status === 'rollback-failed' || run.status === 'rolling-back' || run.status === 'running' || (run.status === 'cancelled' && run.crossedAt)) {
+    lines.push('## To finish by hand', '')
+    lines.push(`- Undo what is left: \`rollout rollback ${run.id}\``)
+    if (run.status !== 'rollback-failed') lines.push(`- Or continue the run: \`rollout resume ${run.id}\``)
+    lines.push(`- Inspect the record: \`rollout status ${run.id}\``)
+    lines.push(`- When the environment is safe again and no run is active: \`rollout unlock ${run.environment} --force\``, '')
+  }
+
+  lines.push('## Timeline', '', '| time | event |', '|---|---|')
+  for (const e of events) {
+    const text = describeEvent(e)
+    if (text) lines.push(`| ${e.at.slice(11, 23)} | ${cell(text)} |`)
+  }
+  lines.push('')
+
+  const people = Object.entries(contacts ?? {}).filter(([, v]) => v)
+  if (people.length) {
+    lines.push('## Contacts', '')
+    const names: Record<string, string> = { onCall: 'On-call engineer', database: 'Database team', escalation: 'Escalation', deployer: 'Deployer' }
+    for (const [k, v] of people) lines.push(`- ${names[k] ?? k}: ${v}`)
+    lines.push('')
+  }
+  return lines.join('\n')
+}
+
+function describeEvent(e: RolloutEvent): string | null {
+  switch (e.type) {
+    case 'run-started': return e.resumed ? 'run resumed' : 'run started'
+    case 'lock-taken-over': return `lock taken over from run ${e.previous.runId}: ${e.reason}`
+    case 'step-started': return `${e.pass === 'verify' ? 'verify ' : ''}\`${e.stepId}\` started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`
+    case 'step-finished': return `${e.pass === 'verify' ? 'verify ' : ''}\`${e.stepId}\` ${e.status} after ${formatDuration(e.durationMs)}: ${e.summary}`
+    case 'step-skipped': return `\`${e.stepId}\` skipped: ${e.reason}`
+    case 'point-of-no-return': return `point of no return: \`${e.stepId}\``
+    case 'rollback-started': return `rollback started: ${e.reason}`
+    case 'undo-finished': return `undo \`${e.stepId}\` ${e.status}: ${e.summary}`
+    case 'rollback-finished': return `rollback ${e.status}: ${e.summary}`
+    case 'run-finished': return `run ${e.status}`
+    default: return null
+  }
+}
+
+function cell(text: string | null): string {
+  return (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')
+}

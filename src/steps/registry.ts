@@ -1,0 +1,19 @@
+import type { StepKind } from '../engine/step-kind.js'
+import command from './command.js'
+import http from './http.js'
+
+/**
+ * Every step kind, by name. Kind modules are light: each loads its heavy parts (database driver,
+ * browser) with `await import()` when it runs.
+ */
+const KINDS: StepKind<any>[] = [command, http]
+
+const byName = new Map(KINDS.map((k) => [k.kind, k]))
+
+export function findStepKind(name: string): StepKind<any> | undefined {
+  return byName.get(name)
+}
+
+export function knownStepKinds(): string[] {
+  return [...byName.keys()].sort()
+}
