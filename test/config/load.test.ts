@@ -1,0 +1,80 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { makeProject, runCli } from '../support/cli.js'
+
+const URLS = { STAGING_URL: 'https://staging.terp-app.local', DATABASE_URL: 'mysql://deploy:pw-1234@127.0.0.1:3306/terp_staging' }
+
+test('init writes a config that plans staging from DATABASE_URL and STAGING_URL alone', async () => {
+  const dir = makeProject({})
+  const init = await runCli(['init'], { cwd: dir })
+  assert.equal(init.code, 0, init.stderr)
+  const planned = await runCli(['plan', 'staging'], { cwd: dir, env: URLS })
+  assert.equal(planned.code, 0, planned.stderr)
+  assert.match(planned.stdout, /Plan for staging \(https:\/\/staging\.terp-app\.local\)/)
+  assert.match(planned.stdout, /migrate\s+Apply database migrations \(pnpm db:push\)/)
+  assert.doesNotMatch(planned.stdout, /pw-1234/)
+  const again = await runCli(['init'], { cwd: dir })
+  assert.equal(again.code, 2)
+  assert.match(again.stderr, /already exists/)
+})
+
+test('a missing variable names the key, the variable and the file; exit 2', async () => {
+  const dir = makeProject({})
+  await runCli(['init'], { cwd: dir })
+  const result = await runCli(['plan', 'staging'], { cwd: dir, env: { STAGING_URL: URLS.STAGING_URL, DATABASE_URL: undefined } })
+  assert.equal(result.code, 2)
+  assert.match(result.stderr, /rollout\.config\.ts: environments\.staging\.database\.url: environment variable DATABASE_URL is not set/)
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace without --verbose')
+})
+
+test('values come from a .env file beside the config; the process environment wins', async () => {
+  const dir = makeProject({})
+  await runCli(['init'], { cwd: dir })
+  writeFileSync(path.join(dir, '.env'), `STAGING_URL=https://from-dotenv.example\nDATABASE_URL=${URLS.DATABASE_URL}\n`)
+  const fromFile = await runCli(['plan', 'staging'], { cwd: dir, env: { STAGING_URL: undefined, DATABASE_URL: undefined } })
+  assert.equal(fromFile.code, 0, fromFile.stderr)
+  assert.match(fromFile.stdout, /from-dotenv\.example/)
+  const fromEnv = await runCli(['plan', 'staging'], { cwd: dir, env: { STAGING_URL: 'https://from-env.example', DATABASE_URL: undefined } })
+  assert.match(fromEnv.stdout, /from-env\.example/)
+})
+
+test('bad input: each a short clear error and exit 2', async () => {
+  const cases: { name: string; config?: string; args: string[]; expect: RegExp }[] = [
+    { name: 'missing config', args: ['plan', 'staging'], expect: /no rollout\.config\.ts .* in .*\nhint: run `rollout init`/ },
+    { name: 'config that throws', config: `throw new Error('boom at load')`, args: ['plan', 'staging'], expect: /rollout\.config\.mjs could not be loaded.*boom at load/ },
+    { name: 'unknown environment', config: `export default { environments: { staging: { url: 'https://s.example' } } }`, args: ['plan', 'production'], expect: /unknown environment "production".*\nhint: environments defined there: staging/ },
+    { name: 'wrong type', config: `export default { environments: { staging: { url: 'https://s.example', backups: { verify: 'thorough' } } } }`, args: ['plan', 'staging'], expect: /environments\.staging\.backups\.verify: expected one of "quick", "full"/ },
+    { name: 'bad URL', config: `export default { environments: { staging: { url: 'staging.example' } } }`, args: ['plan', 'staging'], expect: /environments\.staging\.url: expected an http:\/\/ or https:\/\/ URL/ },
+    { name: 'unknown key', config: `export default { environments: { staging: { url: 'https://s.example', helth: {} } } }`, args: ['plan', 'staging'], expect: /environments\.staging: unknown key "helth"/ },
+    { name: 'bad duration', config: `export default { environments: { staging: { url: 'https://s.example', monitor: { window: 'half an hour' } } } }`, args: ['plan', 'staging'], expect: /environments\.staging\.monitor\.window: expected a duration such as/ },
+    { name: 'unknown step kind', config: `export default { environments: { staging: { url: 'https://s.example', add: [{ id: 'x', phase: 'smoke', kind: 'magic' }] } } }`, args: ['plan', 'staging'], expect: /environments\.staging\.add\[0\]\.kind: unknown step kind "magic"/ },
+    { name: 'unknown command', config: `export default { environments: { staging: { url: 'https://s.example' } } }`, args: ['deploy-now'], expect: /unknown command/ },
+  ]
+  for (const c of cases) {
+    const dir = makeProject({})
+    if (c.config) writeFileSync(path.join(dir, 'rollout.config.mjs'), c.config)
+    else rmSync(path.join(dir, 'rollout.config.mjs'))
+    const result = await runCli(c.args, { cwd: dir })
+    assert.equal(result.code, 2, `${c.name}: exit ${result.code}\n${result.stderr}`)
+    assert.match(result.stderr, c.expect, c.name)
+    assert.doesNotMatch(result.stderr, /\n\s+at /, `${c.name}: no stack trace without --verbose`)
+  }
+})
+
+test('--verbose adds the stack trace', async () => {
+  const dir = makeProject({})
+  writeFileSync(path.join(dir, 'rollout.config.mjs'), `throw new Error('boom at load')`)
+  const result = await runCli(['plan', 'staging', '--verbose'], { cwd: dir })
+  assert.equal(result.code, 2)
+  assert.match(result.stderr, /\n\s+at /)
+})
+
+test('a state folder that is a file is a clear error, exit 2', async () => {
+  const dir = makeProject({ environments: { staging: { url: 'https://s.example', defaults: false, add: [{ id: 'a', phase: 'preflight', kind: 'command', options: { command: 'true' } }] } } })
+  writeFileSync(path.join(dir, '.rollout'), 'not a folder')
+  const result = await runCli(['run', 'staging'], { cwd: dir })
+  assert.equal(result.code, 2, result.stderr)
+  assert.match(result.stderr, /cannot create the state folder .*\.rollout/)
+})

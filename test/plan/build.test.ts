@@ -1,0 +1,77 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { buildPlan } from '../../src/plan/build.js'
+import { environmentSchema } from '../../src/config/schema.js'
+import { PHASES } from '../../src/plan/phases.js'
+import { findStepKind, knownStepKinds } from '../../src/steps/registry.js'
+import { ConfigError } from '../../src/engine/errors.js'
+
+function plan(env: Record<string, unknown>) {
+  const environment = environmentSchema.parse({ url: 'https://staging.example.test', ...env })
+  return buildPlan({ environmentName: 'staging', environment, configFile: 'rollout.config.ts', findKind: findStepKind, knownKinds: knownStepKinds })
+}
+
+test('the default plan follows the runbook: phases in order, each checklist item a step', () => {
+  const p = plan({})
+  const phases = p.steps.map((s) => s.phase)
+  assert.deepEqual([...new Set(phases)], [...PHASES])
+  assert.deepEqual(phases, [...phases].sort((a, b) => PHASES.indexOf(a) - PHASES.indexOf(b)))
+  const ids = p.steps.map((s) => s.id)
+  for (const id of ['ci-status', 'schema-validation', 'typescript-baseline', 'unit-tests', 'reviews', 'backup-freshness', 'backup', 'backup-verify',
+    'reachable', 'database', 'health', 'tls', 'hsts', 'host-guard', 'announce', 'migrate', 'schema-verify', 'deploy', 'api-health', 'logs', 'monitor', 'notify']) {
+    assert.ok(ids.includes(id), `default plan lacks ${id}`)
+  }
+  assert.equal(p.steps.find((s) => s.id === 'api-health')!.options.url, '/api/health')
+  assert.equal(p.steps.find((s) => s.id === 'backup-verify')!.after[0], 'backup')
+})
+
+test('every default step is either built or explicitly marked as not built yet', () => {
+  for (const s of plan({}).steps) {
+    assert.equal(s.built, findStepKind(s.kind) !== undefined, `${s.id}: built flag disagrees with the registry`)
+  }
+})
+
+test('the point of no return is the first built step that changes the environment', () => {
+  const p = plan({
+    defaults: false,
+    add: [
+      { id: 'check', phase: 'preflight', kind: 'command', options: { command: 'true' } },
+      { id: 'change', phase: 'deploy', kind: 'command', changesEnvironment: true, options: { command: 'true', undo: 'true' } },
+      { id: 'first-change', phase: 'migrate', kind: 'command', changesEnvironment: true, options: { command: 'true' } },
+    ],
+  })
+  assert.equal(p.pointOfNoReturn, 'first-change')
+  assert.equal(p.steps.find((s) => s.id === 'change')!.undoable, true)
+  assert.equal(p.steps.find((s) => s.id === 'first-change')!.undoable, false)
+})
+
+test('overrides by id switch steps off and change gate, timeout and options', () => {
+  const p = plan({ steps: { reviews: false, 'api-health': { gate: 'warning', timeout: '90s', retries: 2, options: { expectStatus: 204 } } } })
+  assert.ok(!p.steps.some((s) => s.id === 'reviews'))
+  const health = p.steps.find((s) => s.id === 'api-health')!
+  assert.equal(health.gate, 'warning')
+  assert.equal(health.timeoutMs, 90_000)
+  assert.equal(health.retries, 2)
+  assert.equal(health.options.expectStatus, 204)
+  assert.equal(health.options.url, '/api/health')
+})
+
+function configError(env: Record<string, unknown>): string {
+  try {
+    plan(env)
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`)
+    return error.message
+  }
+  assert.fail('expected a config error')
+}
+
+test('errors name the exact key and what was expected', () => {
+  assert.match(configError({ steps: { 'no-such-step': false } }), /environments\.staging\.steps\.no-such-step: no step "no-such-step"/)
+  assert.match(configError({ add: [{ id: 'x', phase: 'smoke', kind: 'teleport' }] }), /environments\.staging\.add\[0\]\.kind: unknown step kind "teleport" \(known kinds: .*command.*\)/)
+  assert.match(configError({ add: [{ id: 'x', phase: 'smoke', kind: 'command', options: {} }] }), /environments\.staging\.add\[0\]\.options: command: missing; expected string/)
+  assert.match(configError({ add: [{ id: 'x', phase: 'smoke', kind: 'http', options: { url: '/', timeoutMs: 'soon' } }] }), /add\[0\]\.options: timeoutMs: expected number, got a string/)
+  assert.match(configError({ add: [{ id: 'health', phase: 'smoke', kind: 'http', options: { url: '/' } }] }), /add\[0\]\.id: a step "health" already exists/)
+  assert.match(configError({ defaults: false, add: [{ id: 'a', phase: 'smoke', kind: 'command', after: ['b'], options: { command: 'true' } }, { id: 'b', phase: 'smoke', kind: 'command', after: ['a'], options: { command: 'true' } }] }), /cycle: a → b → a/)
+  assert.match(configError({ defaults: false, add: [{ id: 'a', phase: 'smoke', kind: 'command', after: ['b'], options: { command: 'true' } }, { id: 'b', phase: 'deploy', kind: 'command', options: { command: 'true' } }] }), /add\[0\]\.after: "b" is in phase deploy, not smoke/)
+})

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const BIN = path.join(ROOT, 'bin/rollout.js')
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the real CLI as users do: a child process, plain output (not a terminal). */
+export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+  const child = spawnCli(args, opts)
+  return finished(child)
+}
+
+export function spawnCli(args: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): ChildProcess & { output: { stdout: string; stderr: string } } {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', CI: '1', ...opts.env }
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { output: { stdout: string; stderr: string } }
+  child.output = { stdout: '', stderr: '' }
+  child.stdout!.on('data', (d: Buffer) => (child.output.stdout += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (child.output.stderr += d.toString()))
+  return child
+}
+
+export function finished(child: ChildProcess & { output: { stdout: string; stderr: string } }): Promise<CliResult> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, ...child.output })
+    else child.on('close', (code) => resolve({ code, ...child.output }))
+  })
+}
+
+/** A fresh project folder with a rollout.config.mjs holding `config` (JSON-serialisable). */
+export function makeProject(config: unknown, files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rollout-test-'))
+  writeFileSync(path.join(dir, 'rollout.config.mjs'), `export default ${JSON.stringify(config, null, 2)}\n`)
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content)
+  return dir
+}
+
+/** A staging environment made only of the given steps (no runbook defaults). */
+export function stepsOnly(add: unknown[], extra: Record<string, unknown> = {}) {
+  return { environments: { staging: { url: 'http://127.0.0.1:9', defaults: false, add, ...extra } } }
+}
+
+export async function waitForFile(file: string, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!existsSync(file)) {
+    if (Date.now() > until) throw new Error(`${file} did not appear within ${timeoutMs} ms`)
+    await sleep(25)
+  }
+}
+
+/** true while a process runs; a zombie (killed, not yet reaped by a parent-less container init) counts as stopped. */
+export function processRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
