@@ -74,7 +74,7 @@ async function prepare(opts: CommonOptions & { environment: string; phases?: Pha
 
 function onlyPhases(plan: Plan, phases: Phase[]): Plan {
   const steps = plan.steps.filter((s) => phases.includes(s.phase))
-  return { ...plan, steps, pointOfNoReturn: steps.find((s) => s.built && s.changesEnvironment)?.id ?? null, rollbackVerifyPhases: [] }
+  return { ...plan, steps, pointOfNoReturn: steps.find((s) => s.built && s.changesEnvironment)?.id ?? null, rollbackVerifyPhases: [], only: phases }
 }
 
 export function openStore(stateDir: string): Store {
@@ -122,7 +122,7 @@ export async function resumeRollout(opts: CommonOptions & { runId: string }): Pr
   if (!['running', 'cancelled', 'rolling-back'].includes(record.status)) {
     throw new RolloutError('USAGE', `run ${record.id} ended as ${record.status}; there is nothing to resume`)
   }
-  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: phasesOf(record.plan) })
+  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: record.plan.only })
   assertSamePlan(record, prepared.state.plan)
   const { state, finish } = await begin(prepared, record.id, opts, async (store) => store.updateRun(record.id, { status: 'running', pid: process.pid }))
   state.crossed = record.crossedAt !== null
@@ -143,7 +143,7 @@ export async function resumeRollout(opts: CommonOptions & { runId: string }): Pr
 export async function rollbackRollout(opts: CommonOptions & { target: string; reason?: string }): Promise<RunResult> {
   const record = await readRun({ ...opts, runId: opts.target }, true)
   if (record.status === 'rolled-back') throw new RolloutError('USAGE', `run ${record.id} is already rolled back`)
-  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: phasesOf(record.plan) })
+  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: record.plan.only })
   assertSamePlan(record, prepared.state.plan)
   const { state, finish } = await begin(prepared, record.id, opts, async () => undefined)
   state.crossed = true
@@ -231,10 +231,6 @@ async function readRun(opts: CommonOptions & { runId: string }, allowEnvironment
   }
 }
 
-function phasesOf(plan: Plan): Phase[] | undefined {
-  const phases = new Set(plan.steps.map((s) => s.phase))
-  return phases.size === PHASES.length ? undefined : PHASES.filter((p) => phases.has(p))
-}
 
 /** Resume and rollback use today's config; it must still describe the same steps as the record. */
 function assertSamePlan(record: RunRecord, plan: Plan): void {

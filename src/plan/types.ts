@@ -37,4 +37,6 @@ export interface Plan {
   pointOfNoReturn: string | null
   /** Phases re-run after the undo to prove the rollback (the runbook's "Verify rollback with smoke tests"). */
   rollbackVerifyPhases: Phase[]
+  /** Set when only some phases run (`rollout check`): such a run changes nothing. */
+  only?: Phase[]
 }

@@ -139,7 +139,9 @@ export class SqliteStore implements Store {
       const current = row ? toLock(row) : null
       const leaseUntil = new Date(Date.now() + leaseMs).toISOString()
       let tookOver: { owner: LockOwner; reason: string } | undefined
-      if (current && current.owner.runId !== owner.runId) {
+      // The same run resumed by a new process still takes over from the old one, and only when it is gone.
+      const sameHolder = current && current.owner.pid === owner.pid && current.owner.host === owner.host
+      if (current && !sameHolder) {
         const staleReason = isStale(current)
         if (!staleReason) {
           this.db.exec('COMMIT')

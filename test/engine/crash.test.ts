@@ -1,0 +1,100 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { finished, makeProject, runCli, spawnCli, stepsOnly, waitForFile } from '../support/cli.js'
+import { readRecord } from '../support/record.js'
+
+/**
+ * Each step appends its name to `journal`; `hang-<id>` files make a step announce itself and then
+ * wait forever, so the test can kill -9 the real process at that exact point.
+ */
+const step = (id: string, phase: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  phase,
+  kind: 'command',
+  ...extra,
+  options: {
+    command: `echo ${id} >> journal; if [ -e hang-${id} ]; then touch at-${id}; sleep 60; fi`,
+    ...(extra.changesEnvironment ? { undo: `echo undo-${id} >> journal; if [ -e hang-undo-${id} ]; then touch at-undo-${id}; sleep 60; fi` } : {}),
+  },
+})
+
+const PLAN = stepsOnly([
+  step('lint', 'preflight'),
+  step('types', 'preflight', { after: ['lint'] }),
+  step('mig', 'migrate', { changesEnvironment: true }),
+  step('dep', 'deploy', { changesEnvironment: true }),
+  step('smoke', 'smoke'),
+])
+
+const journal = (dir: string) => readFileSync(path.join(dir, 'journal'), 'utf8').trim().split('\n')
+
+async function killAt(dir: string, marker: string): Promise<string> {
+  const child = spawnCli(['run', 'staging'], { cwd: dir })
+  await waitForFile(path.join(dir, `at-${marker}`))
+  child.kill('SIGKILL')
+  await finished(child)
+  const { runs } = await readRecord(dir)
+  return runs[0]!.id
+}
+
+test('killed before the point of no return: status says interrupted, resume finishes without re-running done steps', async () => {
+  const dir = makeProject(PLAN, { 'hang-types': '' })
+  const runId = await killAt(dir, 'types')
+  const status = await runCli(['status', runId], { cwd: dir })
+  assert.match(status.stdout, /running \(INTERRUPTED: its process is gone\)/)
+  assert.match(status.stdout, /Continue it: rollout resume/)
+  const { steps } = await readRecord(dir)
+  assert.equal(steps.get(runId)!.find((s) => s.stepId === 'lint')!.status, 'passed')
+  assert.equal(steps.get(runId)!.find((s) => s.stepId === 'types')!.status, 'running')
+
+  const { rmSync } = await import('node:fs')
+  rmSync(path.join(dir, 'hang-types'))
+  const resumed = await runCli(['resume', runId], { cwd: dir })
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr)
+  assert.match(resumed.stdout, /lint .*skipped: already passed before the interruption/)
+  // lint ran once; types ran again (it was interrupted); the rest once.
+  assert.deepEqual(journal(dir).sort(), ['dep', 'lint', 'mig', 'smoke', 'types', 'types'])
+  const after = await readRecord(dir)
+  assert.equal(after.runs[0]!.status, 'passed')
+  assert.equal(after.lock, null, 'the lock was not released')
+  assert.ok(after.events.get(runId)!.some((e) => e.type === 'lock-taken-over'), 'the takeover of the dead run\'s lock is not recorded')
+})
+
+test('killed mid-deploy after the point of no return: rollback undoes the interrupted deploy and the migration, then proves it', async () => {
+  const dir = makeProject(PLAN, { 'hang-dep': '' })
+  const runId = await killAt(dir, 'dep')
+  const rolled = await runCli(['rollback', runId], { cwd: dir })
+  assert.equal(rolled.code, 1, rolled.stdout + rolled.stderr)
+  // The interrupted deploy is undone first, then the migration; the smoke phase re-runs last.
+  assert.deepEqual(journal(dir), ['lint', 'types', 'mig', 'dep', 'undo-dep', 'undo-mig', 'smoke'])
+  const { runs, steps } = await readRecord(dir)
+  assert.equal(runs[0]!.status, 'rolled-back')
+  assert.equal(steps.get(runId)!.find((s) => s.stepId === 'smoke' && s.pass === 'verify')!.status, 'passed')
+  const report = readFileSync(path.join(dir, '.rollout/runs', runId, 'incident.md'), 'utf8')
+  assert.match(report, /rolled-back/)
+})
+
+test('a rollback killed half-way is finished by resume, without undoing a step twice', async () => {
+  const dir = makeProject(stepsOnly([
+    step('mig', 'migrate', { changesEnvironment: true }),
+    step('dep', 'deploy', { changesEnvironment: true }),
+    { id: 'smoke', phase: 'smoke', kind: 'command', options: { command: 'test -e healthy' } },
+  ]), { 'hang-undo-mig': '' })
+  const child = spawnCli(['run', 'staging'], { cwd: dir })
+  await waitForFile(path.join(dir, 'at-undo-mig'))
+  child.kill('SIGKILL')
+  await finished(child)
+  const { runs } = await readRecord(dir)
+  const runId = runs[0]!.id
+  assert.equal(runs[0]!.status, 'rolling-back')
+  const { rmSync, writeFileSync } = await import('node:fs')
+  rmSync(path.join(dir, 'hang-undo-mig'))
+  writeFileSync(path.join(dir, 'healthy'), '')
+  const resumed = await runCli(['resume', runId], { cwd: dir })
+  assert.equal(resumed.code, 1, resumed.stdout + resumed.stderr)
+  assert.deepEqual(journal(dir), ['mig', 'dep', 'undo-dep', 'undo-mig', 'undo-mig'])
+  const after = await readRecord(dir)
+  assert.equal(after.runs[0]!.status, 'rolled-back')
+})
