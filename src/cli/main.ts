@@ -177,6 +177,21 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       }
     })
 
+  program.command('demo').description('run the demo: a release that passes, then a broken one rolled back (built-in quickstart example)')
+    .action(async () => {
+      const { runQuickstartDemo } = await import('../demo/quickstart.js')
+      const stop = interrupts()
+      try {
+        const results = await runQuickstartDemo({ cwd: process.cwd(), onEvent: eventRenderer(g()), say: (l) => process.stdout.write(`${l}\n`), signal: stop.signal, rollbackSignal: stop.rollbackSignal })
+        const [good, broken] = results
+        const asExpected = good?.status === 'passed' && broken?.status === 'rolled-back'
+        process.stdout.write(`\nDemo ${asExpected ? 'done: the good release passed, the broken one was rolled back and proven' : 'did NOT go as expected'}.\n`)
+        setExit(asExpected ? EXIT.ok : EXIT.needsHands)
+      } finally {
+        stop.dispose()
+      }
+    })
+
   return program
 }
 

@@ -129,10 +129,12 @@ export async function boundedAttempt(
       setTimeout(() => resolve({ status: 'failed', summary: `timed out after ${formatDuration(step.timeoutMs)}` }), 2000).unref()
     }, step.timeoutMs)
   })
+  // A step that ignores cancellation gets five seconds, then the run stops waiting for it.
+  let onCancel = () => {}
   const cancelled = new Promise<StepOutcome>((resolve) => {
-    const onAbort = () => setTimeout(() => resolve({ status: 'failed', summary: 'cancelled' }), 5000).unref()
-    if (state.signal.aborted) onAbort()
-    else state.signal.addEventListener('abort', onAbort, { once: true })
+    onCancel = () => void setTimeout(() => resolve({ status: 'failed', summary: 'cancelled' }), 5000).unref()
+    if (state.signal.aborted) onCancel()
+    else state.signal.addEventListener('abort', onCancel, { once: true })
   })
   try {
     const ctx = stepContext(state, step, pass, controller.signal)
@@ -144,6 +146,7 @@ export async function boundedAttempt(
   } finally {
     clearTimeout(timer)
     state.signal.removeEventListener('abort', stop)
+    state.signal.removeEventListener('abort', onCancel)
   }
 }
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite, set-up included. Ends with a line "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+# A database server for the tests: the one named by ROLLOUT_TEST_MYSQL_URL, else one found or
+# started by the project's own sandbox code (127.0.0.1:3306, or a private server on a free port).
+if [ -z "${ROLLOUT_TEST_MYSQL_URL:-}" ]; then
+  if [ -f scripts/ensure-mysql.ts ]; then
+    ROLLOUT_TEST_MYSQL_URL=$(node --import tsx scripts/ensure-mysql.ts --state-dir .rollout/test-mysql)
+  else
+    ROLLOUT_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306
+  fi
+  export ROLLOUT_TEST_MYSQL_URL
+fi
+echo "[test] database server: ${ROLLOUT_TEST_MYSQL_URL}" >&2
+
+mapfile -t files < <(find test -name '*.test.ts' | sort)
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+set +e
+node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$report" "${files[@]}"
+status=$?
+set -e
+passed=$(grep -E '^# pass ' "$report" | tail -1 | awk '{print $3}')
+failed=$(grep -E '^# fail ' "$report" | tail -1 | awk '{print $3}')
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit $status
