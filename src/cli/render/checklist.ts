@@ -23,9 +23,11 @@ export function checklistRenderer(stream: NodeJS.WriteStream) {
   const draw = () => {
     const width = Math.max(40, (stream.columns ?? 100) - 1)
     const lines = [...running.values()].map((r) => {
-      const head = `  ${style.cyan(FRAMES[frame % FRAMES.length]!)} ${r.title} ${style.dim(formatDuration(performance.now() - r.started))}`
-      const tail = r.last ? style.dim(`  ${r.last}`) : ''
-      return (head + tail).slice(0, width + 40)
+      const elapsed = formatDuration(performance.now() - r.started)
+      // Cut the plain text to the terminal's width before colouring it, so no escape code is cut.
+      const room = width - (6 + r.title.length + elapsed.length)
+      const tail = r.last && room > 8 ? style.dim(`  ${r.last.slice(0, room - 2)}`) : ''
+      return `  ${style.cyan(FRAMES[frame % FRAMES.length]!)} ${r.title} ${style.dim(elapsed)}${tail}`
     })
     for (const line of lines) stream.write(`${line}\n`)
     drawn = lines.length
@@ -41,11 +43,11 @@ export function checklistRenderer(stream: NodeJS.WriteStream) {
     clear()
     if (e.type === 'step-started' || e.type === 'undo-started') {
       const title = e.type === 'undo-started' ? `undo ${e.title}` : e.title
-      titles.set(e.stepId, e.type === 'undo-started' ? e.title : e.title)
+      titles.set(e.stepId, e.title)
       running.set(e.stepId, { title, started: performance.now(), last: '' })
     } else if (e.type === 'step-output') {
       const r = running.get(e.stepId)
-      if (r) r.last = e.line.trim().slice(0, 80)
+      if (r) r.last = e.line.trim()
     } else {
       if (e.type === 'step-finished' || e.type === 'undo-finished' || e.type === 'step-skipped') running.delete(e.stepId)
       if (e.type === 'run-finished') clearInterval(timer)
