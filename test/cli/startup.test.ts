@@ -1,0 +1,33 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { BIN, ROOT } from '../support/cli.js'
+
+const HEAVY = ['/node_modules/mysql2/', '/node_modules/playwright-core/', '/node_modules/nodemailer/']
+
+function loadedBy(args: string[], cwd: string): string[] {
+  const trace = path.join(mkdtempSync(path.join(os.tmpdir(), 'trace-')), 'imports.txt')
+  writeFileSync(trace, '')
+  const result = spawnSync(process.execPath, ['--import', path.join(ROOT, 'test/support/trace-imports.mjs'), BIN, ...args], {
+    cwd,
+    env: { ...process.env, TRACE_IMPORTS_FILE: trace, STAGING_URL: 'https://staging.example.test', DATABASE_URL: 'mysql://u:p@127.0.0.1:3306/app' },
+    encoding: 'utf8',
+  })
+  assert.equal(result.status, 0, result.stderr)
+  return readFileSync(trace, 'utf8').split('\n').filter(Boolean)
+}
+
+test('--help and plan load no database driver, browser or mailer', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rollout-startup-'))
+  spawnSync(process.execPath, [BIN, 'init'], { cwd: dir })
+  for (const args of [['--help'], ['plan', 'staging'], ['plan', 'staging', '--json']]) {
+    const loaded = loadedBy(args, dir)
+    assert.ok(loaded.some((u) => u.includes('/dist/cli/main.js')), 'the trace hook saw nothing')
+    for (const heavy of HEAVY) {
+      assert.deepEqual(loaded.filter((u) => u.includes(heavy)), [], `rollout ${args.join(' ')} loaded ${heavy}`)
+    }
+  }
+})
