@@ -25,25 +25,8 @@ const mysqlUrl = z.string().refine((v) => /^(mysql|mariadb):\/\/[^/\s]+\/[^/\s?]
 const gate = z.enum(['blocking', 'warning'])
 const phase = z.enum(PHASES)
 
-/** Changes to one step of the default plan, by its id; `false` switches it off. */
-const stepOverride = z.union([
-  z.literal(false),
-  z.strictObject({
-    title: z.string().optional(),
-    gate: gate.optional(),
-    timeout: duration.optional(),
-    retries: z.number().int().min(0).max(20).optional(),
-    after: z.array(z.string()).optional(),
-    changesEnvironment: z.boolean().optional(),
-    options: z.record(z.string(), z.unknown()).optional(),
-  }),
-])
-
-/** A step added to a phase by the user. */
-const extraStep = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an id of lower-case letters, digits and dashes'),
-  phase,
-  kind: z.string().min(1),
+/** What any step may set, whether it comes from the default plan or is added. */
+const stepSettings = {
   title: z.string().optional(),
   gate: gate.optional(),
   timeout: duration.optional(),
@@ -51,6 +34,17 @@ const extraStep = z.strictObject({
   after: z.array(z.string()).optional(),
   changesEnvironment: z.boolean().optional(),
   options: z.record(z.string(), z.unknown()).optional(),
+}
+
+/** Changes to one step of the default plan, by its id; `false` switches it off. */
+const stepOverride = z.union([z.literal(false), z.strictObject(stepSettings)])
+
+/** A step added to a phase by the user. */
+const extraStep = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an id of lower-case letters, digits and dashes'),
+  phase,
+  kind: z.string().min(1),
+  ...stepSettings,
 })
 
 /**
