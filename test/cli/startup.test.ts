@@ -1,15 +1,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { BIN, ROOT } from '../support/cli.js'
+import { BIN, ROOT, tempDir } from '../support/cli.js'
 
 const HEAVY = ['/node_modules/mysql2/', '/node_modules/playwright-core/', '/node_modules/nodemailer/']
 
 function loadedBy(args: string[], cwd: string): string[] {
-  const trace = path.join(mkdtempSync(path.join(os.tmpdir(), 'trace-')), 'imports.txt')
+  const trace = path.join(tempDir('trace-'), 'imports.txt')
   writeFileSync(trace, '')
   const result = spawnSync(process.execPath, ['--import', path.join(ROOT, 'test/support/trace-imports.mjs'), BIN, ...args], {
     cwd,
@@ -21,7 +20,7 @@ function loadedBy(args: string[], cwd: string): string[] {
 }
 
 test('--help and plan load no database driver, browser or mailer', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rollout-startup-'))
+  const dir = tempDir('rollout-startup-')
   spawnSync(process.execPath, [BIN, 'init'], { cwd: dir })
   for (const args of [['--help'], ['plan', 'staging'], ['plan', 'staging', '--json']]) {
     const loaded = loadedBy(args, dir)

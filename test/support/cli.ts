@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,9 +38,22 @@ export function finished(child: ChildProcess & { output: { stdout: string; stder
 
 /** A fresh project folder with a rollout.config.mjs holding `config` (JSON-serialisable). */
 export function makeProject(config: unknown, files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rollout-test-'))
+  const dir = tempDir('rollout-test-')
   writeFileSync(path.join(dir, 'rollout.config.mjs'), `export default ${JSON.stringify(config, null, 2)}\n`)
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content)
+  return dir
+}
+
+const made: string[] = []
+process.on('exit', () => {
+  if (process.env.KEEP_TEST_DIRS) return
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A temporary folder removed when the test file's process ends (set KEEP_TEST_DIRS to keep it). */
+export function tempDir(prefix = 'rollout-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
+  made.push(dir)
   return dir
 }
 
