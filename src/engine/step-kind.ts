@@ -49,6 +49,30 @@ export interface StepContext<O = Record<string, unknown>> {
   redactor: Redactor
   /** true when the step runs to prove a rollback (smoke tests after the undo). */
   verifyingRollback: boolean
+  /**
+   * Earlier finished runs of this environment (not this one), newest first, from the record. Optional:
+   * a context built without a record leaves it out and kinds fall back (the announcement's estimate).
+   */
+  history?: () => Promise<PastRun[]>
+  /** This run's steps so far (pass 'run') with their timings, for messages that report them. Optional. */
+  runSteps?: () => Promise<RunStepTiming[]>
+}
+
+/** A past run as the announcement's duration estimate needs it. */
+export interface PastRun {
+  status: string
+  /** finishedAt − startedAt; null when the run never finished. */
+  durationMs: number | null
+}
+
+/** One recorded step of the current run. */
+export interface RunStepTiming {
+  stepId: string
+  phase: string
+  title: string
+  status: string
+  startedAt: string | null
+  durationMs: number | null
 }
 
 /** Context of an undo: the step's own recorded data, whether it finished or was interrupted. */
