@@ -49,6 +49,14 @@ export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, 
     outputs: state.outputs,
     redactor,
     verifyingRollback: pass === 'verify',
+    history: async () =>
+      (await store.listRuns({ environment: state.environmentName, limit: 50 }))
+        .filter((r) => r.id !== runId)
+        .map((r) => ({ status: r.status, durationMs: r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : null })),
+    runSteps: async () =>
+      (await store.getSteps(runId))
+        .filter((s) => s.pass === 'run')
+        .map((s) => ({ stepId: s.stepId, phase: s.phase, title: s.title, status: s.status, startedAt: s.startedAt, durationMs: s.durationMs })),
   }
 }
 

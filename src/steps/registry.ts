@@ -1,12 +1,15 @@
 import type { StepKind } from '../engine/step-kind.js'
 import command from './command.js'
 import http from './http.js'
+import announce from './announce/announce.js'
+import notify from './announce/notify.js'
+import announceClose from './announce/announce-close.js'
 
 /**
  * Every step kind, by name. Kind modules are light: each loads its heavy parts (database driver,
  * browser) with `await import()` when it runs.
  */
-const KINDS: StepKind<any>[] = [command, http]
+const KINDS: StepKind<any>[] = [command, http, announce, notify, announceClose]
 
 const byName = new Map(KINDS.map((k) => [k.kind, k]))
 
