@@ -1,0 +1,107 @@
+import { z } from 'zod'
+import { duration } from '../../config/schema.js'
+import { formatIssues } from '../../config/issues.js'
+import type { ResolvedEnvironment } from '../../config/types.js'
+
+const headers = z.record(z.string(), z.string()).optional()
+
+/** Where the error rate comes from. */
+const source = z.discriminatedUnion('source', [
+  /** Error lines per minute in the provider's logs: lines at an error level or matching `pattern`. */
+  z.strictObject({ source: z.literal('logs'), pattern: z.string().default('\\b(error|fatal)\\b'), lines: z.number().int().min(10).max(10_000).default(500) }),
+  /** A Prometheus instant query whose value is errors per minute, e.g. `sum(rate(http_requests_total{code=~"5.."}[1m]))*60`. */
+  z.strictObject({ source: z.literal('prometheus'), url: z.string().regex(/^https?:\/\//i, 'expected the Prometheus base URL (http:// or https://)'), query: z.string().min(1), headers }),
+  /** A JSON document (absolute URL or a path on the environment) with a numeric field; `counter` when it is a running total. */
+  z.strictObject({ source: z.literal('metric'), url: z.string().min(1), field: z.string().min(1), counter: z.boolean().default(false), headers }),
+  z.strictObject({ source: z.literal('none') }),
+])
+
+const limits = z.strictObject({
+  maxPerMinute: z.number().min(0).default(5),
+  maxIncreasePerMinute: z.number().min(0).optional(),
+  samplesInRow: z.number().int().min(1).max(100).default(1),
+})
+
+const health = z.strictObject({
+  /** Path or absolute URL; by default the environment's first health path. */
+  path: z.string().min(1).optional(),
+  failuresInRow: z.number().int().min(1).max(100).default(3),
+  timeout: duration.default(5_000),
+})
+
+/** The step's options: the same keys as the environment's `monitor` section, all optional. */
+export const monitorOptions = z.strictObject({
+  window: duration.optional(),
+  interval: duration.optional(),
+  onBreach: z.enum(['rollback', 'alert']).optional(),
+  health: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
+  errors: z.record(z.string(), z.unknown()).optional(),
+})
+export type MonitorOptions = z.output<typeof monitorOptions>
+
+export type ErrorSource = z.output<typeof source>
+export type ErrorLimits = z.output<typeof limits>
+
+export interface ResolvedMonitor {
+  windowMs: number
+  intervalMs: number
+  onBreach: 'rollback' | 'alert'
+  health: false | { path: string; failuresInRow: number; timeoutMs: number }
+  source: ErrorSource
+  limits: ErrorLimits
+}
+
+export class MonitorSettingsError extends Error {}
+
+/**
+ * Merges `environments.<env>.monitor` with the step's options (options win, key by key) and checks
+ * the result; errors name the key in the environment's section. Without a source, the error rate
+ * comes from the provider's logs when there is a provider, else it is not watched.
+ */
+export function resolveMonitor(env: ResolvedEnvironment, options: MonitorOptions): ResolvedMonitor {
+  const section = env.monitor as Record<string, unknown>
+  const pick = <T>(key: string, fromOptions: T | undefined): unknown => (fromOptions !== undefined ? fromOptions : section[key])
+  const mergeObj = (key: 'health' | 'errors', fromOptions: unknown): unknown => {
+    const base = section[key]
+    if (fromOptions === false || base === false) return fromOptions ?? base
+    if (fromOptions === undefined) return base
+    return { ...(base as object | undefined), ...(fromOptions as object) }
+  }
+  const errorsRaw = { ...((mergeObj('errors', options.errors) as Record<string, unknown> | undefined) ?? {}) }
+  const { maxPerMinute, maxIncreasePerMinute, samplesInRow, ...sourceRaw } = errorsRaw
+  if (sourceRaw.source === undefined) sourceRaw.source = env.provider ? 'logs' : 'none'
+
+  const at = ['monitor']
+  const fail = (issues: readonly z.core.$ZodIssue[], prefix: (string | number)[]) => {
+    throw new MonitorSettingsError(formatIssues(issues, prefix))
+  }
+  const main = z
+    .strictObject({
+      window: duration,
+      interval: duration.default(15_000),
+      onBreach: z.enum(['rollback', 'alert']).default('rollback'),
+      health: z.union([z.literal(false), health]).default({ failuresInRow: 3, timeout: 5_000 }),
+    })
+    .safeParse(
+      { window: pick('window', options.window), interval: pick('interval', options.interval), onBreach: pick('onBreach', options.onBreach), health: mergeObj('health', options.health) },
+      { reportInput: true },
+    )
+  if (!main.success) fail(main.error.issues, at)
+  const lim = limits.safeParse(
+    Object.fromEntries(Object.entries({ maxPerMinute, maxIncreasePerMinute, samplesInRow }).filter(([, v]) => v !== undefined)),
+    { reportInput: true },
+  )
+  if (!lim.success) fail(lim.error.issues, [...at, 'errors'])
+  const src = source.safeParse(sourceRaw, { reportInput: true })
+  if (!src.success) fail(src.error.issues, [...at, 'errors'])
+
+  const m = main.data!
+  return {
+    windowMs: m.window,
+    intervalMs: Math.max(m.interval, 50),
+    onBreach: m.onBreach,
+    health: m.health === false ? false : { path: m.health.path ?? env.health.paths[0]!, failuresInRow: m.health.failuresInRow, timeoutMs: m.health.timeout },
+    source: src.data!,
+    limits: lim.data!,
+  }
+}
