@@ -180,7 +180,10 @@ async function begin(prepared: Prepared, runId: string, opts: CommonOptions, cre
     try {
       await store.updateRun(runId, { status: outcome.status, summary: redactor.redact(outcome.summary), finishedAt: new Date().toISOString() })
       let incidentReport: string | undefined
-      if (outcome.status !== 'passed') incidentReport = await writeIncidentReport(store, state.stateDir, runId, redactor, state.config.contacts)
+      if (outcome.status !== 'passed') {
+        incidentReport = await writeIncidentReport(store, state.stateDir, runId, redactor, state.config.contacts)
+        if (!state.plan.only) await notifyOutcome(state, outcome.status, outcome.summary, incidentReport, performance.now() - started)
+      }
       await recorder.emit({ type: 'run-finished', status: outcome.status, summary: outcome.summary, durationMs: performance.now() - started, ...(incidentReport ? { report: incidentReport } : {}) })
       return { runId, environment: state.environmentName, status: outcome.status, summary: redactor.redact(outcome.summary), crossed: state.crossed, ...(incidentReport ? { incidentReport } : {}) }
     } finally {
@@ -238,5 +241,28 @@ function assertSamePlan(record: RunRecord, plan: Plan): void {
   const now = plan.steps.map((s) => `${s.id}:${s.kind}`).join(',')
   if (before !== now) {
     throw new RolloutError('USAGE', `the config's plan for ${record.environment} changed since run ${record.id} started`, 'restore the config the run used, then try again')
+  }
+}
+
+/** Tells the team's channels that a run ended badly; a channel that is down is recorded as a warning. */
+async function notifyOutcome(state: RunState, status: RunStatus, summary: string, incidentReport: string, durationMs: number): Promise<void> {
+  if (status === 'passed' || status === 'running' || status === 'rolling-back') return
+  const { notifyRunOutcome } = await import('../steps/announce/outcome.js')
+  const failed = (await state.store.getSteps(state.runId)).find((s) => s.pass === 'run' && (s.status === 'failed' || s.status === 'cancelled'))
+  const results = await notifyRunOutcome({
+    outcome: status,
+    runId: state.runId,
+    environmentName: state.environmentName,
+    environment: state.environment,
+    summary,
+    ...(failed ? { failedStep: { id: failed.stepId, title: failed.title, summary: failed.summary ?? undefined } } : {}),
+    incidentReport,
+    durationMs,
+    contacts: state.config.contacts,
+    redactor: state.redactor,
+    log: () => undefined,
+  })
+  for (const r of results.filter((x) => x.status === 'failed')) {
+    await state.recorder.emit({ type: 'warning', message: `could not notify ${r.channel}: ${r.detail ?? 'failed'}` })
   }
 }
