@@ -14,8 +14,8 @@ export async function providerLogs(ctx: StepContext<unknown>): Promise<LogFetche
   // A specifier held in a variable: the registry loads each provider's module itself.
   const registry = '../../adapters/providers/index.js'
   const { createProvider } = (await import(registry)) as {
-    createProvider(config: { kind: string }, ctx: { cwd: string; env: NodeJS.ProcessEnv; redactor: unknown; resolve?: Record<string, string> }): Promise<DeployProvider>
+    createProvider(config: { kind: string }, ctx: { cwd: string; env: NodeJS.ProcessEnv; redactor: unknown; resolve?: Record<string, string>; environmentName?: string }): Promise<DeployProvider>
   }
-  const provider = await createProvider(config, { cwd: ctx.cwd, env: process.env, redactor: ctx.redactor, resolve: ctx.environment.resolve })
+  const provider = await createProvider(config, { cwd: ctx.cwd, env: process.env, redactor: ctx.redactor, resolve: ctx.environment.resolve, environmentName: ctx.environmentName })
   return (lines, signal) => provider.logs({ lines, signal, log: (line) => ctx.log(line) })
 }
