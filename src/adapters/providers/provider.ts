@@ -1,3 +1,5 @@
+import type { Redactor } from '../../config/redact.js'
+
 /**
  * A deploy provider: the platform that runs the app (Railway, Vercel, DigitalOcean App Platform,
  * the team's own commands, or a host of their own). One implementation per file, looked up by
@@ -25,6 +27,28 @@ export interface ProviderCallOptions {
   log: (line: string) => void
 }
 
+export interface RollbackOptions extends ProviderCallOptions {
+  /** The deployment being rolled back from (the failed one), when known. */
+  fromDeploymentId?: string
+}
+
+/** What a provider is built with: where it runs, the variables its tokens come from, the redactor. */
+export interface ProviderContext {
+  /** Folder relative paths and commands start from (the config's folder). */
+  cwd: string
+  /** Variables tokens are read from (process.env, usually); passed on to the CLIs a provider runs. */
+  env: Record<string, string | undefined>
+  /** Tokens a provider reads are added here, so no log line or evidence shows them. */
+  redactor: Redactor
+  /** Host name → IP address for the provider's own HTTP calls (like curl --resolve). */
+  resolve?: Record<string, string>
+  /** The environment's name, for commands that take it ({environment}). */
+  environmentName?: string
+}
+
+/** Builds a provider from the environment's `provider` section (kind included). */
+export type ProviderFactory = (config: Record<string, unknown>, ctx: ProviderContext) => DeployProvider | Promise<DeployProvider>
+
 export interface DeployProvider {
   readonly kind: string
   /** What is live now: recorded before a deploy so a rollback knows its target even after a crash. */
@@ -33,8 +57,11 @@ export interface DeployProvider {
   deploy(release: string, opts: ProviderCallOptions): Promise<Deployment>
   /** Waits until the deployment is live or failed; throws on failure or on the signal. */
   waitUntilLive(deploymentId: string, opts: ProviderCallOptions & { timeoutMs: number }): Promise<Deployment>
-  /** Makes `deploymentId` (an earlier deployment) the live one again. */
-  rollback(deploymentId: string, opts: ProviderCallOptions): Promise<Deployment>
+  /**
+   * Makes `deploymentId` (an earlier deployment) the live one again. The answer may be a new
+   * deployment (DigitalOcean, Railway) that is not live yet: wait for it with `waitUntilLive`.
+   */
+  rollback(deploymentId: string, opts: RollbackOptions): Promise<Deployment>
   status(deploymentId: string, opts: ProviderCallOptions): Promise<Deployment>
   logs(opts: ProviderCallOptions & { lines: number; deploymentId?: string }): Promise<LogLine[]>
 }
