@@ -4,8 +4,9 @@ import type { Redactor } from '../config/redact.js'
 import type { Store } from '../engine/store.js'
 import { runDir } from '../engine/evidence.js'
 import { renderIncident } from './incident.js'
+import { renderIncidentHtml } from './incident-html.js'
 
-/** Writes `incident.md` into the run's folder from the record; returns its path. */
+/** Writes `incident.md` (and the same as `incident.html`) into the run's folder from the record; returns its path. */
 export async function writeIncidentReport(store: Store, stateDir: string, runId: string, redactor: Redactor, contacts?: Record<string, string | undefined>): Promise<string> {
   const run = await store.getRun(runId)
   if (!run) throw new Error(`run ${runId} is not in the record`)
@@ -13,6 +14,8 @@ export async function writeIncidentReport(store: Store, stateDir: string, runId:
   const dir = runDir(stateDir, runId)
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const file = path.join(dir, 'incident.md')
-  await writeFile(file, redactor.redact(markdown), { mode: 0o600 })
+  const redacted = redactor.redact(markdown)
+  await writeFile(file, redacted, { mode: 0o600 })
+  await writeFile(path.join(dir, 'incident.html'), renderIncidentHtml(redacted), { mode: 0o600 })
   return file
 }

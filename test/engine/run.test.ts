@@ -45,6 +45,8 @@ test('a failed gate before the point of no return stops the run with nothing cha
   const report = readFileSync(path.join(dir, '.rollout/runs', runs[0]!.id, 'incident.md'), 'utf8')
   assert.match(report, /Not needed: the run stopped before changing anything/)
   assert.match(report, /`check` — check/)
+  const html = readFileSync(path.join(dir, '.rollout/runs', runs[0]!.id, 'incident.html'), 'utf8')
+  assert.match(html, /<html[\s\S]*3 new TypeScript errors/)
 })
 
 test('a warning gate records the failure and the run goes on', async () => {
