@@ -1,5 +1,5 @@
 import { httpRequest, HttpRequestError } from '../http/request.js'
-import { sleep } from './poll.js'
+import { sleep, withChildSignal } from './poll.js'
 
 export interface ApiCall {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -46,7 +46,7 @@ export async function requestJson(call: ApiCall): Promise<ApiAnswer> {
   for (let attempt = 0; ; attempt++) {
     let res
     try {
-      res = await httpRequest({
+      res = await withChildSignal(call.signal, (signal) => httpRequest({
         url: call.url,
         method: call.method,
         headers: {
@@ -55,10 +55,10 @@ export async function requestJson(call: ApiCall): Promise<ApiAnswer> {
           ...call.headers,
         },
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: call.signal,
+        signal,
         resolve: call.resolve,
         timeoutMs: call.timeoutMs ?? 30_000,
-      })
+      }))
     } catch (error) {
       if (error instanceof HttpRequestError) throw new ApiError(`${call.method} ${pathOf(call.url)}: ${error.message}`)
       throw error

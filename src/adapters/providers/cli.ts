@@ -63,8 +63,8 @@ export async function runCli(call: CliCall): Promise<CliResult> {
 }
 
 /** The last few non-empty lines of a failed program's output, for the error message. */
-export function tailOf(result: CliResult, n = 3): string {
-  const text = (result.stderr.trim() || result.stdout.trim()).split('\n').filter((l) => l.trim())
+export function tailOf(result: CliResult, n = 3, skip?: RegExp): string {
+  const text = (result.stderr.trim() || result.stdout.trim()).split('\n').filter((l) => l.trim() && !skip?.test(l))
   return text.slice(-n).join(' | ').slice(0, 400)
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Deployment, DeployProvider, LogLine, ProviderCallOptions, ProviderContext, RollbackOptions } from './provider.js'
 import { parseProviderOptions, providerDuration, readToken } from './options.js'
 import { requestJson, ApiError } from './api.js'
-import { pollUntil } from './poll.js'
+import { pollUntil, withChildSignal } from './poll.js'
 import { httpRequest } from '../http/request.js'
 
 export const digitalOceanProviderOptions = z.strictObject({
@@ -172,7 +172,7 @@ export function createDigitalOceanProvider(config: Record<string, unknown>, ctx:
       // which must not travel to another host.
       const lines: LogLine[] = []
       for (const url of links.historic_urls ?? []) {
-        const res = await httpRequest({ url, signal: opts.signal, resolve: ctx.resolve, timeoutMs: 30_000, maxBodyBytes: 5_000_000 })
+        const res = await withChildSignal(opts.signal, (signal) => httpRequest({ url, signal, resolve: ctx.resolve, timeoutMs: 30_000, maxBodyBytes: 5_000_000 }))
         if (res.status !== 200) throw new Error(`fetching the run logs failed: HTTP ${res.status}`)
         for (const line of res.body.split('\n')) if (line.trim()) lines.push(parseDoLogLine(line))
       }

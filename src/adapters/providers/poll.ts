@@ -46,3 +46,19 @@ export async function pollUntil<T>(opts: PollOptions<T>): Promise<T> {
     await sleep(Math.min(opts.intervalMs, left), opts.signal)
   }
 }
+
+/**
+ * Runs `fn` with a signal of its own that follows `parent`, and detaches it afterwards. Polling
+ * makes hundreds of requests under one step's signal; a listener left on it per request would pile up.
+ */
+export async function withChildSignal<T>(parent: AbortSignal, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const child = new AbortController()
+  const follow = () => child.abort(parent.reason)
+  if (parent.aborted) follow()
+  else parent.addEventListener('abort', follow, { once: true })
+  try {
+    return await fn(child.signal)
+  } finally {
+    parent.removeEventListener('abort', follow)
+  }
+}

@@ -162,7 +162,8 @@ export function createVercelProvider(config: Record<string, unknown>, ctx: Provi
 }
 
 function explainFailure(label: string, result: CliResult, ctx: ProviderContext): string {
-  const tail = ctx.redactor.redact(tailOf(result))
+  // The version banner opens every stderr; it says nothing about the failure.
+  const tail = ctx.redactor.redact(tailOf(result, 3, /^Vercel CLI \d/))
   if (/no existing credentials|vercel login|not authorized|invalid token|token is not valid|missing token/i.test(`${result.stderr}\n${result.stdout}`)) {
     return `${label}: not logged in to Vercel (set VERCEL_TOKEN; CLI ≥ 50.12.1 reads it): ${tail}`
   }
