@@ -17,6 +17,11 @@ export interface HttpRequest {
   ca?: string
   /** Keep the response body up to this many bytes. */
   maxBodyBytes?: number
+  /**
+   * Accept any server certificate. Only for probes that judge the server's behaviour rather than its
+   * certificate (a request by bare IP address); `tls.authorized` still tells whether it would verify.
+   */
+  insecure?: boolean
 }
 
 export interface HttpTimings {
@@ -95,6 +100,7 @@ export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
       servername: isHttps && !/^[\d.]+$|:/.test(url.hostname) ? url.hostname : undefined,
       // A configured CA is added to the public roots, not put in their place.
       ca: req.ca ? [...tls.rootCertificates, req.ca] : undefined,
+      ...(req.insecure ? { rejectUnauthorized: false } : {}),
       agent: false,
     }
     const request = (isHttps ? https : http).request(url, options, (res) => {
