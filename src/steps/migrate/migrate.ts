@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { z } from 'zod'
+import { defineStepKind, type StepContext, type StepOutcome, type UndoContext } from '../../engine/step-kind.js'
+import { runCommandStep } from '../command.js'
+import type { SchemaFingerprint } from '../../adapters/database/fingerprint.js'
+import { readFingerprintAt, summarize, databaseNameOf } from './database.js'
+import { decideRestore, type RestoreMode } from './undo-decision.js'
+import { restoreDatabase } from './restore-database.js'
+
+const restoreMode = z.enum(['auto', 'always', 'never'])
+
+export const migrateOptions = z.strictObject({
+  /** The migration command; the environment's migrate.command (`pnpm db:push`) when not set. */
+  command: z.string().min(1).optional(),
+  /** Folder to run it in, relative to the config's folder. */
+  cwd: z.string().optional(),
+  /** Extra environment for the command (DATABASE_URL is always set). */
+  env: z.record(z.string(), z.string()).default({}),
+  /**
+   * When a rollback restores the database: `auto` (the schema changed, or the migration failed or
+   * was interrupted), `always` (data migrations), `never`. Default: migrate.restore, else auto.
+   */
+  restore: restoreMode.optional(),
+  /** Id of the step whose data names the backup to restore. */
+  backupStep: z.string().default('backup'),
+})
+export type MigrateOptions = z.output<typeof migrateOptions>
+
+function databaseUrl(ctx: StepContext<unknown>): string {
+  const url = ctx.environment.database?.url
+  if (!url) throw new Error('the environment has no database.url: the migration needs the database it changes')
+  ctx.redactor.addUrl(url)
+  return url
+}
+
+function restoreModeOf(ctx: StepContext<MigrateOptions>): RestoreMode {
+  if (ctx.options.restore) return ctx.options.restore
+  const fromSection = (ctx.environment.migrate as Record<string, unknown>).restore
+  if (fromSection === undefined) return 'auto'
+  const parsed = restoreMode.safeParse(fromSection)
+  if (!parsed.success) throw new Error(`migrate.restore: expected "auto", "always" or "never", got ${JSON.stringify(fromSection)}`)
+  return parsed.data
+}
+
+async function keepFingerprint(ctx: StepContext<unknown>, name: string, fp: SchemaFingerprint, label: string): Promise<void> {
+  await ctx.writeEvidence(name, JSON.stringify(fp, null, 2), label)
+}
+
+/** The diff from the fingerprint kept as evidence before the migration, when that file is there. */
+async function diffWithRecordedBefore(ctx: UndoContext<unknown>, now: SchemaFingerprint): Promise<string[]> {
+  try {
+    const before = JSON.parse(await readFile(path.join(ctx.evidenceDir, 'schema-before.json'), 'utf8')) as SchemaFingerprint
+    const { diffFingerprints } = await import('../../adapters/database/fingerprint.js')
+    return diffFingerprints(before, now)
+  } catch {
+    return []
+  }
+}
+
+export default defineStepKind<MigrateOptions>({
+  kind: 'migrate',
+  description: "runs the migration command (migrate.command) with DATABASE_URL set; records the schema fingerprint before and after, and the diff",
+  changesEnvironment: true,
+  options: migrateOptions,
+
+  async run(ctx): Promise<StepOutcome> {
+    const url = databaseUrl(ctx)
+    const command = ctx.options.command ?? ctx.environment.migrate.command
+    const database = databaseNameOf(url)
+
+    const before = await readFingerprintAt(url)
+    await keepFingerprint(ctx, 'schema-before.json', before, 'schema before the migration')
+    const base = { database, command, before: summarize(before) }
+    // Recorded before the command starts, so an undo after a crash knows what the schema was.
+    await ctx.checkpoint({ ...base, stage: 'migrating' })
+    ctx.log(`schema before: ${base.before.tables} tables, fingerprint ${before.hash.slice(0, 12)}`)
+
+    // DATABASE_URL goes in the environment, never on the command line.
+    const result = await runCommandStep(ctx, { command, cwd: ctx.options.cwd, env: { ...ctx.options.env, DATABASE_URL: url } })
+
+    let after: SchemaFingerprint
+    try {
+      after = await readFingerprintAt(url)
+    } catch (error) {
+      const why = ctx.redactor.redact((error as Error).message)
+      return {
+        status: 'failed',
+        summary: `${result.status === 'passed' ? 'the migration ran' : result.summary}; the schema could not be read afterwards: ${why}`,
+        data: { ...base, stage: 'ran', exitCode: result.exitCode, changed: null, diff: [], after: null },
+      }
+    }
+    await keepFingerprint(ctx, 'schema-after.json', after, 'schema after the migration')
+    const { diffFingerprints } = await import('../../adapters/database/fingerprint.js')
+    const diff = diffFingerprints(before, after)
+    const changed = after.hash !== before.hash
+    await ctx.writeEvidence('schema-diff.txt', diff.length ? diff.join('\n') + '\n' : 'no schema change\n', 'schema diff')
+    for (const line of diff) ctx.log(`schema: ${line}`)
+
+    const data = { ...base, stage: 'done', exitCode: result.exitCode, changed, diff, after: summarize(after) }
+    const what = changed ? `schema changed (${diff.length} change${diff.length === 1 ? '' : 's'}${diff[0] ? `: ${diff[0]}${diff.length > 1 ? ', …' : ''}` : ''})` : 'no schema change'
+    if (result.status !== 'passed') return { status: 'failed', summary: `${result.summary}; ${what}`, data }
+    return { status: 'passed', summary: what, data }
+  },
+
+  async undo(ctx: UndoContext<MigrateOptions>): Promise<StepOutcome> {
+    const url = databaseUrl(ctx)
+    const mode = restoreModeOf(ctx)
+    let currentHash: string | null = null
+    try {
+      currentHash = (await readFingerprintAt(url)).hash
+    } catch (error) {
+      ctx.log(`the current schema could not be read: ${ctx.redactor.redact((error as Error).message)}`)
+    }
+    const decision = decideRestore({ recorded: ctx.recorded, endedAs: ctx.endedAs, mode, currentHash })
+    ctx.log(`restore ${decision.restore ? 'needed' : 'not needed'}: ${decision.reason}`)
+    if (!decision.restore) return { status: 'skipped', summary: `no restore: ${decision.reason}`, data: { restored: false, reason: decision.reason } }
+
+    const expectHash = (ctx.recorded.before as { hash?: string } | undefined)?.hash
+    const restored = await restoreDatabase(ctx, { url, backup: ctx.outputs.get(ctx.options.backupStep), expectHash })
+
+    // The restore proves itself: the schema must hash as it did before the migration.
+    const now = await readFingerprintAt(url)
+    await keepFingerprint(ctx, 'schema-restored.json', now, 'schema after the restore')
+    const data = { restored: true, reason: decision.reason, restore: restored.data, hash: now.hash, expectedHash: expectHash ?? null }
+    if (expectHash && now.hash !== expectHash) {
+      const diff = await diffWithRecordedBefore(ctx, now)
+      for (const line of diff) ctx.log(`still different: ${line}`)
+      return {
+        status: 'failed',
+        summary: `restored, but the schema differs from before the migration (fingerprint ${now.hash.slice(0, 12)}, expected ${expectHash.slice(0, 12)})${diff[0] ? `: ${diff.slice(0, 3).join('; ')}` : ''}`,
+        data: { ...data, diff },
+      }
+    }
+    return { status: 'passed', summary: `${restored.summary}; schema is back as before the migration (${decision.reason})`, data }
+  },
+})
