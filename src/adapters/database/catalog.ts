@@ -1,0 +1,172 @@
+import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { DatabaseError } from './errors.js'
+import { MANIFEST_SUFFIX, backupStatus, readManifest, type BackupManifest, type BackupStatus } from './manifest.js'
+
+/** One backup as `rollout backups` lists it. */
+export interface BackupEntry {
+  /** backup_YYYYMMDD_HHMMSS[_suffix]: what `rollout restore` accepts. */
+  id: string
+  database: string
+  createdAt: string
+  ageMs: number
+  sizeBytes: number
+  status: BackupStatus
+  /** The best verification level passed; null unless status is verified. */
+  verified: 'quick' | 'full' | null
+  problems: string[]
+  encrypted: boolean
+  tables: number
+  path: string
+  manifestPath: string
+}
+
+/** Creates the backup folder owner-only, and tightens it when it already exists. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const info = await stat(dir)
+  if ((info.mode & 0o077) !== 0) await chmod(dir, 0o700)
+}
+
+/** backup_YYYYMMDD_HHMMSS in UTC, as the runbook names them, plus an optional suffix. */
+export function backupId(at: Date, suffix?: string): string {
+  const p = (n: number) => String(n).padStart(2, '0')
+  const stamp = `${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}_${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}`
+  const clean = suffix?.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '')
+  return `backup_${stamp}${clean ? `_${clean}` : ''}`
+}
+
+/** An id no file in the folder uses yet (two backups in the same second get _2, _3…). */
+export async function freeBackupId(dir: string, base: string): Promise<string> {
+  const names = new Set(await readdir(dir).catch(() => [] as string[]))
+  const taken = (id: string) => [...names].some((n) => n === id || n.startsWith(id + '.'))
+  if (!taken(base)) return base
+  for (let n = 2; ; n++) if (!taken(`${base}_${n}`)) return `${base}_${n}`
+}
+
+function entryFrom(manifest: BackupManifest, manifestPath: string, now: number): BackupEntry {
+  const { status, level, problems } = backupStatus(manifest)
+  return {
+    id: manifest.id,
+    database: manifest.database,
+    createdAt: manifest.createdAt,
+    ageMs: Math.max(0, now - Date.parse(manifest.createdAt)),
+    sizeBytes: manifest.sizeBytes,
+    status,
+    verified: level,
+    problems,
+    encrypted: manifest.encryption !== null,
+    tables: manifest.tables.length,
+    path: path.join(path.dirname(manifestPath), path.basename(manifest.file)),
+    manifestPath,
+  }
+}
+
+/**
+ * Every backup in a folder, newest first. A manifest that cannot be read is listed as invalid
+ * (so it is seen and can be pruned), never offered for restore.
+ */
+export async function listBackups(dir: string, now: number = Date.now()): Promise<BackupEntry[]> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[]
+    throw error
+  })
+  const out: BackupEntry[] = []
+  for (const name of names.filter((n) => n.endsWith(MANIFEST_SUFFIX))) {
+    const manifestPath = path.join(dir, name)
+    try {
+      out.push(entryFrom(await readManifest(manifestPath), manifestPath, now))
+    } catch (error) {
+      const id = name.slice(0, -MANIFEST_SUFFIX.length)
+      const info = await stat(manifestPath).catch(() => null)
+      out.push({
+        id,
+        database: '',
+        createdAt: new Date(info?.mtimeMs ?? 0).toISOString(),
+        ageMs: Math.max(0, now - (info?.mtimeMs ?? 0)),
+        sizeBytes: 0,
+        status: 'invalid',
+        verified: null,
+        problems: [(error as Error).message],
+        encrypted: false,
+        tables: 0,
+        path: '',
+        manifestPath,
+      })
+    }
+  }
+  return out.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id.localeCompare(a.id))
+}
+
+/** The newest backup that passed verification (optionally of one database), or null. */
+export async function newestVerified(dir: string, opts: { database?: string; now?: number } = {}): Promise<BackupEntry | null> {
+  const all = await listBackups(dir, opts.now)
+  return all.find((b) => b.status === 'verified' && (!opts.database || b.database === opts.database)) ?? null
+}
+
+/**
+ * Finds a backup by id, by the path of its file or manifest, or "latest" (newest verified).
+ * Errors say which backups exist.
+ */
+export async function findBackup(ref: string, dir?: string): Promise<{ manifest: BackupManifest; manifestPath: string }> {
+  if (dir && (ref === 'latest' || ref === 'newest')) {
+    const newest = await newestVerified(dir)
+    if (!newest) throw new DatabaseError('NOT_FOUND', `no verified backup in ${dir}`)
+    return { manifest: await readManifest(newest.manifestPath), manifestPath: newest.manifestPath }
+  }
+  const candidates: string[] = []
+  if (ref.endsWith(MANIFEST_SUFFIX)) candidates.push(path.resolve(ref))
+  else if (ref.includes('/') || ref.includes(path.sep)) {
+    const base = path.basename(ref)
+    const id = base.includes('.') ? base.slice(0, base.indexOf('.')) : base
+    candidates.push(path.join(path.dirname(path.resolve(ref)), id + MANIFEST_SUFFIX))
+  }
+  if (dir && !ref.includes('/')) candidates.push(path.join(dir, (ref.includes('.') ? ref.slice(0, ref.indexOf('.')) : ref) + MANIFEST_SUFFIX))
+  for (const manifestPath of candidates) {
+    const exists = await stat(manifestPath).then(() => true, () => false)
+    if (exists) return { manifest: await readManifest(manifestPath), manifestPath }
+  }
+  const known = dir ? (await listBackups(dir)).slice(0, 5).map((b) => b.id) : []
+  throw new DatabaseError('NOT_FOUND', `no backup "${ref}"${dir ? ` in ${dir}` : ''}`, known.length ? `newest backups: ${known.join(', ')}` : undefined)
+}
+
+export interface PruneOptions {
+  /** Keep at most this many backups (newest first). */
+  keep?: number
+  /** Delete backups older than this many days. */
+  maxAgeDays?: number
+  now?: number
+  /** Only say what would go. */
+  dryRun?: boolean
+}
+
+/**
+ * Deletes backups beyond `keep` or older than `maxAgeDays`, but never the newest verified one:
+ * a rollback must always have something to go back to. Also removes a crashed backup's leftover
+ * `.partial` file once it is a day old.
+ */
+export async function pruneBackups(dir: string, opts: PruneOptions): Promise<{ deleted: string[]; kept: string[] }> {
+  const now = opts.now ?? Date.now()
+  const all = await listBackups(dir, now)
+  const protectedId = all.find((b) => b.status === 'verified')?.id
+  const deleted: string[] = []
+  const kept: string[] = []
+  all.forEach((b, index) => {
+    const tooMany = opts.keep !== undefined && index >= opts.keep
+    const tooOld = opts.maxAgeDays !== undefined && b.ageMs > opts.maxAgeDays * 86_400_000
+    if ((tooMany || tooOld) && b.id !== protectedId) deleted.push(b.id)
+    else kept.push(b.id)
+  })
+  if (!opts.dryRun) {
+    for (const b of all.filter((x) => deleted.includes(x.id))) {
+      if (b.path) await rm(b.path, { force: true })
+      await rm(b.manifestPath, { force: true })
+    }
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!name.endsWith('.partial')) continue
+      const info = await stat(path.join(dir, name)).catch(() => null)
+      if (info && now - info.mtimeMs > 86_400_000) await rm(path.join(dir, name), { force: true })
+    }
+  }
+  return { deleted, kept }
+}

@@ -1,0 +1,283 @@
+import { createHash } from 'node:crypto'
+import { open, rename, rm } from 'node:fs/promises'
+import path from 'node:path'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { backupId, ensurePrivateDir, freeBackupId } from './catalog.js'
+import { closeQuietly, openConnection } from './connect.js'
+import { withDefaultsFile } from './defaults-file.js'
+import type { DumpSection } from './dump-layout.js'
+import { DumpScanner, type ScanResult } from './dump-scanner.js'
+import { encryptStream, loadKey, type EncryptionInfo } from './encryption.js'
+import { DatabaseError } from './errors.js'
+import { manifestPathFor, writeManifest, type BackupManifest, type ObjectCounts, type TableEntry } from './manifest.js'
+import { throttledProgress, type ProgressListener } from './progress.js'
+import { readFingerprintHash } from './schema-hash.js'
+import { openSnapshot, type Snapshot } from './snapshot.js'
+import { countEvents, countRoutines, countTriggers, extractCreateTable } from './sql-rewrite.js'
+import { compressStage, spawnStage, type Stage } from './stages.js'
+import { detectServer, dumpArguments, findDumpTool, pickCompressor, type ServerInfo } from './tools.js'
+import { parseMysqlUrl, requireDatabase } from './url.js'
+
+export interface CreateBackupOptions {
+  /** mysql://user:password@host:port/database */
+  url: string
+  /** Folder for the backup; created owner-only (0700). */
+  dir: string
+  signal?: AbortSignal
+  onProgress?: ProgressListener
+  /** Encrypts with AES-256-GCM using the key in this environment variable. */
+  encryptionKeyEnv?: string
+  /** Where the key variable is read (default process.env). */
+  env?: NodeJS.ProcessEnv
+  /** Appended to the id: backup_YYYYMMDD_HHMMSS_<suffix>. */
+  suffix?: string
+  compression?: 'auto' | 'zstd' | 'gzip'
+  log?: (line: string) => void
+  /** The clock, for the id and createdAt. */
+  now?: () => Date
+}
+
+export interface CreatedBackup {
+  id: string
+  path: string
+  manifestPath: string
+  manifest: BackupManifest
+}
+
+/**
+ * One consistent dump of the database, streamed through compression (and encryption) and a
+ * SHA-256 into `<dir>/<id>.sql.zst`, written as `.partial` and renamed only once every process
+ * in the pipeline exited 0 and the dump ended with its trailer: a crash or a full disk never
+ * leaves a file that looks like a backup. The manifest beside it describes every table.
+ */
+export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBackup> {
+  const started = performance.now()
+  const log = opts.log ?? (() => {})
+  const target = parseMysqlUrl(opts.url)
+  const database = requireDatabase(target)
+  const key = opts.encryptionKeyEnv ? loadKey(opts.encryptionKeyEnv, opts.env) : null
+
+  const probe = await openConnection(target)
+  let server: ServerInfo
+  try {
+    server = await detectServer(probe)
+  } finally {
+    await closeQuietly(probe)
+  }
+  const tool = await findDumpTool(server)
+  const compressor = await pickCompressor(opts.compression)
+  log(`server ${server.flavor} ${server.version}; dump tool ${path.basename(tool.path)} ${tool.flavor} ${tool.version}; ${compressor.kind}${key ? ' + aes-256-gcm' : ''}`)
+
+  await ensurePrivateDir(opts.dir)
+  const createdAt = (opts.now ?? (() => new Date()))()
+  const id = await freeBackupId(opts.dir, backupId(createdAt, opts.suffix))
+  const fileName = id + compressor.extension + (key ? '.enc' : '')
+  const finalPath = path.join(opts.dir, fileName)
+  const partialPath = finalPath + '.partial'
+
+  const progress = throttledProgress(opts.onProgress)
+  let result: Awaited<ReturnType<typeof dumpToFile>>
+  try {
+    result = await withDefaultsFile(target, (cnf) =>
+      dumpToFile({ target, database, cnf, tool, compressor, key: key?.key ?? null, partialPath, progress, signal: opts.signal, log }),
+    )
+  } catch (error) {
+    await rm(partialPath, { force: true })
+    throw asBackupError(error, opts.signal)
+  }
+
+  const { scan, measured, snapshot, sha256, fileBytes } = result
+  const problems = checkDump(scan, snapshot)
+  if (problems.length) {
+    await rm(partialPath, { force: true })
+    throw new DatabaseError('DUMP_FAILED', `the dump is not complete: ${problems.join('; ')}`)
+  }
+  await rename(partialPath, finalPath)
+
+  const fingerprint = await readFingerprintHash(target, database).catch(() => null)
+  const manifest: BackupManifest = {
+    format: 1,
+    id,
+    file: fileName,
+    database,
+    createdAt: createdAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    server: { host: target.host, port: target.port, ...server },
+    tool: { name: path.basename(tool.path), flavor: tool.flavor, version: tool.version },
+    compression: compressor.kind,
+    encryption: key ? (key.info satisfies EncryptionInfo) : null,
+    sizeBytes: fileBytes,
+    dumpBytes: scan.totalBytes,
+    sha256,
+    consistency: { checksums: snapshot.mode, ...(snapshot.note ? { note: snapshot.note } : {}) },
+    schemaFingerprint: fingerprint,
+    tables: tableEntries(scan, snapshot, measured),
+    objects: dumpObjectCounts(scan),
+    layout: { header: scan.header, footer: scan.footer, sections: scan.sections.map(stripText) },
+    verifications: [],
+  }
+  const manifestPath = manifestPathFor(opts.dir, id)
+  await writeManifest(manifestPath, manifest)
+  log(`${fileName}: ${manifest.tables.length} tables, ${fileBytes} bytes (${scan.totalBytes} uncompressed) in ${manifest.durationMs} ms`)
+  return { id, path: finalPath, manifestPath, manifest }
+}
+
+interface DumpJob {
+  target: ReturnType<typeof parseMysqlUrl>
+  database: string
+  cnf: string
+  tool: Awaited<ReturnType<typeof findDumpTool>>
+  compressor: Awaited<ReturnType<typeof pickCompressor>>
+  key: Buffer | null
+  partialPath: string
+  progress: ProgressListener
+  signal?: AbortSignal
+  log: (line: string) => void
+}
+
+async function dumpToFile(job: DumpJob) {
+  job.signal?.throwIfAborted()
+  // Created here, owner-only, failing if it exists; the stream below closes it when done.
+  const handle = await open(job.partialPath, 'wx', 0o600)
+  let streamOwnsHandle = false
+  let snapshot: Snapshot | undefined
+  const stages: Stage[] = []
+  const killAll = () => stages.forEach((s) => s.kill())
+  job.signal?.addEventListener('abort', killAll, { once: true })
+  try {
+    snapshot = await openSnapshot(job.target, job.database)
+    if (snapshot.mode === 'separate') job.log(`checksums from a separate snapshot: ${snapshot.note}`)
+    const bytesTotal = snapshot.tables.reduce((n, t) => n + t.approxBytes, 0)
+    const tablesTotal = snapshot.tables.length
+
+    const dump = spawnStage(job.tool.path.split('/').pop()!, job.tool.path, dumpArguments(job.tool, job.cnf, job.database), 'DUMP_FAILED', 'ignore')
+    const compress = compressStage(job.compressor)
+    stages.push(dump, compress)
+
+    const scanner = new DumpScanner()
+    let tablesDone = 0
+    const sectionStarted = new Promise<void>((resolve) => {
+      scanner.onSection((s: DumpSection) => {
+        if (s.kind === 'table') tablesDone++
+        resolve()
+      })
+    })
+    const tap = new Transform({
+      transform(chunk: Buffer, _e, done) {
+        scanner.push(chunk)
+        job.progress({ stage: 'dump', tablesDone: Math.max(0, tablesDone - 1), tablesTotal, bytesDone: scanner.bytes, bytesTotal, ...(scanner.currentTable ? { table: scanner.currentTable } : {}) })
+        done(null, chunk)
+      },
+    })
+    const hash = createHash('sha256')
+    let fileBytes = 0
+    const hashTap = new Transform({
+      transform(chunk: Buffer, _e, done) {
+        hash.update(chunk)
+        fileBytes += chunk.length
+        done(null, chunk)
+      },
+    })
+    const out = handle.createWriteStream({ highWaterMark: 1 << 20 })
+    streamOwnsHandle = true
+
+    // The dump tool opens its transaction before it writes any table: once a section arrives (or
+    // it has exited) writers may go on. Checksums then run in our snapshot alongside the dump.
+    const measuring = (async () => {
+      const startedInTime = await Promise.race([
+        sectionStarted.then(() => true),
+        dump.done.then(() => true, () => true),
+        new Promise<boolean>((resolve) => setTimeout(resolve, 60_000, false).unref()),
+      ])
+      await snapshot!.release()
+      if (!startedInTime) job.log('the dump tool wrote nothing for 60 s; the read lock was released without it')
+      return snapshot!.measure((table, index) => job.progress({ stage: 'checksum', tablesDone: index + 1, tablesTotal, bytesDone: 0, bytesTotal: null, table }), job.signal)
+    })()
+
+    const settled = await Promise.allSettled([
+      pipeline(dump.output, tap, compress.input),
+      pipeline([compress.output, ...(job.key ? [encryptStream(job.key)] : []), hashTap, out]),
+      dump.done,
+      compress.done,
+      measuring,
+    ])
+    const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Error)
+    if (failures.length) {
+      killAll()
+      // The most telling failure first: a process's own message or a full disk, not the broken pipe it caused.
+      const pick = failures.find((f) => (f as NodeJS.ErrnoException).code === 'ENOSPC') ?? failures.find((f) => f instanceof DatabaseError) ?? failures[0]!
+      throw pick
+    }
+    // On disk before it is renamed into place and called a backup.
+    const sync = await open(job.partialPath, 'r+')
+    await sync.sync().finally(() => sync.close())
+    const measured = (settled[4] as PromiseFulfilledResult<Map<string, { rows: number; checksum: number | null }>>).value
+    return { scan: scanner.finish(), measured, snapshot, sha256: hash.digest('hex'), fileBytes }
+  } finally {
+    job.signal?.removeEventListener('abort', killAll)
+    killAll()
+    await snapshot?.close()
+    if (!streamOwnsHandle) await handle.close().catch(() => {})
+  }
+}
+
+/** What must hold for the dump to count: the tool got to its end and wrote what the snapshot saw. */
+function checkDump(scan: ScanResult, snapshot: Snapshot): string[] {
+  const problems: string[] = []
+  if (!scan.completed) problems.push('it does not end with "-- Dump completed"')
+  const dumped = new Set(scan.sections.filter((s) => s.kind === 'table').map((s) => s.name))
+  const missing = snapshot.tables.filter((t) => !dumped.has(t.name)).map((t) => t.name)
+  const extra = [...dumped].filter((name) => !snapshot.tables.some((t) => t.name === name))
+  if (missing.length) problems.push(`tables missing from the dump: ${missing.join(', ')}`)
+  if (extra.length) problems.push(`tables in the dump that were not there when it started: ${extra.join(', ')}`)
+  for (const s of scan.sections) if (s.kind === 'table' && !extractCreateTable(s.text)) problems.push(`no CREATE TABLE for ${s.name}`)
+  const counts = dumpObjectCounts(scan)
+  for (const kind of ['views', 'triggers', 'routines', 'events'] as const) {
+    if (counts[kind] !== snapshot.objects[kind]) problems.push(`the database has ${snapshot.objects[kind]} ${kind}, the dump ${counts[kind]}`)
+  }
+  return problems
+}
+
+export function dumpObjectCounts(scan: { sections: (DumpSection & { text: string })[] }): ObjectCounts {
+  const text = (kind: DumpSection['kind']) => scan.sections.filter((s) => s.kind === kind).map((s) => s.text).join('\n')
+  return {
+    views: scan.sections.filter((s) => s.kind === 'view').length,
+    triggers: countTriggers(text('table')),
+    routines: countRoutines(text('routines')),
+    events: countEvents(text('events')),
+  }
+}
+
+function tableEntries(scan: ScanResult, snapshot: Snapshot, measured: Map<string, { rows: number; checksum: number | null }>): TableEntry[] {
+  return scan.sections
+    .filter((s) => s.kind === 'table')
+    .map((s) => {
+      const live = snapshot.tables.find((t) => t.name === s.name)
+      const m = measured.get(s.name)
+      return {
+        name: s.name,
+        engine: live?.engine ?? null,
+        rows: m?.rows ?? 0,
+        checksum: m?.checksum ?? null,
+        definition: extractCreateTable(s.text) ?? '',
+        triggers: countTriggers(s.text),
+        range: { start: s.start, end: s.end },
+        data: s.data,
+        snapshot: live?.transactional ?? false,
+      }
+    })
+}
+
+function stripText({ text: _t, textTruncated: _x, ...section }: DumpSection & { text?: string; textTruncated?: boolean }): DumpSection {
+  return section
+}
+
+function asBackupError(error: unknown, signal?: AbortSignal): unknown {
+  if (signal?.aborted) return new DatabaseError('ABORTED', 'the backup was stopped before it finished; nothing was kept')
+  const e = error as NodeJS.ErrnoException
+  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') {
+    return new DatabaseError('DISK_FULL', 'no space left for the backup file; nothing was kept', 'free space in the backup folder, or point backups.dir at a larger disk', { cause: error })
+  }
+  return error
+}

@@ -1,0 +1,128 @@
+import { readFile, rename, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { ByteRange, DumpSection } from './dump-layout.js'
+import type { EncryptionInfo } from './encryption.js'
+import type { Flavor } from './tools.js'
+import { DatabaseError } from './errors.js'
+
+export const MANIFEST_SUFFIX = '.manifest.json'
+
+export interface TableEntry {
+  name: string
+  engine: string | null
+  rows: number
+  /** CHECKSUM TABLE of the data in the dump; null when the server could not compute one. */
+  checksum: number | null
+  /** CREATE TABLE exactly as dumped. */
+  definition: string
+  triggers: number
+  /** The table's part of the uncompressed dump: structure, rows (`data`), triggers. */
+  range: ByteRange
+  data: ByteRange | null
+  /**
+   * true when the checksum was taken in the dump's own snapshot. Non-transactional tables
+   * (MyISAM, Aria) have no snapshot: written during the backup, their checksum may differ.
+   */
+  snapshot: boolean
+}
+
+export interface ObjectCounts {
+  views: number
+  triggers: number
+  routines: number
+  events: number
+}
+
+export interface VerificationResult {
+  level: 'quick' | 'full'
+  ok: boolean
+  at: string
+  durationMs: number
+  /** Empty when ok. Each one sentence naming what is wrong. */
+  problems: string[]
+}
+
+export interface BackupManifest {
+  format: 1
+  id: string
+  /** The backup file's name, in the manifest's folder. */
+  file: string
+  database: string
+  createdAt: string
+  durationMs: number
+  server: { host: string; port: number; flavor: Flavor; version: string; versionString: string; versionComment: string }
+  tool: { name: string; flavor: Flavor; version: string }
+  compression: 'zstd' | 'gzip'
+  encryption: EncryptionInfo | null
+  /** Bytes of the backup file. */
+  sizeBytes: number
+  /** Bytes of the dump before compression. */
+  dumpBytes: number
+  /** SHA-256 of the backup file, hex. */
+  sha256: string
+  consistency: {
+    /**
+     * synchronised: checksums were taken in a snapshot opened under the same global read lock as
+     * the dump's, so they describe exactly the dumped rows. separate: the account may not take that
+     * lock; the checksums come from a snapshot of their own, taken just before the dump's.
+     */
+    checksums: 'synchronised' | 'separate'
+    note?: string
+  }
+  /** Hash of the schema (tables, columns, indexes, routines…) when the fingerprint module is present. */
+  schemaFingerprint: string | null
+  tables: TableEntry[]
+  objects: ObjectCounts
+  layout: { header: ByteRange; footer: ByteRange; sections: DumpSection[] }
+  verifications: VerificationResult[]
+}
+
+export type BackupStatus = 'unverified' | 'verified' | 'invalid'
+
+/** A backup is invalid once any verification failed; verified when one passed; the level is the best passed. */
+export function backupStatus(m: Pick<BackupManifest, 'verifications'>): { status: BackupStatus; level: 'quick' | 'full' | null; problems: string[] } {
+  const failed = m.verifications.filter((v) => !v.ok)
+  if (failed.length) return { status: 'invalid', level: null, problems: failed.flatMap((v) => v.problems) }
+  const passed = m.verifications.filter((v) => v.ok)
+  if (!passed.length) return { status: 'unverified', level: null, problems: [] }
+  return { status: 'verified', level: passed.some((v) => v.level === 'full') ? 'full' : 'quick', problems: [] }
+}
+
+export function manifestPathFor(dir: string, id: string): string {
+  return path.join(dir, id + MANIFEST_SUFFIX)
+}
+
+export async function readManifest(file: string): Promise<BackupManifest> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new DatabaseError('NOT_FOUND', `no backup manifest at ${file}`, undefined, { cause: error })
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new DatabaseError('INVALID_BACKUP', `the manifest ${file} is not valid JSON`, undefined, { cause: error })
+  }
+  const m = parsed as Partial<BackupManifest>
+  if (m.format !== 1 || typeof m.id !== 'string' || typeof m.file !== 'string' || !Array.isArray(m.tables) || !Array.isArray(m.verifications) || !m.layout) {
+    throw new DatabaseError('INVALID_BACKUP', `the manifest ${file} is not a rollout backup manifest (format 1)`)
+  }
+  return m as BackupManifest
+}
+
+/** Writes the manifest owner-only and atomically: a reader sees the old or the new one, never half. */
+export async function writeManifest(file: string, manifest: BackupManifest): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`
+  await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 })
+  await rename(tmp, file)
+}
+
+/** Adds a verification result to the manifest on disk. */
+export async function recordVerification(file: string, result: VerificationResult): Promise<BackupManifest> {
+  const manifest = await readManifest(file)
+  manifest.verifications.push(result)
+  await writeManifest(file, manifest)
+  return manifest
+}

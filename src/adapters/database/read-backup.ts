@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import path from 'node:path'
+import { PassThrough, Transform, Writable, type Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { DatabaseError } from './errors.js'
+import { decryptStream, loadKey } from './encryption.js'
+import type { BackupManifest } from './manifest.js'
+import { decompressStage, type Stage } from './stages.js'
+import { findExecutable } from './tools.js'
+
+export interface DumpReader {
+  /** The uncompressed dump. */
+  dump: Readable
+  /** Settles once the file is read, decrypted and decompressed to the end, with the file's SHA-256. */
+  done: Promise<{ sha256: string; fileBytes: number }>
+  /** Stops reading (a differential restore that has what it needs). */
+  stop(): void
+}
+
+/** The key for an encrypted backup, from the variable its manifest names; checked against the manifest. */
+export function keyFor(manifest: BackupManifest, env: NodeJS.ProcessEnv = process.env): Buffer | null {
+  if (!manifest.encryption) return null
+  const { key, info } = loadKey(manifest.encryption.keyEnv, env)
+  if (info.keyId !== manifest.encryption.keyId) {
+    throw new DatabaseError('KEY', `the key in ${manifest.encryption.keyEnv} is not the one backup ${manifest.id} was encrypted with`)
+  }
+  return key
+}
+
+export function backupFilePath(manifestPath: string, manifest: BackupManifest): string {
+  return path.join(path.dirname(manifestPath), path.basename(manifest.file))
+}
+
+/** Reads a backup file: hashes what is on disk, decrypts when encrypted, decompresses. */
+export async function openDump(file: string, manifest: BackupManifest, key: Buffer | null): Promise<DumpReader> {
+  await stat(file).catch((error) => {
+    throw new DatabaseError('NOT_FOUND', `backup file ${file} is missing`, undefined, { cause: error })
+  })
+  const hash = createHash('sha256')
+  let fileBytes = 0
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, done) {
+      hash.update(chunk)
+      fileBytes += chunk.length
+      done(null, chunk)
+    },
+  })
+  const decompress: Stage = decompressStage(manifest.compression, manifest.compression === 'zstd' ? await findExecutable('zstd') : null)
+  const source = createReadStream(file, { highWaterMark: 1 << 20 })
+  const out = new PassThrough({ highWaterMark: 1 << 20 })
+  let stopped = false
+  const feeding = pipeline([source, tap, ...(key ? [decryptStream(key)] : []), decompress.input])
+  const draining = pipeline(decompress.output, out)
+  const done = Promise.all([feeding, draining, decompress.done]).then(
+    () => ({ sha256: hash.digest('hex'), fileBytes }),
+    (error) => {
+      decompress.kill()
+      source.destroy()
+      if (stopped) return { sha256: '', fileBytes }
+      throw error instanceof DatabaseError ? error : new DatabaseError('INVALID_BACKUP', `reading ${path.basename(file)} failed: ${(error as Error).message}`, undefined, { cause: error })
+    },
+  )
+  return {
+    dump: out,
+    done,
+    stop() {
+      stopped = true
+      source.destroy()
+      decompress.kill()
+      out.destroy()
+    },
+  }
+}
+
+/** SHA-256 of a file, and for an encrypted one whether its tag authenticates: before a restore changes anything. */
+export async function checkFile(file: string, manifest: BackupManifest, key: Buffer | null): Promise<string[]> {
+  const problems: string[] = []
+  const info = await stat(file).catch(() => null)
+  if (!info) return [`backup file ${path.basename(file)} is missing`]
+  if (info.size !== manifest.sizeBytes) problems.push(`backup file is ${info.size} bytes, the manifest says ${manifest.sizeBytes}`)
+  const hash = createHash('sha256')
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, done) {
+      hash.update(chunk)
+      done(null, chunk)
+    },
+  })
+  const sink = new Writable({ write: (_c, _e, done) => done() })
+  try {
+    if (key) await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap, decryptStream(key), sink)
+    else await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap, sink)
+  } catch (error) {
+    problems.push((error as Error).message)
+    return problems
+  }
+  const sha = hash.digest('hex')
+  if (sha !== manifest.sha256) problems.push(`backup file SHA-256 is ${sha}, the manifest says ${manifest.sha256}`)
+  return problems
+}

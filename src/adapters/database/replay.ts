@@ -1,0 +1,103 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { withDefaultsFile } from './defaults-file.js'
+import { DatabaseError } from './errors.js'
+import type { BackupManifest } from './manifest.js'
+import { openDump } from './read-backup.js'
+import { replayBytes, selectPieces, type ReplayPiece } from './replay-plan.js'
+import { rewriteStatements, needsRewrite, type RewriteOptions } from './sql-rewrite.js'
+import { spawnStage } from './stages.js'
+import { clientArguments, findClientTool, type ServerInfo } from './tools.js'
+import type { MysqlTarget } from './url.js'
+import type { ProgressListener } from './progress.js'
+
+export interface ReplayOptions {
+  target: MysqlTarget
+  /** The database the statements run in (the target's, or a scratch schema). */
+  database: string
+  server: Pick<ServerInfo, 'flavor'>
+  file: string
+  manifest: BackupManifest
+  key: Buffer | null
+  pieces: ReplayPiece[]
+  rewrite: RewriteOptions
+  signal?: AbortSignal
+  onProgress?: ProgressListener
+  /** Passed through as the progress stage. */
+  stage: 'restore' | 'verify'
+  /** Reads the whole file even after the last piece: to hash it (verification). */
+  readToEnd?: boolean
+  /** Sees every byte of the dump as it passes (verification scans it). */
+  tap?: (chunk: Buffer) => void
+}
+
+export interface ReplayResult {
+  bytes: number
+  durationMs: number
+  /** Set when the whole file was read. */
+  file?: { sha256: string; fileBytes: number }
+}
+
+/**
+ * Streams the chosen pieces of a backup into the server's own client (which understands the
+ * dump's DELIMITER blocks and conditional comments), credentials in an owner-only option file.
+ * The client stops at the first failing statement and its message becomes the error.
+ */
+export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
+  const started = performance.now()
+  const client = await findClientTool(opts.server)
+  const total = replayBytes(opts.pieces)
+  const tablesTotal = opts.pieces.filter((p) => p.completesTable).length
+  const rewrite = needsRewrite(opts.rewrite) ? (sql: string) => rewriteStatements(sql, opts.rewrite) : null
+  let bytes = 0
+  let tablesDone = 0
+  return withDefaultsFile(opts.target, async (cnf) => {
+    opts.signal?.throwIfAborted()
+    const reader = await openDump(opts.file, opts.manifest, opts.key)
+    const mysql = spawnStage(`${client.path.split('/').pop()} (restore into ${opts.database})`, client.path, clientArguments(cnf, opts.database), 'RESTORE_FAILED')
+    const onAbort = () => {
+      mysql.kill()
+      reader.stop()
+    }
+    opts.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      const progress = {
+        bytes: (n: number) => {
+          bytes += n
+          opts.onProgress?.({ stage: opts.stage, tablesDone, tablesTotal, bytesDone: bytes, bytesTotal: total })
+        },
+        finished: (piece: ReplayPiece) => {
+          if (!piece.completesTable) return
+          tablesDone++
+          opts.onProgress?.({ stage: opts.stage, tablesDone, tablesTotal, bytesDone: bytes, bytesTotal: total, table: piece.completesTable })
+        },
+      }
+      async function* feed() {
+        const source = opts.tap ? tapped(reader.dump, opts.tap) : reader.dump
+        yield* selectPieces(source, opts.pieces, rewrite, progress, { drain: Boolean(opts.readToEnd), stop: () => reader.stop() })
+      }
+      const [fed, ran, read] = await Promise.allSettled([pipeline(Readable.from(feed()), mysql.input), mysql.done, reader.done])
+      if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'the restore was stopped before it finished')
+      // The client's own message says which statement failed; a broken pipe only says that it stopped.
+      if (ran.status === 'rejected') throw ran.reason
+      if (read.status === 'rejected') throw read.reason
+      if (fed.status === 'rejected') throw new DatabaseError('RESTORE_FAILED', `replaying the backup failed: ${(fed.reason as Error).message}`, undefined, { cause: fed.reason })
+      return {
+        bytes,
+        durationMs: performance.now() - started,
+        ...(opts.readToEnd && read.value.sha256 ? { file: read.value } : {}),
+      }
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort)
+      mysql.kill()
+      reader.stop()
+    }
+  })
+}
+
+async function* tapped(source: AsyncIterable<Buffer>, fn: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    fn(chunk)
+    yield chunk
+  }
+}

@@ -1,0 +1,318 @@
+import type { Connection } from 'mysql2/promise'
+import { findBackup } from './catalog.js'
+import { closeQuietly, openConnection } from './connect.js'
+import { DatabaseError } from './errors.js'
+import { checksumTables, countObjects, listObjects, listTables, showCreateTable } from './inventory.js'
+import { backupStatus, type BackupManifest } from './manifest.js'
+import { canSetAnyDefiner } from './privileges.js'
+import type { ProgressListener } from './progress.js'
+import { backupFilePath, checkFile, keyFor } from './read-backup.js'
+import { replay } from './replay.js'
+import { planReplay, replayBytes } from './replay-plan.js'
+import { normalizeDefinition } from './sql-rewrite.js'
+import { detectServer, type ServerInfo } from './tools.js'
+import { parseMysqlUrl, quoteIdent, requireDatabase, type MysqlTarget } from './url.js'
+import { verifyBackup } from './verify-backup.js'
+
+export interface RestoreOptions {
+  /** The database to restore into: mysql://user:password@host:port/database */
+  url: string
+  /** Backup id, path of its file or manifest, or "latest" (newest verified). */
+  backup: string
+  /** Folder to look the id up in. */
+  dir?: string
+  /** differential (default): replay only the tables that differ; full: replay everything. */
+  mode?: 'differential' | 'full'
+  /** Restore a backup of another database into this one. */
+  force?: boolean
+  /** Checksum every table again after the replay, not only the replayed ones. */
+  proveAll?: boolean
+  env?: NodeJS.ProcessEnv
+  signal?: AbortSignal
+  onProgress?: ProgressListener
+  log?: (line: string) => void
+}
+
+export type ReplayReason = 'missing' | 'definition' | 'checksum' | 'no checksum'
+
+export interface TableProof {
+  name: string
+  expected: number | null
+  actual: number | null
+  /** after: checksummed after the replay; before: unchanged, checksummed when compared. */
+  checked: 'after' | 'before'
+  ok: boolean
+}
+
+export interface RestoreReport {
+  backupId: string
+  database: string
+  requested: 'differential' | 'full'
+  performed: 'differential' | 'full'
+  /** Why a differential restore became a full one. */
+  fallback?: string
+  tables: { replayed: string[]; dropped: string[]; unchanged: string[] }
+  reasons: Record<string, ReplayReason>
+  definersStripped: boolean
+  bytesReplayed: number
+  dumpBytes: number
+  timings: { checkMs: number; compareMs: number; replayMs: number; proofMs: number; totalMs: number }
+  proof: { ok: boolean; tables: TableProof[]; objects: { expected: BackupManifest['objects']; actual: BackupManifest['objects'] }; problems: string[] }
+}
+
+export class RestoreProofError extends DatabaseError {
+  constructor(readonly report: RestoreReport) {
+    super('RESTORE_FAILED', `the restored database does not equal backup ${report.backupId}: ${report.proof.problems.slice(0, 3).join('; ')}`)
+    this.name = 'RestoreProofError'
+  }
+}
+
+/**
+ * Puts a database back to a backup. Differential: compares each table's definition and checksum
+ * with the manifest, replays only the dump parts of the tables that differ (by the byte ranges the
+ * manifest records), drops the tables the backup does not have, recreates views, triggers,
+ * routines and events, then proves every table equals the manifest. The end state is a full
+ * restore's; the time follows what changed. Falls back to a full restore when the manifest cannot
+ * be trusted for this, or when the proof fails.
+ */
+export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport> {
+  const started = performance.now()
+  const log = opts.log ?? (() => {})
+  const target = parseMysqlUrl(opts.url)
+  const database = requireDatabase(target)
+  const requested = opts.mode ?? 'differential'
+
+  // The backup first: a restore never starts from something that fails its checks.
+  const checkStarted = performance.now()
+  let { manifest, manifestPath } = await findBackup(opts.backup, opts.dir)
+  const status = backupStatus(manifest)
+  if (status.status === 'invalid') {
+    throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} failed verification and is not offered for restore: ${status.problems.join('; ')}`)
+  }
+  if (manifest.database !== database && !opts.force) {
+    throw new DatabaseError('WRONG_DATABASE', `backup ${manifest.id} is of database "${manifest.database}", not "${database}"`, 'pass --force to restore it into this database anyway')
+  }
+  const key = keyFor(manifest, opts.env)
+  const file = backupFilePath(manifestPath, manifest)
+  if (status.status === 'unverified') {
+    const outcome = await verifyBackup({ backup: manifestPath, level: 'quick', ...(opts.env ? { env: opts.env } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) })
+    if (!outcome.ok) throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} failed verification: ${outcome.problems.join('; ')}`)
+    manifest = outcome.manifest
+  } else {
+    const problems = await checkFile(file, manifest, key)
+    if (problems.length) throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} changed since it was verified: ${problems.join('; ')}`)
+  }
+  const checkMs = performance.now() - checkStarted
+
+  const conns = await openTarget(target, database)
+  try {
+    const server = await detectServer(conns[0])
+    const definersStripped = !(await canSetAnyDefiner(conns[0]))
+    const ctx: Ctx = { target, database, manifest, file, key, server, conns, definersStripped, opts, log }
+
+    let fallback = fullRestoreNeeded(manifest, requested)
+    let attempt = fallback ? await runFull(ctx) : await runDifferential(ctx)
+    if (!attempt.proof.ok && !fallback) {
+      fallback = `the differential restore's proof failed (${attempt.proof.problems.slice(0, 2).join('; ')})`
+      log(`${fallback}: restoring in full`)
+      attempt = await runFull(ctx)
+    }
+    const report: RestoreReport = {
+      backupId: manifest.id,
+      database,
+      requested,
+      performed: attempt.performed,
+      ...(fallback && requested === 'differential' ? { fallback } : {}),
+      tables: attempt.tables,
+      reasons: attempt.reasons,
+      definersStripped,
+      bytesReplayed: attempt.bytesReplayed,
+      dumpBytes: manifest.dumpBytes,
+      timings: { checkMs: Math.round(checkMs), compareMs: Math.round(attempt.compareMs), replayMs: Math.round(attempt.replayMs), proofMs: Math.round(attempt.proofMs), totalMs: Math.round(performance.now() - started) },
+      proof: attempt.proof,
+    }
+    if (!report.proof.ok) throw new RestoreProofError(report)
+    log(`restored ${manifest.id} into ${database} (${report.performed}): ${report.tables.replayed.length} replayed, ${report.tables.dropped.length} dropped, ${report.tables.unchanged.length} unchanged in ${report.timings.totalMs} ms`)
+    return report
+  } finally {
+    await Promise.all(conns.map(closeQuietly))
+  }
+}
+
+interface Ctx {
+  target: MysqlTarget
+  database: string
+  manifest: BackupManifest
+  file: string
+  key: Buffer | null
+  server: ServerInfo
+  conns: [Connection, Connection]
+  definersStripped: boolean
+  opts: RestoreOptions
+  log: (line: string) => void
+}
+
+interface Attempt {
+  performed: 'differential' | 'full'
+  tables: RestoreReport['tables']
+  reasons: Record<string, ReplayReason>
+  bytesReplayed: number
+  compareMs: number
+  replayMs: number
+  proofMs: number
+  proof: RestoreReport['proof']
+}
+
+/** When the manifest cannot tell which tables equal the backup, only a full restore is safe. */
+function fullRestoreNeeded(manifest: BackupManifest, requested: 'differential' | 'full'): string | undefined {
+  if (requested === 'full') return 'requested'
+  const fullPassed = manifest.verifications.some((v) => v.level === 'full' && v.ok)
+  if (manifest.consistency.checksums !== 'synchronised' && !fullPassed) {
+    return 'the backup\'s checksums were not taken in the dump\'s snapshot and no full verification confirmed them'
+  }
+  if (manifest.tables.some((t) => t.checksum === null)) return 'some tables have no checksum in the manifest'
+  return undefined
+}
+
+/** Two connections to the target (checksums run two at a time); creates the database when it is gone. */
+async function openTarget(target: MysqlTarget, database: string): Promise<[Connection, Connection]> {
+  const admin = await openConnection(target, { noDatabase: true })
+  try {
+    await admin.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)}`)
+  } catch {
+    // No privilege to create: the database must already exist, and the next connection says so.
+  }
+  const other = await openConnection(target, { noDatabase: true }).catch(async (error) => {
+    await closeQuietly(admin)
+    throw error
+  })
+  for (const c of [admin, other]) await c.query('SET SESSION FOREIGN_KEY_CHECKS = 0')
+  return [admin, other]
+}
+
+async function runDifferential(ctx: Ctx): Promise<Attempt> {
+  const { conns, database, manifest } = ctx
+  const compareStarted = performance.now()
+  const live = await listTables(conns[0], database)
+  const liveNames = new Set(live.map((t) => t.name))
+  const reasons: Record<string, ReplayReason> = {}
+  const candidates: string[] = []
+  for (const table of manifest.tables) {
+    if (!liveNames.has(table.name)) reasons[table.name] = 'missing'
+    else if (table.checksum === null) reasons[table.name] = 'no checksum'
+    else if (normalizeDefinition(await showCreateTable(conns[0], database, table.name)) !== normalizeDefinition(table.definition)) reasons[table.name] = 'definition'
+    else candidates.push(table.name)
+  }
+  let done = 0
+  const before = await checksumTables(conns, database, candidates, (table) =>
+    ctx.opts.onProgress?.({ stage: 'compare', tablesDone: ++done, tablesTotal: candidates.length, bytesDone: 0, bytesTotal: null, table }),
+  )
+  for (const name of candidates) {
+    if (before.get(name) !== manifest.tables.find((t) => t.name === name)!.checksum) reasons[name] = 'checksum'
+  }
+  const replayed = manifest.tables.filter((t) => reasons[t.name]).map((t) => t.name)
+  const unchanged = candidates.filter((n) => !reasons[n])
+  const dropped = live.filter((t) => !manifest.tables.some((m) => m.name === t.name)).map((t) => t.name)
+  const compareMs = performance.now() - compareStarted
+  ctx.log(`differential restore: ${replayed.length} to replay (${replayed.map((n) => `${n}: ${reasons[n]}`).join(', ') || 'none'}), ${dropped.length} to drop, ${unchanged.length} unchanged`)
+
+  const replayStarted = performance.now()
+  await dropBeforeReplay(ctx, { tables: dropped, triggersOf: unchanged })
+  const pieces = planReplay(manifest, new Set(replayed))
+  await runReplay(ctx, pieces)
+  const replayMs = performance.now() - replayStarted
+
+  const proofStarted = performance.now()
+  const proof = await prove(ctx, ctx.opts.proveAll ? manifest.tables.map((t) => t.name) : replayed, ctx.opts.proveAll ? new Map() : before)
+  return { performed: 'differential', tables: { replayed, dropped, unchanged }, reasons, bytesReplayed: replayBytes(pieces), compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
+}
+
+async function runFull(ctx: Ctx): Promise<Attempt> {
+  const { conns, database, manifest } = ctx
+  const replayStarted = performance.now()
+  const live = await listTables(conns[0], database)
+  const dropped = live.filter((t) => !manifest.tables.some((m) => m.name === t.name)).map((t) => t.name)
+  // Everything goes, so that nothing a migration added survives a full restore.
+  await dropBeforeReplay(ctx, { tables: live.map((t) => t.name), triggersOf: [] })
+  const pieces = planReplay(manifest, null)
+  await runReplay(ctx, pieces)
+  const replayMs = performance.now() - replayStarted
+  const proofStarted = performance.now()
+  const proof = await prove(ctx, manifest.tables.map((t) => t.name), new Map())
+  const replayed = manifest.tables.map((t) => t.name)
+  return {
+    performed: 'full',
+    tables: { replayed, dropped, unchanged: [] },
+    reasons: Object.fromEntries(replayed.map((n) => [n, 'missing' as const])),
+    bytesReplayed: replayBytes(pieces),
+    compareMs: 0,
+    replayMs,
+    proofMs: performance.now() - proofStarted,
+    proof,
+  }
+}
+
+/**
+ * Removes what the replay recreates or what the backup does not have: the given tables, all
+ * views, routines and events, and the triggers of tables that stay (theirs come back from the dump).
+ */
+async function dropBeforeReplay(ctx: Ctx, what: { tables: string[]; triggersOf: string[] }): Promise<void> {
+  const conn = ctx.conns[0]
+  const db = quoteIdent(ctx.database)
+  const objects = await listObjects(conn, ctx.database)
+  for (const view of objects.views) await conn.query(`DROP VIEW IF EXISTS ${db}.${quoteIdent(view)}`)
+  const keep = new Set(what.triggersOf)
+  for (const trigger of objects.triggers) if (keep.has(trigger.table)) await conn.query(`DROP TRIGGER IF EXISTS ${db}.${quoteIdent(trigger.name)}`)
+  for (const routine of objects.routines) await conn.query(`DROP ${routine.type} IF EXISTS ${db}.${quoteIdent(routine.name)}`)
+  for (const event of objects.events) await conn.query(`DROP EVENT IF EXISTS ${db}.${quoteIdent(event)}`)
+  // One statement: foreign keys between the dropped tables do not matter, and checks are off anyway.
+  if (what.tables.length) await conn.query(`DROP TABLE IF EXISTS ${what.tables.map((t) => `${db}.${quoteIdent(t)}`).join(', ')}`)
+}
+
+async function runReplay(ctx: Ctx, pieces: ReturnType<typeof planReplay>): Promise<void> {
+  await replay({
+    target: ctx.target,
+    database: ctx.database,
+    server: ctx.server,
+    file: ctx.file,
+    manifest: ctx.manifest,
+    key: ctx.key,
+    pieces,
+    rewrite: { stripDefiners: ctx.definersStripped, renameFrom: ctx.manifest.database, renameTo: ctx.database },
+    stage: 'restore',
+    ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
+    ...(ctx.opts.onProgress ? { onProgress: ctx.opts.onProgress } : {}),
+  })
+}
+
+/**
+ * Every manifest table exists with its definition and checksum, no other table exists, and the
+ * object counts match. Tables not replayed were checksummed moments before and left untouched.
+ */
+async function prove(ctx: Ctx, checkNow: string[], checkedBefore: Map<string, number | null>): Promise<Attempt['proof']> {
+  const { conns, database, manifest } = ctx
+  const problems: string[] = []
+  const live = await listTables(conns[0], database)
+  const liveNames = new Set(live.map((t) => t.name))
+  for (const t of live) if (!manifest.tables.some((m) => m.name === t.name)) problems.push(`table ${t.name} is not in the backup`)
+  for (const t of manifest.tables) {
+    if (!liveNames.has(t.name)) problems.push(`table ${t.name} is missing`)
+    else if (normalizeDefinition(await showCreateTable(conns[0], database, t.name)) !== normalizeDefinition(t.definition)) problems.push(`table ${t.name} has another definition than the backup's`)
+  }
+  let done = 0
+  const now = await checksumTables(conns, database, checkNow.filter((n) => liveNames.has(n)), (table) =>
+    ctx.opts.onProgress?.({ stage: 'proof', tablesDone: ++done, tablesTotal: checkNow.length, bytesDone: 0, bytesTotal: null, table }),
+  )
+  const tables: TableProof[] = manifest.tables.map((t) => {
+    const after = now.has(t.name)
+    const actual = after ? now.get(t.name)! : (checkedBefore.get(t.name) ?? null)
+    const ok = liveNames.has(t.name) && actual === t.checksum
+    if (!ok && liveNames.has(t.name)) problems.push(`table ${t.name} has checksum ${actual}, the backup ${t.checksum}`)
+    return { name: t.name, expected: t.checksum, actual, checked: after ? 'after' : 'before', ok }
+  })
+  const objects = await countObjects(conns[0], database)
+  for (const kind of ['views', 'triggers', 'routines', 'events'] as const) {
+    if (objects[kind] !== manifest.objects[kind]) problems.push(`${objects[kind]} ${kind} after the restore, the backup has ${manifest.objects[kind]}`)
+  }
+  return { ok: problems.length === 0, tables, objects: { expected: manifest.objects, actual: objects }, problems }
+}
