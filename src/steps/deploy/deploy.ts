@@ -1,0 +1,82 @@
+import { z } from 'zod'
+import { defineStepKind, type StepOutcome, type UndoContext } from '../../engine/step-kind.js'
+import { duration } from '../../config/schema.js'
+import type { Deployment } from '../../adapters/providers/provider.js'
+import { providerFor, callOptionsOf } from './provider-for.js'
+
+export const deployOptions = z.strictObject({
+  /** What to deploy; the run's release (`--release`, or the environment's `release`) when not set. */
+  release: z.string().min(1).optional(),
+  /** Wait until the provider reports the deployment live (the wait-live step then checks the app itself). */
+  wait: z.boolean().default(true),
+  /** Longest wait for the deployment to go live, and for a rollback's deployment in the undo. */
+  waitTimeout: duration.default(20 * 60_000),
+})
+export type DeployOptions = z.output<typeof deployOptions>
+
+function brief(d: Deployment | null): Record<string, unknown> | null {
+  return d ? { id: d.id, status: d.status, ...(d.url ? { url: d.url } : {}), ...(d.createdAt ? { createdAt: d.createdAt } : {}) } : null
+}
+
+export default defineStepKind<DeployOptions>({
+  kind: 'deploy',
+  description: "deploys the release through the environment's provider and waits until the provider reports it live; the undo rolls back to what was live before",
+  changesEnvironment: true,
+  options: deployOptions,
+
+  async run(ctx): Promise<StepOutcome> {
+    const release = ctx.options.release ?? ctx.environment.release
+    if (!release) return { status: 'failed', summary: 'no release to deploy: pass --release or set the environment\'s release' }
+    const provider = await providerFor(ctx)
+    const opts = callOptionsOf(ctx)
+
+    const previous = await provider.current(opts)
+    ctx.log(previous ? `live before the deploy: ${previous.id} (${previous.status})` : 'nothing is live before the deploy')
+    const base = { provider: provider.kind, release, previous: brief(previous), previousDeploymentId: previous?.id ?? null }
+    // Recorded before anything changes, so a rollback knows its target even after a crash.
+    await ctx.checkpoint({ ...base, stage: 'deploying' })
+
+    const started = await provider.deploy(release, opts)
+    await ctx.checkpoint({ ...base, stage: 'started', deploymentId: started.id })
+    ctx.log(`deployment ${started.id} started`)
+    const data = { ...base, stage: 'started', deploymentId: started.id, status: started.status, url: started.url ?? null }
+
+    if (!ctx.options.wait) {
+      await ctx.writeEvidence('deployment.json', JSON.stringify({ previous, started }, null, 2), 'deployment')
+      return { status: 'passed', summary: `deployment ${started.id} of ${release} started (not waited for)`, data }
+    }
+    try {
+      const live = await provider.waitUntilLive(started.id, { ...opts, timeoutMs: ctx.options.waitTimeout })
+      await ctx.writeEvidence('deployment.json', JSON.stringify({ previous, started, live }, null, 2), 'deployment')
+      return { status: 'passed', summary: `${release} live as ${provider.kind} deployment ${live.id}${live.url ? ` (${live.url})` : ''}`, data: { ...data, stage: 'live', status: live.status, url: live.url ?? data.url } }
+    } catch (error) {
+      if (ctx.signal.aborted) throw error
+      const why = ctx.redactor.redact((error as Error).message)
+      await ctx.writeEvidence('deployment.json', JSON.stringify({ previous, started, error: why }, null, 2), 'deployment')
+      return { status: 'failed', summary: why, data: { ...data, stage: 'failed' } }
+    }
+  },
+
+  async undo(ctx: UndoContext<DeployOptions>): Promise<StepOutcome> {
+    const r = ctx.recorded as { stage?: string; previousDeploymentId?: string | null; deploymentId?: string }
+    // The checkpoint comes before the deploy call: without it nothing was deployed.
+    if (r.stage === undefined) return { status: 'skipped', summary: 'nothing was deployed' }
+    if (!r.previousDeploymentId) {
+      return {
+        status: 'failed',
+        summary: `nothing was live before this deploy, so there is nothing to roll back to${r.deploymentId ? `: take deployment ${r.deploymentId} down by hand` : ''}`,
+      }
+    }
+    const provider = await providerFor(ctx)
+    const opts = callOptionsOf(ctx)
+    const rb = await provider.rollback(r.previousDeploymentId, { ...opts, fromDeploymentId: r.deploymentId })
+    const live = rb.live ? rb : await provider.waitUntilLive(rb.id, { ...opts, timeoutMs: ctx.options.waitTimeout })
+    await ctx.writeEvidence('rollback.json', JSON.stringify({ target: r.previousDeploymentId, from: r.deploymentId ?? null, rollback: rb, live }, null, 2), 'rollback')
+    const via = live.id === r.previousDeploymentId ? '' : ` (as deployment ${live.id})`
+    return {
+      status: 'passed',
+      summary: `rolled back to ${r.previousDeploymentId}${via}, live`,
+      data: { rolledBackTo: r.previousDeploymentId, from: r.deploymentId ?? null, liveDeploymentId: live.id, status: live.status },
+    }
+  },
+})

@@ -1,0 +1,123 @@
+import { z } from 'zod'
+import { defineStepKind, type StepOutcome } from '../../engine/step-kind.js'
+import { duration } from '../../config/schema.js'
+import { formatDuration } from '../../config/duration.js'
+import { httpRequest, HttpRequestError, type HttpResponse } from '../../adapters/http/request.js'
+import { resolveUrl } from '../http.js'
+import { valueAt, matchesRelease } from './version-match.js'
+
+export const waitLiveOptions = z.strictObject({
+  /** The version endpoint: a path on the environment's URL, or an absolute URL. */
+  path: z.string().min(1).default('/version.json'),
+  /** Dotted path of the field holding the version in its JSON ("version", "commit", "build.sha"). */
+  field: z.string().min(1).default('version'),
+  /** The release to wait for; the deploy step's, else the run's release. */
+  release: z.string().min(1).optional(),
+  interval: duration.default(5000),
+  /** Longest wait; the step fails after it with the last answer. */
+  timeout: duration.default(10 * 60_000),
+  /** Per request. */
+  requestTimeout: duration.default(10_000),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Id of the deploy step whose release this waits for. */
+  deployStep: z.string().default('deploy'),
+})
+export type WaitLiveOptions = z.output<typeof waitLiveOptions>
+
+interface Look {
+  /** What the endpoint said, in a few words (for the log when it changes). */
+  note: string
+  reported?: unknown
+  response?: HttpResponse
+  error?: string
+}
+
+/** Waits `ms` or until the signal aborts (then resolves early: the caller checks the signal). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
+
+export default defineStepKind<WaitLiveOptions>({
+  kind: 'wait-live',
+  description: 'polls the version endpoint (/version.json by default) until it reports the release being deployed; bounded',
+  options: waitLiveOptions,
+  async run(ctx): Promise<StepOutcome> {
+    const o = ctx.options
+    const deployed = ctx.outputs.get(o.deployStep) as { release?: string } | undefined
+    const release = o.release ?? deployed?.release ?? ctx.environment.release
+    if (!release) return { status: 'failed', summary: 'no release to wait for: pass --release, set the environment\'s release, or options.release' }
+    const url = resolveUrl(ctx.environment.url, o.path)
+    ctx.log(`waiting for ${url} to report ${o.field} = ${release}`)
+
+    const started = performance.now()
+    const deadline = started + o.timeout
+    let polls = 0
+    let last: Look | undefined
+    let lastNote: string | undefined
+    for (;;) {
+      polls++
+      last = await look(url, o, ctx.environment.resolve, ctx.signal)
+      if (ctx.signal.aborted) throw new Error('stopped')
+      // Each change of answer once, not every poll.
+      if (last.note !== lastNote) ctx.log(`${url}: ${last.note}`)
+      lastNote = last.note
+      if (last.reported !== undefined && matchesRelease(last.reported, release)) break
+      const left = deadline - performance.now()
+      if (left <= 0) break
+      await pause(Math.min(o.interval, left), ctx.signal)
+      if (ctx.signal.aborted) throw new Error('stopped')
+    }
+
+    const elapsedMs = Math.round(performance.now() - started)
+    const evidence = {
+      url,
+      field: o.field,
+      expected: release,
+      reported: last.reported ?? null,
+      polls,
+      elapsedMs,
+      lastAnswer: last.response
+        ? { status: last.response.status, headers: last.response.headers, body: last.response.body.slice(0, 4000), timings: last.response.timings }
+        : { error: last.error },
+    }
+    await ctx.writeEvidence('version-response.json', JSON.stringify(evidence, null, 2), `last answer of ${url}`)
+    const data = { url, release, reported: last.reported ?? null, polls, elapsedMs }
+    if (last.reported !== undefined && matchesRelease(last.reported, release)) {
+      return { status: 'passed', summary: `${url} reports ${String(last.reported)} after ${polls} poll${polls === 1 ? '' : 's'}`, data }
+    }
+    return { status: 'failed', summary: `after ${formatDuration(elapsedMs)} ${url} still does not report ${release}: ${last.note}`, data }
+  },
+})
+
+async function look(url: string, o: WaitLiveOptions, resolve: Record<string, string> | undefined, signal: AbortSignal): Promise<Look> {
+  // A request of its own per poll, detached afterwards, so a long wait leaves no listeners behind.
+  const child = new AbortController()
+  const follow = () => child.abort()
+  signal.addEventListener('abort', follow, { once: true })
+  try {
+    const res = await httpRequest({ url, headers: { accept: 'application/json', 'cache-control': 'no-cache', ...o.headers }, timeoutMs: o.requestTimeout, resolve, signal: child.signal })
+    if (res.status !== 200) return { note: `HTTP ${res.status}`, response: res }
+    let json: unknown
+    try {
+      json = JSON.parse(res.body)
+    } catch {
+      return { note: 'HTTP 200 but the body is not JSON', response: res }
+    }
+    const reported = valueAt(json, o.field)
+    if (reported === undefined || reported === null) return { note: `HTTP 200 without the field "${o.field}"`, response: res }
+    return { note: `reports ${String(reported)}`, reported, response: res }
+  } catch (error) {
+    const message = error instanceof HttpRequestError ? error.message : (error as Error).message
+    return { note: message, error: message }
+  } finally {
+    signal.removeEventListener('abort', follow)
+  }
+}
