@@ -22,12 +22,14 @@ function commandProvider(states: string) {
 }
 
 test('records what was live before deploying, deploys the release and waits until it is live', async () => {
+  const where = { dir: '' }
   const h = harness(deploy, {
     environment: { provider: commandProvider('building\\nlive\\n'), release: 'v2' },
     options: { waitTimeout: '30s' },
     // At the first checkpoint nothing may have been deployed yet.
-    onCheckpoint: async (data) => ({ stage: data.stage, deployed: existsSync(path.join(h.dir, 'deployed-v2')) }),
+    onCheckpoint: async (data): Promise<unknown> => ({ stage: data.stage, deployed: existsSync(path.join(where.dir, 'deployed-v2')) }),
   })
+  where.dir = h.dir
   try {
     writeFileSync(path.join(h.dir, 'live'), 'd-v1\n')
     writeFileSync(path.join(h.dir, 'd-v1.state'), 'live\n')
