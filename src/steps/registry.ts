@@ -1,6 +1,21 @@
 import type { StepKind } from '../engine/step-kind.js'
 import command from './command.js'
 import http from './http.js'
+import ciStatus from './preflight/ci-status.js'
+import reviews from './preflight/reviews.js'
+import schemaValidation from './preflight/schema-validation.js'
+import typescriptBaseline from './preflight/typescript-baseline.js'
+import unitTests from './preflight/unit-tests.js'
+import reachable from './environment/reachable.js'
+import database from './environment/database.js'
+import health from './environment/health.js'
+import tls from './environment/tls.js'
+import hsts from './environment/hsts.js'
+import hostGuard from './environment/host-guard.js'
+import migrate from './migrate/migrate.js'
+import schemaVerify from './migrate/schema-verify.js'
+import deploy from './deploy/deploy.js'
+import waitLive from './deploy/wait-live.js'
 import announce from './announce/announce.js'
 import notify from './announce/notify.js'
 import announceClose from './announce/announce-close.js'
@@ -11,7 +26,14 @@ import deploymentLog from './post/deployment-log.js'
  * Every step kind, by name. Kind modules are light: each loads its heavy parts (database driver,
  * browser) with `await import()` when it runs.
  */
-const KINDS: StepKind<any>[] = [command, http, announce, notify, announceClose, monitor, deploymentLog]
+const KINDS: StepKind<any>[] = [
+  command, http,
+  ciStatus, reviews, schemaValidation, typescriptBaseline, unitTests,
+  reachable, database, health, tls, hsts, hostGuard,
+  announce, notify, announceClose,
+  migrate, schemaVerify, deploy, waitLive,
+  monitor, deploymentLog,
+]
 
 const byName = new Map(KINDS.map((k) => [k.kind, k]))
 
