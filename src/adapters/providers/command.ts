@@ -95,7 +95,7 @@ export function createCommandProvider(config: Record<string, unknown>, ctx: Prov
   const cwd = o.cwd ? path.resolve(ctx.cwd, o.cwd) : ctx.cwd
   const environment = ctx.environmentName
 
-  async function run(which: string, template: string, values: Values, opts: ProviderCallOptions): Promise<CliResult> {
+  async function run(which: string, template: string, values: Values, opts: ProviderCallOptions, quiet = false): Promise<CliResult> {
     const command = fillPlaceholders(template, { environment, ...values })
     const result = await runCli({
       argv: ['/bin/sh', '-c', command],
@@ -103,7 +103,8 @@ export function createCommandProvider(config: Record<string, unknown>, ctx: Prov
       env: { ...ctx.env, ...o.env, ...envOf({ environment, ...values }) },
       signal: opts.signal,
       timeoutMs: o.timeout,
-      log: (line) => opts.log(ctx.redactor.redact(line)),
+      // Queries repeated while waiting stay out of the log; their answers are logged where they matter.
+      log: quiet ? undefined : (line) => opts.log(ctx.redactor.redact(line)),
       label: `the ${which} command`,
     })
     if (result.exitCode !== 0) {
@@ -114,7 +115,7 @@ export function createCommandProvider(config: Record<string, unknown>, ctx: Prov
 
   async function look(deploymentId: string, opts: ProviderCallOptions): Promise<{ deployment: Deployment; failed: boolean }> {
     if (!o.status) return { deployment: { id: deploymentId, status: 'unknown', live: true }, failed: false }
-    const result = await run('status', o.status, { deploymentId }, opts)
+    const result = await run('status', o.status, { deploymentId }, opts, true)
     const s = parseStatusOutput(result.stdout)
     return { deployment: { id: deploymentId, status: s.status, live: s.live }, failed: s.failed }
   }
@@ -160,7 +161,7 @@ export function createCommandProvider(config: Record<string, unknown>, ctx: Prov
     status,
     async logs(opts) {
       if (!o.logs) return []
-      const result = await run('logs', o.logs, { lines: String(opts.lines), deploymentId: opts.deploymentId ?? '' }, opts)
+      const result = await run('logs', o.logs, { lines: String(opts.lines), deploymentId: opts.deploymentId ?? '' }, opts, true)
       return parseLogLines(result.stdout).slice(-opts.lines)
     },
   }

@@ -59,14 +59,15 @@ export function createRailwayProvider(config: Record<string, unknown>, ctx: Prov
   const token = readToken(ctx.env, ['RAILWAY_TOKEN', 'RAILWAY_API_TOKEN'], ctx.redactor)
   const scope = [...(o.service ? ['--service', o.service] : []), ...(o.environment ? ['--environment', o.environment] : [])]
 
-  async function cli(label: string, args: string[], opts: ProviderCallOptions): Promise<CliResult> {
+  async function cli(label: string, args: string[], opts: ProviderCallOptions, quiet = false): Promise<CliResult> {
     const result = await runCli({
       argv: [o.cli, ...args],
       cwd: ctx.cwd,
       env: ctx.env,
       signal: opts.signal,
       timeoutMs: o.timeout,
-      log: (line) => opts.log(ctx.redactor.redact(line)),
+      // Queries repeated while waiting stay out of the log; their answers are logged where they matter.
+      log: quiet ? undefined : (line) => opts.log(ctx.redactor.redact(line)),
       label,
     })
     if (result.exitCode !== 0) throw new CliError(explainFailure(label, result, ctx), result)
@@ -106,7 +107,7 @@ export function createRailwayProvider(config: Record<string, unknown>, ctx: Prov
   }
 
   async function list(opts: ProviderCallOptions, limit = 20): Promise<Deployment[]> {
-    const result = await cli('railway deployment list', ['deployment', 'list', '--json', '--limit', String(limit), ...scope], opts)
+    const result = await cli('railway deployment list', ['deployment', 'list', '--json', '--limit', String(limit), ...scope], opts, true)
     const items = parseJsonLoose(result.stdout)
     if (!Array.isArray(items)) throw new Error(`railway deployment list printed no JSON list: ${result.stdout.slice(0, 200)}`)
     // Newest first, as the CLI prints them.
@@ -180,7 +181,7 @@ export function createRailwayProvider(config: Record<string, unknown>, ctx: Prov
     async logs(opts): Promise<LogLine[]> {
       // Non-interactive with a line limit, `railway logs` fetches and exits instead of streaming.
       const args = ['logs', ...(opts.deploymentId ? [opts.deploymentId] : scope), '--json', '--lines', String(opts.lines)]
-      const result = await cli('railway logs', args, opts)
+      const result = await cli('railway logs', args, opts, true)
       return parseLogLines(result.stdout).slice(-opts.lines)
     },
   }

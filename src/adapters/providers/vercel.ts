@@ -71,14 +71,15 @@ export function createVercelProvider(config: Record<string, unknown>, ctx: Provi
   const scope = o.scope ? ['--scope', o.scope] : []
   const production = o.target === 'production'
 
-  async function cli(label: string, args: string[], opts: ProviderCallOptions, acceptExit: number[] = [0]): Promise<CliResult> {
+  async function cli(label: string, args: string[], opts: ProviderCallOptions, acceptExit: number[] = [0], quiet = false): Promise<CliResult> {
     const result = await runCli({
       argv: [o.cli, ...args, ...scope],
       cwd: ctx.cwd,
       env,
       signal: opts.signal,
       timeoutMs: o.timeout,
-      log: (line) => opts.log(ctx.redactor.redact(line)),
+      // Queries repeated while waiting stay out of the log; their answers are logged where they matter.
+      log: quiet ? undefined : (line) => opts.log(ctx.redactor.redact(line)),
       label,
     })
     if (!acceptExit.includes(result.exitCode ?? -1)) throw new CliError(explainFailure(label, result, ctx), result)
@@ -87,7 +88,7 @@ export function createVercelProvider(config: Record<string, unknown>, ctx: Provi
 
   async function status(idOrUrl: string, opts: ProviderCallOptions): Promise<Deployment> {
     // inspect exits 1 for an ERROR or CANCELED deployment but still prints it.
-    const result = await cli('vercel inspect', ['inspect', idOrUrl, '--json'], opts, [0, 1])
+    const result = await cli('vercel inspect', ['inspect', idOrUrl, '--json'], opts, [0, 1], true)
     const d = parseJsonLoose(result.stdout) as VercelDeployment | undefined
     if (!d || typeof d !== 'object' || !(d.readyState ?? d.state)) throw new CliError(explainFailure('vercel inspect', result, ctx), result)
     return toDeployment(d, idOrUrl)
@@ -100,7 +101,7 @@ export function createVercelProvider(config: Record<string, unknown>, ctx: Provi
       // Without a domain: the newest READY deployment of the target. After an earlier rollback
       // that may not be the one serving traffic; set provider.domain to be exact.
       const filter = production ? ['--prod'] : ['--environment', o.target]
-      const result = await cli('vercel list', ['list', '--json', '--status', 'READY', ...filter], opts)
+      const result = await cli('vercel list', ['list', '--json', '--status', 'READY', ...filter], opts, [0], true)
       const body = parseJsonLoose(result.stdout) as { deployments?: VercelDeployment[] } | undefined
       const first = body?.deployments?.[0]
       return first ? toDeployment(first, '') : null
@@ -155,7 +156,7 @@ export function createVercelProvider(config: Record<string, unknown>, ctx: Provi
     async logs(opts): Promise<LogLine[]> {
       // Query mode (CLI ≥ 50.12.0): recent logs, JSON lines, then exit; --follow would stream.
       const args = ['logs', ...(opts.deploymentId ? ['--deployment', opts.deploymentId] : ['--environment', o.target]), '--json', '-n', String(opts.lines)]
-      const result = await cli('vercel logs', args, opts)
+      const result = await cli('vercel logs', args, opts, [0], true)
       return parseLogLines(result.stdout).slice(-opts.lines)
     },
   }

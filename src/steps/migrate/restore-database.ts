@@ -20,11 +20,14 @@ export async function restoreDatabase(ctx: UndoContext<unknown>, req: RestoreReq
   let mod: Record<string, unknown>
   try {
     mod = (await import(modulePath)) as Record<string, unknown>
-  } catch {
-    throw new Error('the database restore is not available in this build (src/adapters/database/restore.ts is missing)')
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /database[\\/]restore\.[jt]s/.test((error as Error).message)
+    if (missing) throw new Error('the database restore is not available in this build (src/adapters/database/restore.ts is missing)')
+    throw error
   }
-  const restore = mod.restoreBackup ?? mod.restoreDatabase ?? mod.restore
-  if (typeof restore !== 'function') throw new Error('src/adapters/database/restore.ts exports no restore function')
-  const result = (await restore({ url: req.url, backup: req.backup, signal: ctx.signal, log: ctx.log, redactor: ctx.redactor })) as Record<string, unknown> | undefined
+  const restore = mod.restoreDatabase
+  if (typeof restore !== 'function') throw new Error('src/adapters/database/restore.ts exports no restoreDatabase function')
+  // restoreDatabase({ url, backup: the backup step's data, signal, log }): a report with a one-line summary.
+  const result = (await restore({ url: req.url, backup: req.backup, signal: ctx.signal, log: (line: string) => ctx.log(ctx.redactor.redact(line)) })) as Record<string, unknown> | undefined
   return { summary: typeof result?.summary === 'string' ? result.summary : 'database restored from the backup', data: result ?? {} }
 }

@@ -114,3 +114,13 @@ test('outside production a rollback re-points the domain, and needs one', async 
     w.cleanup()
   }
 })
+
+test('a vercel call that never answers is stopped at the provider timeout', async () => {
+  const w = world({ scenario: 'hang' })
+  try {
+    const provider = await createProvider({ kind: 'vercel', timeout: '300ms' }, { cwd: w.dir, env: w.env({ VERCEL_TOKEN: TOKEN }), redactor: redactor() })
+    await assert.rejects(provider.deploy('v2', callOptions()), /vercel deploy gave no answer within 300ms and was stopped/)
+  } finally {
+    w.cleanup()
+  }
+})
