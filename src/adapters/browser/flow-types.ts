@@ -3,7 +3,7 @@
  * are Playwright selectors (`data-testid=login-submit`, `text=Orders`, CSS).
  */
 
-interface ActionBase {
+export interface ActionBase {
   /** Words for the report instead of the generated description. */
   title?: string
   /** Overrides the flow's action timeout for this action. */
