@@ -7,9 +7,10 @@ bash scripts/setup.sh
 # A database server for the tests: the one named by ROLLOUT_TEST_MYSQL_URL, else one found or
 # started by the project's own sandbox code (127.0.0.1:3306, or a private server on a free port).
 if [ -z "${ROLLOUT_TEST_MYSQL_URL:-}" ]; then
-  if [ -f scripts/ensure-mysql.ts ]; then
-    ROLLOUT_TEST_MYSQL_URL=$(node --import tsx scripts/ensure-mysql.ts --state-dir .rollout/test-mysql)
+  if [ -f scripts/ensure-mysql.ts ] && url=$(node --import tsx scripts/ensure-mysql.ts --state-dir .rollout/test-mysql) && [ -n "$url" ]; then
+    ROLLOUT_TEST_MYSQL_URL=$url
   else
+    [ -f scripts/ensure-mysql.ts ] && echo "[test] scripts/ensure-mysql.ts found no server; trying 127.0.0.1:3306" >&2
     ROLLOUT_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306
   fi
   export ROLLOUT_TEST_MYSQL_URL
