@@ -97,6 +97,12 @@ export function createRailwayProvider(config: Record<string, unknown>, ctx: Prov
   }
 
   async function status(deploymentId: string, opts: ProviderCallOptions): Promise<Deployment> {
+    // Logged in through `railway login` and no token in the environment: the CLI's list answers.
+    if (!token) {
+      const found = (await list(opts, 50)).find((d) => d.id === deploymentId)
+      if (!found) throw new Error(`Railway lists no deployment ${deploymentId} among the service's last 50`)
+      return found
+    }
     const data = await gql<{ deployment: GqlDeployment | null }>(
       'query($id: String!) { deployment(id: $id) { id status canRollback createdAt url staticUrl } }',
       { id: deploymentId },

@@ -125,7 +125,7 @@ test('railway CLI failures: not logged in, upload failed, no answer', async () =
   try {
     const noToken = await createProvider({ kind: 'railway', service: 'terp' }, { cwd: world.dir, env: world.env(), redactor: redactor() })
     await assert.rejects(noToken.deploy('v2', callOptions()), /railway up: not logged in to Railway \(set RAILWAY_TOKEN.*Unauthorized\. Please login with `railway login`/)
-    await assert.rejects(noToken.status('dep-new', callOptions()), /neither RAILWAY_TOKEN nor RAILWAY_API_TOKEN is set/)
+    await assert.rejects(noToken.status('dep-new', callOptions()), /railway deployment list: not logged in to Railway/)
 
     world.setState({ scenario: 'up-fails' })
     const ctx = { cwd: world.dir, env: world.env({ RAILWAY_TOKEN: TOKEN }), redactor: redactor() }
@@ -142,4 +142,22 @@ test('railway CLI failures: not logged in, upload failed, no answer', async () =
 test('a missing railway program is named', async () => {
   const provider = await createProvider({ kind: 'railway', cli: 'railway-not-installed-here' }, { cwd: os.tmpdir(), env: { PATH: '/nonexistent' }, redactor: redactor() })
   await assert.rejects(provider.deploy('v2', callOptions()), /railway-not-installed-here was not found on PATH/)
+})
+
+test('logged in through `railway login` without a token: status comes from the CLI, a rollback needs a token', async () => {
+  const world = standinWorld({ deployments: [{ id: 'dep-new', status: 'DEPLOYING', createdAt: '2026-01-16T09:00:00Z' }, ...LIST] })
+  try {
+    const fs = await import('node:fs')
+    const path = await import('node:path')
+    fs.mkdirSync(path.join(world.dir, '.railway'))
+    fs.writeFileSync(path.join(world.dir, '.railway', 'config.json'), JSON.stringify({ user: { token: 'session-token-from-login' } }))
+    const provider = await createProvider({ kind: 'railway', service: 'terp', pollInterval: '10ms' }, { cwd: world.dir, env: world.env({ HOME: world.dir }), redactor: redactor() })
+    const opts = callOptions()
+    assert.deepEqual(await provider.status('dep-new', opts), { id: 'dep-new', status: 'DEPLOYING', live: false, createdAt: '2026-01-16T09:00:00Z', url: undefined })
+    setTimeout(() => world.setState({ deployments: [{ id: 'dep-new', status: 'SUCCESS', createdAt: '2026-01-16T09:00:00Z' }, ...LIST] }), 100)
+    assert.equal((await provider.waitUntilLive('dep-new', { ...opts, timeoutMs: 20_000 })).status, 'SUCCESS')
+    await assert.rejects(provider.rollback('dep-old', opts), /neither RAILWAY_TOKEN nor RAILWAY_API_TOKEN is set/)
+  } finally {
+    world.cleanup()
+  }
 })
