@@ -12,7 +12,15 @@ const PROVIDERS: Record<string, () => Promise<ProviderFactory>> = {
   railway: async () => (await import('./railway.js')).createRailwayProvider,
   vercel: async () => (await import('./vercel.js')).createVercelProvider,
   digitalocean: async () => (await import('./digitalocean.js')).createDigitalOceanProvider,
-  local: async () => (await import(LOCAL)).createLocalProvider as ProviderFactory,
+  local: async () => {
+    // The local provider ships separately; loaded by a computed name so this file builds without it.
+    const mod = (await import(LOCAL).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ERR_MODULE_NOT_FOUND') throw new ConfigError('provider.kind: the "local" provider is not available in this build')
+      throw error
+    })) as { createLocalProvider?: ProviderFactory }
+    if (typeof mod.createLocalProvider !== 'function') throw new ConfigError('provider.kind: the "local" provider module exports no createLocalProvider')
+    return mod.createLocalProvider
+  },
 }
 const LOCAL = './local.js'
 
