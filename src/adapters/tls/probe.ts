@@ -78,6 +78,8 @@ export async function probeTls(opts: TlsProbeOptions): Promise<TlsProbeResult> {
       servername,
       ca: opts.ca ? [...tls.rootCertificates, opts.ca] : undefined,
       rejectUnauthorized: false,
+      // The hostname is checked below on its own, so `authorized` speaks for the chain alone.
+      checkServerIdentity: () => undefined,
     })
     const finish = (error: HttpRequestError | null, result?: TlsProbeResult) => {
       if (done) return
@@ -130,10 +132,12 @@ export async function probeTls(opts: TlsProbeOptions): Promise<TlsProbeResult> {
     socket.once('error', (error: NodeJS.ErrnoException) => {
       const refused = error.code === 'ECONNREFUSED' || error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH'
       if (stage === 'connect' || refused) return fail('connect', `TCP connection to ${target} failed (${error.code ?? 'error'}): ${error.message}`, error.code)
-      const protocolHint = /unsupported protocol|wrong version number|no protocols available|version too low/i.test(error.message)
+      // OpenSSL's messages carry a source path and numbers; the reason is the part worth reading.
+      const reason = /routines:[^:]*:([^:]+)/.exec(error.message)?.[1] ?? error.message.trim()
+      const protocolHint = /unsupported protocol|wrong version number|no protocols available|version too low|protocol version/i.test(error.message)
         ? ' — the server offers no TLS version this client accepts (TLS 1.2 or newer)'
         : ''
-      fail('tls', `TLS handshake with ${target} failed (${error.code ?? 'error'}): ${error.message}${protocolHint}`, error.code)
+      fail('tls', `TLS handshake with ${target} failed (${error.code ?? 'error'}): ${reason}${protocolHint}`, error.code)
     })
   })
 }

@@ -29,9 +29,10 @@ export function parseGrants(lines: string[]): ParsedGrants {
   const out: ParsedGrants = { grants: [], roles: [], unparsed: [] }
   for (const raw of lines) {
     const line = raw.trim()
+    // PROXY lets a user act as another; it grants nothing on tables.
+    if (/^GRANT\s+PROXY\s+ON\s/i.test(line)) continue
     const m = /^GRANT\s+(.+?)\s+ON\s+(?:(TABLE|FUNCTION|PROCEDURE|PACKAGE BODY|PACKAGE)\s+)?((?:`(?:[^`]|``)*`|[^\s.`]+|\*)\.(?:`(?:[^`]|``)*`|[^\s`]+|\*))\s+TO\s+/i.exec(line)
     if (m) {
-      if (/^PROXY$/i.test(m[1]!.trim())) continue
       const [database, table] = splitObject(m[3]!)
       const privileges: string[] = []
       const columnPrivileges: string[] = []
@@ -75,7 +76,8 @@ export function privilegesOn(parsed: ParsedGrants, database: string, required: r
     if (global || wholeDb) {
       for (const p of g.privileges) {
         if (p === 'ALL' || p === 'ALL PRIVILEGES') all = true
-        else effective.add(p)
+        // USAGE means "no privileges": it only says the account exists.
+        else if (p !== 'USAGE') effective.add(p)
       }
     } else if (g.database !== '*' && likeMatches(g.database, database)) {
       partial.push(`${[...g.privileges, ...g.columnPrivileges].join(', ')} on ${g.objectType ? `${g.objectType} ` : ''}${g.database}.${g.table}`)

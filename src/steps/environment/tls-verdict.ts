@@ -27,7 +27,8 @@ export function judgeTls(probe: TlsProbeResult, rules: TlsRules): TlsJudgement {
   const validFrom = new Date(cert.validFrom)
   const daysLeft = Math.floor((validTo.getTime() - rules.now.getTime()) / DAY)
 
-  if (validTo.getTime() < rules.now.getTime()) problems.push(`certificate expired on ${day(validTo)} (${-daysLeft} day${-daysLeft === 1 ? '' : 's'} ago)`)
+  const daysAgo = Math.floor((rules.now.getTime() - validTo.getTime()) / DAY)
+  if (validTo.getTime() < rules.now.getTime()) problems.push(`certificate expired on ${day(validTo)} (${daysAgo === 0 ? 'today' : `${daysAgo} day${daysAgo === 1 ? '' : 's'} ago`})`)
   else if (validFrom.getTime() > rules.now.getTime()) problems.push(`certificate is not valid before ${day(validFrom)}`)
   else if (daysLeft < rules.warnDays) warnings.push(`certificate expires on ${day(validTo)}, in ${daysLeft} day${daysLeft === 1 ? '' : 's'} (warning below ${rules.warnDays})`)
 
