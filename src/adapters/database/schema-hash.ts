@@ -1,23 +1,15 @@
 import { closeQuietly, openConnection } from './connect.js'
+import { readSchemaFingerprint } from './fingerprint.js'
 import type { MysqlTarget } from './url.js'
 
 /**
- * The schema fingerprint's hash (tables, columns, indexes, routines…) from the fingerprint
- * module, which the migrate phase also uses to tell whether a migration changed the schema.
- * Loaded by path so this module builds and runs whether or not that one is installed.
+ * The schema fingerprint's hash (tables, columns, indexes, routines…), the same one the migrate
+ * phase compares before and after a migration, so a backup can be matched to a schema.
  */
-export async function readFingerprintHash(target: MysqlTarget, database: string): Promise<string | null> {
-  let mod: { readSchemaFingerprint?: (conn: unknown, database: string) => Promise<{ hash: string }> }
-  try {
-    const spec = './fingerprint.js'
-    mod = await import(spec)
-  } catch {
-    return null
-  }
-  if (typeof mod.readSchemaFingerprint !== 'function') return null
+export async function readFingerprintHash(target: MysqlTarget, database: string): Promise<string> {
   const conn = await openConnection(target)
   try {
-    return (await mod.readSchemaFingerprint(conn, database)).hash
+    return (await readSchemaFingerprint(conn, database)).hash
   } finally {
     await closeQuietly(conn)
   }

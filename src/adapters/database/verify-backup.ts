@@ -11,7 +11,7 @@ import { checksumTables, countObjects, listTables, showCreateTable } from './inv
 import { recordVerification, type BackupManifest, type VerificationResult } from './manifest.js'
 import { canSetAnyDefiner } from './privileges.js'
 import type { ProgressListener } from './progress.js'
-import { backupFilePath, keyFor, openDump } from './read-backup.js'
+import { backupFilePath, checkFile, keyFor, openDump } from './read-backup.js'
 import { replay } from './replay.js'
 import { planReplay } from './replay-plan.js'
 import { normalizeDefinition } from './sql-rewrite.js'
@@ -55,7 +55,11 @@ export async function verifyBackup(opts: VerifyOptions): Promise<VerifyOutcome> 
   let scratch: string | undefined
   try {
     const key = keyFor(manifest, opts.env)
-    if (opts.level === 'full') {
+    // The file against its recorded size and hash first: a changed file needs no further reading.
+    problems.push(...(await checkFile(file, manifest, key)))
+    if (problems.length) {
+      // recorded below
+    } else if (opts.level === 'full') {
       if (!opts.url) throw new DatabaseError('URL', 'a full verification needs the database URL (its server holds the scratch schema)')
       scratch = await fullCheck(opts.url, manifest, file, key, problems, opts)
     } else {
@@ -107,7 +111,6 @@ async function quickCheck(manifest: BackupManifest, file: string, key: Buffer | 
       return
     }
     if (piped.status === 'rejected') throw piped.reason
-    compareFile(manifest, read.value, problems)
     compareLayout(manifest, scanner.finish(), problems)
   } finally {
     opts.signal?.removeEventListener('abort', onAbort)

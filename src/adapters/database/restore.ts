@@ -1,0 +1,57 @@
+import path from 'node:path'
+import { DatabaseError } from './errors.js'
+import type { ProgressListener } from './progress.js'
+import { restoreBackup, type RestoreReport } from './restore-backup.js'
+
+/** What a run's `backup` step recorded (its `data`), as the migrate step's undo passes it on. */
+export interface RecordedBackup {
+  id?: unknown
+  manifestPath?: unknown
+  path?: unknown
+  dir?: unknown
+}
+
+export interface RestoreDatabaseRequest {
+  url: string
+  /** The backup step's data, or a backup id / path. */
+  backup: RecordedBackup | string
+  mode?: 'differential' | 'full'
+  signal?: AbortSignal
+  log?: (line: string) => void
+  onProgress?: ProgressListener
+  env?: NodeJS.ProcessEnv
+}
+
+/**
+ * The restore a rollback runs: finds the backup the run's own backup step made, restores it
+ * (differential by default), and returns the report with a one-line summary.
+ */
+export async function restoreDatabase(req: RestoreDatabaseRequest): Promise<RestoreReport & { summary: string }> {
+  const ref = backupRef(req.backup)
+  const report = await restoreBackup({
+    url: req.url,
+    backup: ref.backup,
+    ...(ref.dir ? { dir: ref.dir } : {}),
+    mode: req.mode ?? 'differential',
+    ...(req.signal ? { signal: req.signal } : {}),
+    ...(req.log ? { log: req.log } : {}),
+    ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+    ...(req.env ? { env: req.env } : {}),
+  })
+  return { ...report, summary: summarizeRestore(report) }
+}
+
+function backupRef(recorded: RecordedBackup | string): { backup: string; dir?: string } {
+  if (typeof recorded === 'string') return { backup: recorded }
+  if (typeof recorded.manifestPath === 'string') return { backup: recorded.manifestPath }
+  if (typeof recorded.id === 'string' && typeof recorded.dir === 'string') return { backup: recorded.id, dir: recorded.dir }
+  if (typeof recorded.path === 'string') return { backup: recorded.path, dir: path.dirname(recorded.path) }
+  throw new DatabaseError('NOT_FOUND', 'the backup step recorded no backup (no manifestPath, id or path in its data)')
+}
+
+/** One line: what was done and that it was proven. */
+export function summarizeRestore(r: RestoreReport): string {
+  const how = r.performed === r.requested ? r.performed : `${r.performed} (fell back: ${r.fallback})`
+  const counts = `${r.tables.replayed.length} table${r.tables.replayed.length === 1 ? '' : 's'} replayed, ${r.tables.dropped.length} dropped, ${r.tables.unchanged.length} unchanged`
+  return `restored ${r.backupId} ${how}: ${counts}; every table's checksum equals the backup's; ${(r.timings.totalMs / 1000).toFixed(1)} s`
+}

@@ -1,0 +1,259 @@
+import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, openSync, closeSync } from 'node:fs'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { runCommand } from '../adapters/process/run-command.js'
+import { findExecutable } from '../adapters/database/tools.js'
+
+export interface EnsureMysqlOptions {
+  /** Folder for a private server's data, socket, logs and pid/port file. */
+  stateDir: string
+  log?: (line: string) => void
+  env?: NodeJS.ProcessEnv
+  /** Try root without password on 127.0.0.1:3306 first (default true). */
+  tryDefaultPort?: boolean
+  /** On Debian/Ubuntu as root, install mariadb-server when no server binary is found (default true). */
+  allowInstall?: boolean
+  /** How long a starting server may take to accept connections. */
+  startTimeoutMs?: number
+}
+
+export interface MysqlServer {
+  /** mysql://root@127.0.0.1:PORT (no database): tests create their own databases on it. */
+  url: string
+  /** true when this call started a server. */
+  started: boolean
+  /** Where the server came from. */
+  source: 'env' | 'default-port' | 'private'
+  /** Stops a private server (whether this call started it or found it running); otherwise does nothing. */
+  stop(): Promise<void>
+}
+
+interface ServerState {
+  pid: number
+  port: number
+  socket: string
+  datadir: string
+  binary: string
+}
+
+const SBIN = ['/usr/sbin', '/usr/local/sbin', '/usr/libexec', '/usr/local/mysql/bin', '/opt/homebrew/bin', '/usr/local/bin']
+
+/**
+ * A MySQL/MariaDB server for tests and the demo: ROLLOUT_MYSQL_URL when set; else the machine's
+ * own on 127.0.0.1:3306 when root can log in without a password; else a private server (mariadbd
+ * or mysqld from PATH) on a free port with its data under `stateDir`, reused while it runs; else,
+ * on Debian/Ubuntu as root, Debian's mariadb-server is installed first.
+ */
+export async function ensureMysqlServer(opts: EnsureMysqlOptions): Promise<MysqlServer> {
+  const env = opts.env ?? process.env
+  const log = opts.log ?? (() => {})
+  const noop = async () => {}
+  if (env.ROLLOUT_MYSQL_URL) return { url: env.ROLLOUT_MYSQL_URL, started: false, source: 'env', stop: noop }
+
+  if (opts.tryDefaultPort !== false && (await canLogIn(3306))) {
+    log('using the server on 127.0.0.1:3306 (root, no password)')
+    return { url: 'mysql://root@127.0.0.1:3306', started: false, source: 'default-port', stop: noop }
+  }
+
+  const dir = path.resolve(opts.stateDir)
+  const stateFile = path.join(dir, 'server.json')
+  const running = await readState(stateFile)
+  if (running && isAlive(running.pid) && (await canLogIn(running.port))) {
+    log(`reusing the private server on port ${running.port} (pid ${running.pid})`)
+    return privateHandle(running, stateFile, false)
+  }
+
+  let binary = await findServerBinary()
+  if (!binary && opts.allowInstall !== false && (await canInstallWithApt())) {
+    log('no MySQL/MariaDB server found: installing Debian\'s mariadb-server')
+    await aptInstallMariadb(log)
+    binary = await findServerBinary()
+  }
+  if (!binary) {
+    throw new Error(
+      'no MySQL/MariaDB server available: set ROLLOUT_MYSQL_URL=mysql://user:password@host:port, run one on 127.0.0.1:3306 that root can log in to without a password, ' +
+        'or install one so mariadbd/mysqld is on PATH (Debian/Ubuntu: apt-get install mariadb-server; macOS: brew install mariadb)',
+    )
+  }
+  const state = await startPrivate(binary, dir, log, opts.startTimeoutMs ?? 60_000)
+  await writeFile(stateFile, JSON.stringify(state, null, 2) + '\n')
+  return privateHandle(state, stateFile, true)
+}
+
+/** Stops the private server whose state is in `stateDir`, when one runs there. */
+export async function stopPrivateMysqlServer(stateDir: string): Promise<boolean> {
+  const stateFile = path.join(path.resolve(stateDir), 'server.json')
+  const state = await readState(stateFile)
+  if (!state) return false
+  await stopPid(state.pid)
+  await rm(stateFile, { force: true })
+  return true
+}
+
+function privateHandle(state: ServerState, stateFile: string, started: boolean): MysqlServer {
+  return {
+    url: `mysql://root@127.0.0.1:${state.port}`,
+    started,
+    source: 'private',
+    async stop() {
+      await stopPid(state.pid)
+      await rm(stateFile, { force: true })
+    },
+  }
+}
+
+async function findServerBinary(): Promise<{ path: string; flavor: 'mariadb' | 'mysql' } | null> {
+  for (const name of ['mariadbd', 'mysqld']) {
+    const file = await findExecutable(name, SBIN)
+    if (!file) continue
+    const out = await runCommand({ command: [file, '--version'] }).catch(() => null)
+    const text = `${out?.stdout ?? ''}${out?.stderr ?? ''}`
+    return { path: file, flavor: /mariadb/i.test(text) || name === 'mariadbd' ? 'mariadb' : 'mysql' }
+  }
+  return null
+}
+
+async function startPrivate(binary: { path: string; flavor: 'mariadb' | 'mysql' }, dir: string, log: (line: string) => void, timeoutMs: number): Promise<ServerState> {
+  const datadir = path.join(dir, 'data')
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const asRoot = process.getuid?.() === 0
+  const userArgs = asRoot ? ['--user=root'] : []
+  if (!existsSync(path.join(datadir, 'mysql'))) {
+    log(`initialising a private ${binary.flavor} data folder in ${datadir}`)
+    await rm(datadir, { recursive: true, force: true })
+    const init = binary.flavor === 'mariadb' ? await mariadbInstallDb(datadir, userArgs) : [binary.path, '--no-defaults', '--initialize-insecure', `--datadir=${datadir}`, ...userArgs]
+    const result = await runCommand({ command: init })
+    if (result.exitCode !== 0) throw new Error(`initialising the data folder failed (${init[0]} exited ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`)
+  }
+  const port = await freePort()
+  const socket = socketPath(dir)
+  const errorLog = path.join(dir, 'error.log')
+  const fd = openSync(path.join(dir, 'server.out'), 'a')
+  const child = spawn(
+    binary.path,
+    [
+      '--no-defaults',
+      `--datadir=${datadir}`,
+      `--socket=${socket}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--pid-file=${path.join(dir, 'server.pid')}`,
+      `--log-error=${errorLog}`,
+      ...userArgs,
+    ],
+    { detached: true, stdio: ['ignore', fd, fd] },
+  )
+  closeSync(fd)
+  child.unref()
+  let exited: number | null = null
+  child.on('exit', (code) => {
+    exited = code ?? -1
+  })
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (exited !== null) break
+    if (await canLogIn(port)) {
+      log(`started a private ${binary.flavor} server on port ${port} (pid ${child.pid})`)
+      return { pid: child.pid!, port, socket, datadir, binary: binary.path }
+    }
+    await new Promise((r) => setTimeout(r, 150))
+  }
+  if (exited === null) await stopPid(child.pid!)
+  const tail = await readFile(errorLog, 'utf8').catch(() => '')
+  throw new Error(`the private server did not start on port ${port}${exited !== null ? ` (it exited with ${exited})` : ''}: ${lastLines(tail, 5)}`)
+}
+
+async function mariadbInstallDb(datadir: string, userArgs: string[]): Promise<string[]> {
+  const tool = (await findExecutable('mariadb-install-db', SBIN)) ?? (await findExecutable('mysql_install_db', SBIN))
+  if (!tool) throw new Error('mariadbd is installed but mariadb-install-db is not: install the whole mariadb-server package')
+  return [tool, '--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs]
+}
+
+/** Unix socket paths are limited to about 100 bytes: a deep state folder gets one in the temp folder. */
+function socketPath(dir: string): string {
+  const inside = path.join(dir, 'mysqld.sock')
+  if (inside.length < 100) return inside
+  return path.join(os.tmpdir(), `rollout-mysqld-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}.sock`)
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** root without a password over TCP, as the tests and the demo connect. */
+async function canLogIn(port: number): Promise<boolean> {
+  const mysql = await import('mysql2/promise')
+  try {
+    const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 2000 })
+    await conn.end()
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function readState(file: string): Promise<ServerState | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as ServerState
+  } catch {
+    return null
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** SIGTERM lets the server shut down cleanly (InnoDB flushes); SIGKILL after 20 s. */
+async function stopPid(pid: number): Promise<void> {
+  if (!isAlive(pid)) return
+  try {
+    process.kill(pid, 'SIGTERM')
+  } catch {
+    return
+  }
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 100))
+  if (isAlive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+async function canInstallWithApt(): Promise<boolean> {
+  return process.getuid?.() === 0 && existsSync('/etc/debian_version') && (await findExecutable('apt-get')) !== null
+}
+
+async function aptInstallMariadb(log: (line: string) => void): Promise<void> {
+  const env = { DEBIAN_FRONTEND: 'noninteractive' }
+  let result = await runCommand({ command: ['apt-get', 'install', '-y', '-q', 'mariadb-server'], env })
+  if (result.exitCode !== 0) {
+    log('apt-get install failed; updating the package lists and trying again')
+    await runCommand({ command: ['apt-get', 'update', '-q'], env })
+    result = await runCommand({ command: ['apt-get', 'install', '-y', '-q', 'mariadb-server'], env })
+  }
+  if (result.exitCode !== 0) throw new Error(`apt-get install mariadb-server failed: ${lastLines(result.stderr || result.stdout)}`)
+}
+
+function lastLines(text: string, n = 3): string {
+  return text.trim().split('\n').slice(-n).join(' | ')
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod'
+import { defineStepKind } from '../../engine/step-kind.js'
+import { manifestSummary } from './summary.js'
+import { backupSettings, progressLogger } from './settings.js'
+
+export const backupVerifyOptions = z.strictObject({
+  /** quick or full; default: the environment's backups.verify. */
+  level: z.enum(['quick', 'full']).optional(),
+  /** Id of the step whose backup to verify; without one (or when it made none), the newest backup. */
+  backupStep: z.string().default('backup'),
+  /** Apply retention (backups.keep / backups.keepDays) once the backup has passed. */
+  prune: z.boolean().default(true),
+})
+export type BackupVerifyOptions = z.output<typeof backupVerifyOptions>
+
+/**
+ * The runbook's "Verify backup file integrity", made strict: quick checks the file, its trailer
+ * and every table against the manifest; full restores it into a scratch schema and compares
+ * checksums. A failed verification marks the backup invalid: it is never offered for restore.
+ */
+export default defineStepKind<BackupVerifyOptions>({
+  kind: 'backup-verify',
+  description: 'verifies a backup (quick: file, trailer, tables; full: trial restore and checksums)',
+  options: backupVerifyOptions,
+  async run(ctx) {
+    const settings = backupSettings(ctx)
+    const level = ctx.options.level ?? settings.verify
+    const made = ctx.outputs.get(ctx.options.backupStep)
+    const { verifyBackup } = await import('../../adapters/database/verify-backup.js')
+    const { listBackups, pruneBackups } = await import('../../adapters/database/catalog.js')
+    let ref = typeof made?.manifestPath === 'string' ? made.manifestPath : undefined
+    if (!ref) {
+      const newest = (await listBackups(settings.dir))[0]
+      if (!newest) return { status: 'failed', summary: `no backup to verify: step "${ctx.options.backupStep}" made none and ${settings.dir} is empty` }
+      ctx.log(`step "${ctx.options.backupStep}" made no backup in this run; verifying the newest one, ${newest.id}`)
+      ref = newest.manifestPath
+    }
+    const outcome = await verifyBackup({
+      backup: ref,
+      level,
+      url: settings.url,
+      signal: ctx.signal,
+      onProgress: progressLogger(ctx),
+      log: (line) => ctx.log(line),
+    })
+    await ctx.writeEvidence('manifest-summary.json', JSON.stringify(manifestSummary(outcome.manifest), null, 2), 'verified backup manifest summary')
+    const data: Record<string, unknown> = { id: outcome.id, manifestPath: outcome.manifestPath, level, ok: outcome.ok, problems: outcome.problems, durationMs: outcome.durationMs }
+    if (!outcome.ok) {
+      return { status: 'failed', summary: `${outcome.id} failed ${level} verification: ${outcome.problems.slice(0, 3).join('; ')}`, data }
+    }
+    if (ctx.options.prune && (settings.keep !== undefined || settings.keepDays !== undefined)) {
+      const pruned = await pruneBackups(settings.dir, { ...(settings.keep !== undefined ? { keep: settings.keep } : {}), ...(settings.keepDays !== undefined ? { maxAgeDays: settings.keepDays } : {}) })
+      if (pruned.deleted.length) ctx.log(`retention: deleted ${pruned.deleted.join(', ')}`)
+      data.pruned = pruned.deleted
+    }
+    const detail = level === 'full' ? `restored into a scratch schema, ${outcome.manifest.tables.length} table checksums equal the manifest` : 'file hash, trailer and every table present'
+    return { status: 'passed', summary: `${outcome.id} passed ${level} verification (${detail}) in ${(outcome.durationMs / 1000).toFixed(1)} s`, data }
+  },
+})

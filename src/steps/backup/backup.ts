@@ -1,0 +1,45 @@
+import path from 'node:path'
+import { z } from 'zod'
+import { defineStepKind } from '../../engine/step-kind.js'
+import { backupData, manifestSummary } from './summary.js'
+import { backupSettings, mb, progressLogger } from './settings.js'
+
+export const backupOptions = z.strictObject({
+  /** Appended to the backup's id: backup_YYYYMMDD_HHMMSS_<suffix>. */
+  suffix: z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and dashes').optional(),
+})
+export type BackupOptions = z.output<typeof backupOptions>
+
+/**
+ * The runbook's "Create manual backup before major changes": one consistent dump of the target
+ * database with its manifest. Its data names the backup, so the migrate step's undo can restore it.
+ */
+export default defineStepKind<BackupOptions>({
+  kind: 'backup',
+  description: 'one consistent, checksummed dump of the target database, owner-only, with a manifest',
+  options: backupOptions,
+  async run(ctx) {
+    const settings = backupSettings(ctx)
+    const { createBackup } = await import('../../adapters/database/create-backup.js')
+    const created = await createBackup({
+      url: settings.url,
+      dir: settings.dir,
+      signal: ctx.signal,
+      onProgress: progressLogger(ctx),
+      compression: settings.compression,
+      ...(settings.encryptionKeyEnv ? { encryptionKeyEnv: settings.encryptionKeyEnv } : {}),
+      ...(ctx.options.suffix ? { suffix: ctx.options.suffix } : {}),
+      log: (line) => ctx.log(line),
+    })
+    const data = backupData(created.manifest, { path: created.path, manifestPath: created.manifestPath, dir: settings.dir })
+    // Recorded at once: a crash in a later step must still find the backup to restore.
+    await ctx.checkpoint(data)
+    await ctx.writeEvidence('manifest-summary.json', JSON.stringify(manifestSummary(created.manifest), null, 2), 'backup manifest summary')
+    const m = created.manifest
+    return {
+      status: 'passed',
+      summary: `${m.id}: ${m.tables.length} tables, ${mb(m.sizeBytes)} (${mb(m.dumpBytes)} dump) in ${(m.durationMs / 1000).toFixed(1)} s → ${path.relative(ctx.cwd, created.path)}`,
+      data,
+    }
+  },
+})

@@ -1,0 +1,86 @@
+import path from 'node:path'
+import { z } from 'zod'
+import { duration } from '../../config/schema.js'
+import { formatIssues } from '../../config/issues.js'
+import type { StepContext } from '../../engine/step-kind.js'
+import { ConfigError } from '../../engine/errors.js'
+
+/**
+ * The environment's `backups` section as the backup steps read it. The config schema checks the
+ * keys every environment shares; the ones only these steps use are checked here, naming the key.
+ */
+const backupsSection = z.looseObject({
+  dir: z.string().min(1).default('.rollout/backups'),
+  keep: z.number().int().min(1).optional(),
+  /** Delete backups older than this many days (the newest verified one always stays). */
+  keepDays: z.number().positive().optional(),
+  maxAge: duration.default(24 * 3_600_000),
+  verify: z.enum(['quick', 'full']).default('quick'),
+  /** Name of an environment variable holding a 256-bit key: backups are then encrypted (AES-256-GCM). */
+  encryptionKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+  compression: z.enum(['auto', 'zstd', 'gzip']).default('auto'),
+})
+
+export interface BackupSettings {
+  url: string
+  /** Absolute. */
+  dir: string
+  keep?: number
+  keepDays?: number
+  maxAgeMs: number
+  verify: 'quick' | 'full'
+  encryptionKeyEnv?: string
+  compression: 'auto' | 'zstd' | 'gzip'
+}
+
+/** Reads and checks the settings; registers the URL with the redactor so its password never shows. */
+export function backupSettings(ctx: StepContext<unknown>): BackupSettings {
+  const parsed = backupsSection.safeParse(ctx.environment.backups ?? {})
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['environments', ctx.environmentName, 'backups']))
+  const url = databaseUrl(ctx)
+  const s = parsed.data
+  return {
+    url,
+    dir: path.resolve(ctx.cwd, s.dir),
+    ...(s.keep !== undefined ? { keep: s.keep } : {}),
+    ...(s.keepDays !== undefined ? { keepDays: s.keepDays } : {}),
+    maxAgeMs: s.maxAge,
+    verify: s.verify,
+    ...(s.encryptionKeyEnv ? { encryptionKeyEnv: s.encryptionKeyEnv } : {}),
+    compression: s.compression,
+  }
+}
+
+/** database.url, else DATABASE_URL as in the runbook. */
+export function databaseUrl(ctx: StepContext<unknown>): string {
+  const url = ctx.environment.database?.url ?? process.env.DATABASE_URL
+  if (!url) {
+    throw new ConfigError(`environments.${ctx.environmentName}.database.url is not set and neither is DATABASE_URL: the backup needs the database (mysql://user:password@host:3306/database)`)
+  }
+  ctx.redactor.addUrl(url)
+  return url
+}
+
+/** A progress listener that logs a line at most every few seconds: enough for the record, not a flood. */
+export function progressLogger(ctx: StepContext<unknown>, everyMs = 5000) {
+  let last = 0
+  return (p: { stage: string; tablesDone: number; tablesTotal: number; bytesDone: number; bytesTotal: number | null; table?: string }) => {
+    const now = Date.now()
+    if (now - last < everyMs) return
+    last = now
+    const bytes = p.bytesDone ? `, ${mb(p.bytesDone)}${p.bytesTotal ? ` of ~${mb(p.bytesTotal)}` : ''}` : ''
+    ctx.log(`${p.stage}: ${p.tablesDone}/${p.tablesTotal} tables${bytes}${p.table ? ` (${p.table})` : ''}`)
+  }
+}
+
+export function mb(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} kB`
+}
+
+export function age(ms: number): string {
+  const minutes = Math.floor(ms / 60_000)
+  if (minutes < 60) return `${minutes} min`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 48) return `${hours} h ${minutes % 60} min`
+  return `${Math.floor(hours / 24)} days`
+}

@@ -1,0 +1,120 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createBackup } from '../../../src/adapters/database/create-backup.js'
+import { restoreBackup } from '../../../src/adapters/database/restore-backup.js'
+import { verifyBackup } from '../../../src/adapters/database/verify-backup.js'
+import { DatabaseError } from '../../../src/adapters/database/errors.js'
+import type { DatabaseProgress } from '../../../src/adapters/database/progress.js'
+import { checksums, connect, createFixture, createTestDatabase, definitions, renamed, tempDir } from './support.js'
+
+/** The kind of migration a rollback undoes: one table altered, one added, data changed in another. */
+async function migrate(url: string): Promise<void> {
+  const conn = await connect(url)
+  await conn.query(`
+    ALTER TABLE clients ADD COLUMN vip TINYINT NOT NULL DEFAULT 0;
+    CREATE TABLE feature_flags (id INT PRIMARY KEY, name VARCHAR(40));
+    INSERT INTO feature_flags VALUES (1, 'new-checkout');
+    UPDATE orders SET total = total + 1 WHERE id <= 10;
+    CREATE PROCEDURE added_by_migration() SELECT 1;
+    DROP VIEW open_orders;
+  `)
+  await conn.end()
+}
+
+describe('restores against a real server', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>
+  let folder: ReturnType<typeof tempDir>
+  let backup: Awaited<ReturnType<typeof createBackup>>
+  let original: { sums: Record<string, number | null>; defs: Record<string, string> }
+
+  before(async () => {
+    db = await createTestDatabase('rs')
+    folder = tempDir()
+    const conn = await connect(db.url)
+    await createFixture(conn)
+    original = { sums: await checksums(conn, db.name), defs: await definitions(conn, db.name) }
+    await conn.end()
+    backup = await createBackup({ url: db.url, dir: folder.dir })
+    const verified = await verifyBackup({ backup: backup.manifestPath, level: 'quick' })
+    assert.equal(verified.ok, true)
+  })
+  after(async () => {
+    await db.drop()
+    folder.cleanup()
+  })
+
+  async function state() {
+    const conn = await connect(db.url)
+    try {
+      return { sums: await checksums(conn, db.name), defs: await definitions(conn, db.name) }
+    } finally {
+      await conn.end()
+    }
+  }
+
+  it('differential: replays only the altered and the changed table, drops the added one, and proves it', async () => {
+    await migrate(db.url)
+    const progress: DatabaseProgress[] = []
+    const report = await restoreBackup({ url: db.url, backup: backup.id, dir: folder.dir, onProgress: (p) => progress.push(p) })
+    assert.equal(report.performed, 'differential')
+    assert.deepEqual(report.tables.replayed.sort(), ['clients', 'orders'])
+    assert.deepEqual(report.reasons, { clients: 'definition', orders: 'checksum' })
+    assert.deepEqual(report.tables.dropped, ['feature_flags'])
+    assert.deepEqual(report.tables.unchanged.sort(), ['audit_log', 'blobs', 'empty_table', 'order_items', 'weird name-with`tick'])
+    assert.equal(report.proof.ok, true)
+    assert.ok(report.bytesReplayed < report.dumpBytes)
+    assert.deepEqual(await state(), original)
+    const last = progress.filter((p) => p.stage === 'restore').pop()!
+    assert.equal(last.bytesDone, last.bytesTotal)
+    assert.equal(last.tablesDone, 2)
+  })
+
+  it('differential with nothing changed replays no table', async () => {
+    const report = await restoreBackup({ url: db.url, backup: backup.id, dir: folder.dir })
+    assert.deepEqual(report.tables.replayed, [])
+    assert.deepEqual(report.tables.dropped, [])
+    assert.equal(report.proof.ok, true)
+    assert.deepEqual(await state(), original)
+  })
+
+  it('full: replays every table and ends in the same state', async () => {
+    await migrate(db.url)
+    const report = await restoreBackup({ url: db.url, backup: backup.id, dir: folder.dir, mode: 'full' })
+    assert.equal(report.performed, 'full')
+    assert.equal(report.tables.replayed.length, 7)
+    assert.deepEqual(report.tables.dropped, ['feature_flags'])
+    assert.equal(report.proof.ok, true)
+    assert.deepEqual(await state(), original)
+  })
+
+  it('brings a dropped database back with every table, view, trigger, routine and event as it was', async () => {
+    const conn = await connect(db.url)
+    await conn.query(`DROP DATABASE \`${db.name}\``)
+    await conn.end()
+    const report = await restoreBackup({ url: db.url, backup: backup.id, dir: folder.dir })
+    assert.equal(report.proof.ok, true)
+    assert.equal(report.tables.replayed.length, 7)
+    assert.deepEqual(await state(), original)
+  })
+
+  it('refuses a backup of another database unless forced, and then points views at the new name', async () => {
+    const other = await createTestDatabase('rs_other')
+    try {
+      await assert.rejects(
+        restoreBackup({ url: other.url, backup: backup.id, dir: folder.dir }),
+        (e: unknown) => e instanceof DatabaseError && e.reason === 'WRONG_DATABASE' && e.message.includes(db.name),
+      )
+      const report = await restoreBackup({ url: other.url, backup: backup.id, dir: folder.dir, force: true })
+      assert.equal(report.proof.ok, true)
+      const conn = await connect(other.url)
+      const copy = { sums: await checksums(conn, other.name), defs: await definitions(conn, other.name) }
+      const [rows] = await conn.query('SELECT COUNT(*) AS n FROM open_orders')
+      await conn.end()
+      assert.deepEqual(copy.sums, original.sums)
+      assert.deepEqual(copy.defs, renamed(original.defs, db.name, other.name))
+      assert.ok(Number((rows as { n: number }[])[0]!.n) > 0)
+    } finally {
+      await other.drop()
+    }
+  })
+})
