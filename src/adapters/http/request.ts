@@ -151,7 +151,11 @@ export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     }
     if (req.signal) {
       if (req.signal.aborted) return fail(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }), 'aborted')
-      req.signal.addEventListener('abort', () => request.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' })), { once: true })
+      const signal = req.signal
+      const onAbort = () => request.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }))
+      signal.addEventListener('abort', onAbort, { once: true })
+      // A step's signal outlives its many requests: each one takes its listener away when done.
+      request.on('close', () => signal.removeEventListener('abort', onAbort))
     }
     request.end(req.body)
   })
