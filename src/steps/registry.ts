@@ -21,6 +21,11 @@ import notify from './announce/notify.js'
 import announceClose from './announce/announce-close.js'
 import monitor from './monitor/monitor.js'
 import deploymentLog from './post/deployment-log.js'
+import trpc from './smoke/trpc.js'
+import browser from './smoke/browser.js'
+import playwright from './smoke/playwright.js'
+import logsBaseline from './verify/logs-baseline.js'
+import logs from './verify/logs.js'
 
 /**
  * Every step kind, by name. Kind modules are light: each loads its heavy parts (database driver,
@@ -32,6 +37,7 @@ const KINDS: StepKind<any>[] = [
   reachable, database, health, tls, hsts, hostGuard,
   announce, notify, announceClose,
   migrate, schemaVerify, deploy, waitLive,
+  trpc, browser, playwright, logsBaseline, logs,
   monitor, deploymentLog,
 ]
 
