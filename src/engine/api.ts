@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
+import { setMaxListeners } from 'node:events'
 import path from 'node:path'
 import { loadConfig, resolveEnvironment, resolveGlobals, type LoadedConfig } from '../config/load.js'
 import { Redactor } from '../config/redact.js'
@@ -166,11 +167,14 @@ async function begin(prepared: Prepared, runId: string, opts: CommonOptions, cre
   if (lock.takenOver) {
     await recorder.emit({ type: 'lock-taken-over', environment: prepared.state.environmentName, previous: lock.takenOver.owner, reason: lock.takenOver.reason })
   }
+  const signal = opts.signal ?? new AbortController().signal
+  // Every running step listens to the run's signal: a wide phase is fan-out, not a leak.
+  setMaxListeners(1000, signal)
   const state: RunState = {
     ...prepared.state,
     runId,
     recorder,
-    signal: opts.signal ?? new AbortController().signal,
+    signal,
     outputs: new Map(),
     crossed: false,
     nextSeq: 1,
