@@ -28,6 +28,9 @@ export interface MysqlServer {
   started: boolean
   /** Where the server came from. */
   source: 'env' | 'default-port' | 'private'
+  /** The private server's process id. */
+  pid?: number
+  port?: number
   /** Stops a private server (whether this call started it or found it running); otherwise does nothing. */
   stop(): Promise<void>
 }
@@ -99,6 +102,8 @@ function privateHandle(state: ServerState, stateFile: string, started: boolean):
     url: `mysql://root@127.0.0.1:${state.port}`,
     started,
     source: 'private',
+    pid: state.pid,
+    port: state.port,
     async stop() {
       await stopPid(state.pid)
       await rm(stateFile, { force: true })

@@ -5,6 +5,8 @@ import { restoreBackup } from '../../../src/adapters/database/restore-backup.js'
 import { verifyBackup } from '../../../src/adapters/database/verify-backup.js'
 import { DatabaseError } from '../../../src/adapters/database/errors.js'
 import type { DatabaseProgress } from '../../../src/adapters/database/progress.js'
+import { readFingerprintHash } from '../../../src/adapters/database/schema-hash.js'
+import { parseMysqlUrl } from '../../../src/adapters/database/url.js'
 import { checksums, connect, createFixture, createTestDatabase, definitions, renamed, tempDir } from './support.js'
 
 /** The kind of migration a rollback undoes: one table altered, one added, data changed in another. */
@@ -64,6 +66,8 @@ describe('restores against a real server', () => {
     assert.equal(report.proof.ok, true)
     assert.ok(report.bytesReplayed < report.dumpBytes)
     assert.deepEqual(await state(), original)
+    // The schema fingerprint the migrate phase compares is back to the backup's.
+    assert.equal(await readFingerprintHash(parseMysqlUrl(db.url), db.name), backup.manifest.schemaFingerprint)
     const last = progress.filter((p) => p.stage === 'restore').pop()!
     assert.equal(last.bytesDone, last.bytesTotal)
     assert.equal(last.tablesDone, 2)
