@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
 import { z } from 'zod'
 import { defineStepKind, type StepContext, type StepOutcome } from '../../engine/step-kind.js'
 import type { Action, Flow } from '../../adapters/browser/flow-types.js'
@@ -23,7 +21,7 @@ export const browserOptions = z.strictObject({
   allow: z.array(regexSource).optional(),
   /** Chromium to drive; default /usr/bin/chromium (Debian's `chromium` package) or $ROLLOUT_CHROMIUM. */
   executablePath: z.string().min(1).optional(),
-  /** PEM file of a private CA the environment's certificate is issued by (relative to the config). */
+  /** PEM file of a private CA the environment's certificate is issued by (relative to the config), as the tls step's `ca`. */
   ca: z.string().min(1).optional(),
   /** Where relative `goto` paths start; default the environment's URL. */
   baseUrl: z.string().regex(/^https?:\/\//i, 'expected an http:// or https:// URL').optional(),
@@ -102,7 +100,9 @@ export default defineStepKind<BrowserOptions>({
       throw error
     }
     const baseUrl = s.baseUrl ?? ctx.environment.url
-    const ca = s.ca ? await readFile(path.resolve(ctx.cwd, s.ca), 'utf8') : undefined
+    // The same CAs the environment's TLS gate trusts: system bundle, NODE_EXTRA_CA_CERTS, the configured file.
+    const { trustedExtras } = await import('../../adapters/tls/trust.js')
+    const ca = (await trustedExtras({ caFile: s.ca, cwd: ctx.cwd })).pem
     const origins = [baseUrl, ...[...Object.values(plan.logins).flat(), ...plan.flows.flatMap((f) => f.steps)].flatMap((a) => ('goto' in a && /^https:/i.test(a.goto) ? [a.goto] : []))]
     const { verifiedKeys } = await import('../../adapters/browser/trust.js')
     const trust = await verifiedKeys(origins, { ca, resolve: ctx.environment.resolve })

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
 import { z } from 'zod'
 import { defineStepKind, type StepContext, type StepOutcome } from '../../engine/step-kind.js'
 import { httpRequest, HttpRequestError } from '../../adapters/http/request.js'
+import { trustedExtras } from '../../adapters/tls/trust.js'
 import { callTrpc } from '../../adapters/trpc/client.js'
 import { CookieJar } from '../../adapters/trpc/cookies.js'
 import { TrpcWireError, type CallResult, type TrpcCall } from '../../adapters/trpc/wire.js'
@@ -55,7 +54,7 @@ export const trpcOptions = z.strictObject({
   calls: z.array(trpcCallSchema).optional(),
   terp: terpOptions.optional(),
   timeoutMs: z.number().int().positive().optional(),
-  /** PEM file of a private CA, relative to the config. */
+  /** PEM file of a private CA, relative to the config (as the tls step's `ca`). */
   ca: z.string().min(1).optional(),
 })
 export type TrpcOptions = z.output<typeof trpcOptions>
@@ -171,7 +170,7 @@ export default defineStepKind<TrpcOptions>({
     const transformer = s.transformer ?? 'none'
     const timeoutMs = s.timeoutMs ?? 10_000
     const headers = s.headers ?? {}
-    const ca = s.ca ? await readFile(path.resolve(ctx.cwd, s.ca), 'utf8') : undefined
+    const ca = (await trustedExtras({ caFile: s.ca, cwd: ctx.cwd })).pem
     const jar = new CookieJar()
 
     if (login) {
