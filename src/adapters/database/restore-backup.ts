@@ -10,6 +10,7 @@ import { backupFilePath, checkFile, keyFor } from './read-backup.js'
 import { replay } from './replay.js'
 import { planReplay, replayBytes } from './replay-plan.js'
 import { normalizeDefinition } from './sql-rewrite.js'
+import { planReversal } from './reverse-alter.js'
 import { detectServer, type ServerInfo } from './tools.js'
 import { parseMysqlUrl, quoteIdent, requireDatabase, type MysqlTarget } from './url.js'
 import { verifyBackup } from './verify-backup.js'
@@ -27,6 +28,11 @@ export interface RestoreOptions {
   force?: boolean
   /** Checksum every table again after the replay, not only the replayed ones. */
   proveAll?: boolean
+  /**
+   * Undo purely additive changes to a table (added columns, indexes, foreign keys) with ALTER
+   * TABLE instead of replaying its rows, when the result then proves equal (default true).
+   */
+  reverseAdditions?: boolean
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
   onProgress?: ProgressListener
@@ -39,7 +45,7 @@ export interface TableProof {
   name: string
   expected: number | null
   actual: number | null
-  /** after: checksummed after the replay; before: unchanged, checksummed when compared. */
+  /** after: checksummed after the replay; before: not replayed, checksummed during the comparison (after any reverting ALTER). */
   checked: 'after' | 'before'
   ok: boolean
 }
@@ -51,7 +57,8 @@ export interface RestoreReport {
   performed: 'differential' | 'full'
   /** Why a differential restore became a full one. */
   fallback?: string
-  tables: { replayed: string[]; dropped: string[]; unchanged: string[] }
+  /** reverted: put back by dropping what a migration added, then proven like the rest. */
+  tables: { replayed: string[]; reverted: string[]; dropped: string[]; unchanged: string[] }
   reasons: Record<string, ReplayReason>
   definersStripped: boolean
   bytesReplayed: number
@@ -197,11 +204,15 @@ async function runDifferential(ctx: Ctx): Promise<Attempt> {
   const liveNames = new Set(live.map((t) => t.name))
   const reasons: Record<string, ReplayReason> = {}
   const candidates: string[] = []
+  const reverted: string[] = []
   for (const table of manifest.tables) {
     if (!liveNames.has(table.name)) reasons[table.name] = 'missing'
     else if (table.checksum === null) reasons[table.name] = 'no checksum'
-    else if (normalizeDefinition(await showCreateTable(conns[0], database, table.name)) !== normalizeDefinition(table.definition)) reasons[table.name] = 'definition'
-    else candidates.push(table.name)
+    else if (normalizeDefinition(await showCreateTable(conns[0], database, table.name)) === normalizeDefinition(table.definition)) candidates.push(table.name)
+    else if (ctx.opts.reverseAdditions !== false && (await revertAdditions(ctx, table.name, table.definition))) {
+      reverted.push(table.name)
+      candidates.push(table.name)
+    } else reasons[table.name] = 'definition'
   }
   let done = 0
   const before = await checksumTables(conns, database, candidates, (table) =>
@@ -210,21 +221,24 @@ async function runDifferential(ctx: Ctx): Promise<Attempt> {
   for (const name of candidates) {
     if (before.get(name) !== manifest.tables.find((t) => t.name === name)!.checksum) reasons[name] = 'checksum'
   }
+  for (const name of reverted) if (reasons[name] === 'checksum') reasons[name] = 'definition'
   const replayed = manifest.tables.filter((t) => reasons[t.name]).map((t) => t.name)
-  const unchanged = candidates.filter((n) => !reasons[n])
+  const revertedOk = reverted.filter((n) => !reasons[n])
+  const unchanged = candidates.filter((n) => !reasons[n] && !revertedOk.includes(n))
   const dropped = live.filter((t) => !manifest.tables.some((m) => m.name === t.name)).map((t) => t.name)
   const compareMs = performance.now() - compareStarted
-  ctx.log(`differential restore: ${replayed.length} to replay (${replayed.map((n) => `${n}: ${reasons[n]}`).join(', ') || 'none'}), ${dropped.length} to drop, ${unchanged.length} unchanged`)
+  ctx.log(`differential restore: ${replayed.length} to replay (${replayed.map((n) => `${n}: ${reasons[n]}`).join(', ') || 'none'}), ${revertedOk.length} reverted by ALTER TABLE, ${dropped.length} to drop, ${unchanged.length} unchanged`)
 
   const replayStarted = performance.now()
-  await dropBeforeReplay(ctx, { tables: dropped, triggersOf: unchanged })
+  for (const name of [...unchanged, ...revertedOk]) await restoreCounter(ctx, name, manifest.tables.find((t) => t.name === name)!.definition)
+  await dropBeforeReplay(ctx, { tables: dropped, triggersOf: [...unchanged, ...revertedOk] })
   const pieces = planReplay(manifest, new Set(replayed))
   await runReplay(ctx, pieces)
   const replayMs = performance.now() - replayStarted
 
   const proofStarted = performance.now()
   const proof = await prove(ctx, ctx.opts.proveAll ? manifest.tables.map((t) => t.name) : replayed, ctx.opts.proveAll ? new Map() : before)
-  return { performed: 'differential', tables: { replayed, dropped, unchanged }, reasons, bytesReplayed: replayBytes(pieces), compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
+  return { performed: 'differential', tables: { replayed, reverted: revertedOk, dropped, unchanged }, reasons, bytesReplayed: replayBytes(pieces), compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
 }
 
 async function runFull(ctx: Ctx): Promise<Attempt> {
@@ -242,7 +256,7 @@ async function runFull(ctx: Ctx): Promise<Attempt> {
   const replayed = manifest.tables.map((t) => t.name)
   return {
     performed: 'full',
-    tables: { replayed, dropped, unchanged: [] },
+    tables: { replayed, reverted: [], dropped, unchanged: [] },
     reasons: Object.fromEntries(replayed.map((n) => [n, 'missing' as const])),
     bytesReplayed: replayBytes(pieces),
     compareMs: 0,
@@ -250,6 +264,40 @@ async function runFull(ctx: Ctx): Promise<Attempt> {
     proofMs: performance.now() - proofStarted,
     proof,
   }
+}
+
+/**
+ * Drops the columns, indexes and foreign keys a migration added to a table, when that is all it
+ * did to its definition; true when the definition then equals the backup's. Its checksum is
+ * compared next, like any unchanged table's; a mismatch sends it to the replay.
+ */
+async function revertAdditions(ctx: Ctx, table: string, definition: string): Promise<boolean> {
+  const current = await showCreateTable(ctx.conns[0], ctx.database, table)
+  const plan = planReversal(table, definition, current)
+  if (!plan) return false
+  try {
+    await ctx.conns[0].query(`USE ${quoteIdent(ctx.database)}`)
+    for (const statement of plan) {
+      ctx.log(`reverting ${table}: ${statement}`)
+      await ctx.conns[0].query(statement)
+    }
+  } catch (error) {
+    ctx.log(`reverting ${table} failed (${(error as Error).message}): its part of the dump is replayed instead`)
+    return false
+  }
+  return normalizeDefinition(await showCreateTable(ctx.conns[0], ctx.database, table)) === normalizeDefinition(definition)
+}
+
+/**
+ * Puts a kept table's AUTO_INCREMENT counter back to the backup's: rows inserted and deleted
+ * since, or an ALTER, move it without changing any row. A metadata change.
+ */
+async function restoreCounter(ctx: Ctx, table: string, definition: string): Promise<void> {
+  const counter = (sql: string) => /\)[^)]*\bAUTO_INCREMENT=(\d+)/.exec(sql)?.[1] ?? null
+  const wanted = counter(definition)
+  const current = counter(await showCreateTable(ctx.conns[0], ctx.database, table))
+  if (wanted === current) return
+  await ctx.conns[0].query(`ALTER TABLE ${quoteIdent(ctx.database)}.${quoteIdent(table)} AUTO_INCREMENT = ${wanted ?? 1}`)
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { DumpScanner, scanDump } from '../../../src/adapters/database/dump-scanner.js'
 import { planReplay, selectPieces } from '../../../src/adapters/database/replay-plan.js'
+import { planReversal } from '../../../src/adapters/database/reverse-alter.js'
 import { disableEvents, extractCreateTable, normalizeDefinition, renameSchema, stripDefiners } from '../../../src/adapters/database/sql-rewrite.js'
 import { parseMysqlUrl } from '../../../src/adapters/database/url.js'
 import { defaultsFileText } from '../../../src/adapters/database/defaults-file.js'
@@ -226,5 +227,21 @@ describe('connection details', () => {
     assert.ok(!m.some((a) => a.startsWith('--set-gtid-purged') || a.startsWith('--column-statistics')))
     assert.ok(y.includes('--set-gtid-purged=OFF') && y.includes('--column-statistics=0'))
     assert.equal(m.at(-1), 'db')
+  })
+})
+
+describe('reverting additive changes', () => {
+  const original = 'CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `a` varchar(10) DEFAULT NULL,\n  `b` int(11) DEFAULT NULL,\n  PRIMARY KEY (`id`),\n  KEY `kb` (`b`),\n  CONSTRAINT `fk1` FOREIGN KEY (`b`) REFERENCES `t` (`id`)\n) ENGINE=InnoDB AUTO_INCREMENT=5 DEFAULT CHARSET=utf8mb4'
+  const added = 'CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `a` varchar(10) DEFAULT NULL,\n  `c``x` int(11) DEFAULT NULL,\n  `b` int(11) DEFAULT NULL,\n  PRIMARY KEY (`id`),\n  UNIQUE KEY `uc` (`c``x`),\n  KEY `kb` (`b`),\n  CONSTRAINT `fk1` FOREIGN KEY (`b`) REFERENCES `t` (`id`),\n  CONSTRAINT `fk2` FOREIGN KEY (`c``x`) REFERENCES `t` (`id`)\n) ENGINE=InnoDB AUTO_INCREMENT=9 DEFAULT CHARSET=utf8mb4'
+
+  it('drops added foreign keys first, then added indexes and columns', () => {
+    assert.deepEqual(planReversal('t', original, added), ['ALTER TABLE `t` DROP FOREIGN KEY `fk2`', 'ALTER TABLE `t` DROP INDEX `uc`, DROP COLUMN `c``x`'])
+  })
+
+  it('plans nothing for changes that dropping cannot undo', () => {
+    assert.equal(planReversal('t', original, original.replace('varchar(10)', 'varchar(20)')), null, 'a changed column')
+    assert.equal(planReversal('t', original, original.replace('  `b` int(11) DEFAULT NULL,\n', '').replace('KEY `kb` (`b`)', 'KEY `kb` (`a`)')), null, 'a dropped column')
+    assert.equal(planReversal('t', original, original.replace('ENGINE=InnoDB', 'ENGINE=MyISAM')), null, 'other table options')
+    assert.equal(planReversal('t', original, original), null, 'nothing added')
   })
 })

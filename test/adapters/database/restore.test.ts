@@ -54,13 +54,14 @@ describe('restores against a real server', () => {
     }
   }
 
-  it('differential: replays only the altered and the changed table, drops the added one, and proves it', async () => {
+  it('differential: reverts the added column, replays only the changed table, drops the added one, and proves it', async () => {
     await migrate(db.url)
     const progress: DatabaseProgress[] = []
     const report = await restoreBackup({ url: db.url, backup: backup.id, dir: folder.dir, onProgress: (p) => progress.push(p) })
     assert.equal(report.performed, 'differential')
-    assert.deepEqual(report.tables.replayed.sort(), ['clients', 'orders'])
-    assert.deepEqual(report.reasons, { clients: 'definition', orders: 'checksum' })
+    assert.deepEqual(report.tables.replayed, ['orders'])
+    assert.deepEqual(report.reasons, { orders: 'checksum' })
+    assert.deepEqual(report.tables.reverted, ['clients'])
     assert.deepEqual(report.tables.dropped, ['feature_flags'])
     assert.deepEqual(report.tables.unchanged.sort(), ['audit_log', 'blobs', 'empty_table', 'order_items', 'weird name-with`tick'])
     assert.equal(report.proof.ok, true)
@@ -70,7 +71,28 @@ describe('restores against a real server', () => {
     assert.equal(await readFingerprintHash(parseMysqlUrl(db.url), db.name), backup.manifest.schemaFingerprint)
     const last = progress.filter((p) => p.stage === 'restore').pop()!
     assert.equal(last.bytesDone, last.bytesTotal)
-    assert.equal(last.tablesDone, 2)
+    assert.equal(last.tablesDone, 1)
+  })
+
+  it('differential: replays a table whose change cannot be reverted, and one whose revert does not prove equal', async () => {
+    const conn = await connect(db.url)
+    // A changed column type is not additive; an added column plus changed rows reverts, then fails its checksum.
+    await conn.query("ALTER TABLE order_items MODIFY sku VARCHAR(40); ALTER TABLE clients ADD COLUMN vip TINYINT; UPDATE clients SET balance = 0 WHERE id = 7")
+    await conn.end()
+    const report = await restoreBackup({ url: db.url, backup: backup.id, dir: folder.dir })
+    assert.deepEqual(report.reasons, { clients: 'definition', order_items: 'definition' })
+    assert.deepEqual(report.tables.reverted, [])
+    assert.equal(report.proof.ok, true)
+    assert.deepEqual(await state(), original)
+  })
+
+  it('differential without reverting replays an altered table', async () => {
+    const conn = await connect(db.url)
+    await conn.query('ALTER TABLE blobs ADD INDEX by_data (data(10))')
+    await conn.end()
+    const report = await restoreBackup({ url: db.url, backup: backup.id, dir: folder.dir, reverseAdditions: false })
+    assert.deepEqual(report.tables.replayed, ['blobs'])
+    assert.deepEqual(await state(), original)
   })
 
   it('differential with nothing changed replays no table', async () => {
