@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Locator, Page } from 'playwright-core'
 import { actionName, type Action, type TextMatch } from './flow-types.js'
 
@@ -12,6 +13,8 @@ export class FlowActionError extends Error {
 export interface ActionSettings {
   timeoutMs: number
   navigationTimeoutMs: number
+  /** A `wait` of a fixed time ends early when this aborts. */
+  signal?: AbortSignal
   /** Saves a named screenshot of the page (the `screenshot` action). */
   screenshot(name: string): Promise<void>
 }
@@ -122,7 +125,8 @@ export async function performAction(page: Page, action: Action, s: ActionSetting
       }
       case 'wait': {
         const w = a.wait as number | string
-        if (typeof w === 'number') await page.waitForTimeout(w)
+        // A plain timer, not page.waitForTimeout: a stopped run does not wait it out.
+        if (typeof w === 'number') await sleep(w, undefined, s.signal ? { signal: s.signal } : undefined)
         else if (w === 'load' || w === 'domcontentloaded' || w === 'networkidle') await page.waitForLoadState(w, { timeout })
         else await page.locator(w).first().waitFor({ state: 'visible', timeout })
         return

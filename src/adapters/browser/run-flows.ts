@@ -93,11 +93,14 @@ function fileSafe(name: string): string {
  * a JSON record (actions with timings, console output, page errors, failed requests); a failing one
  * also a screenshot taken at the failure and, unless switched off, a Playwright trace with secrets
  * replaced. Never throws for a failing flow: each result says how it ended.
+ *
+ * When the signal aborts, the promise rejects at once, and the browser is shut down behind it once
+ * the Playwright call in flight has settled (each is bounded by its timeout): closing a context or
+ * the browser under an in-flight navigation can make playwright-core throw from its message loop,
+ * where no caller can catch it, and take the whole process down.
  */
 export async function runFlows(opts: FlowRunOptions): Promise<FlowResult[]> {
   const browser = await launchChromium({ executablePath: opts.executablePath, resolve: opts.resolve, pinnedKeys: opts.pinnedKeys })
-  const onAbort = () => void browser.close().catch(() => {})
-  opts.signal.addEventListener('abort', onAbort, { once: true })
   const secrets = new Set<string>()
   const redact = (text: string) => {
     let out = opts.redact(text)
@@ -115,28 +118,41 @@ export async function runFlows(opts: FlowRunOptions): Promise<FlowResult[]> {
       return false
     }
   }
+  const rc: RunContext = { ...opts, ownOrigin, redact, secrets }
 
+  const work = (async () => {
+    try {
+      const states = new Map<string, StorageState>()
+      const loginResults = await pool(Object.keys(opts.logins), opts.concurrency, async (name) => {
+        const { result, state } = await runOne(browser, { name: loginFlowName(name), steps: opts.logins[name]! }, 'login', undefined, rc)
+        if (state) states.set(name, state)
+        return result
+      })
+      const flowResults = await pool(opts.flows, opts.concurrency, async (flow) => {
+        const login = loginFor(flow, opts.logins)
+        if (login !== undefined && !states.has(login)) {
+          return skipped(flow.name, opts.logins[login] ? `skipped: ${loginFlowName(login)} failed` : `skipped: no login named "${login}"`)
+        }
+        return (await runOne(browser, flow, 'flow', login !== undefined ? states.get(login) : undefined, rc)).result
+      })
+      return [...loginResults, ...flowResults]
+    } finally {
+      await browser.close().catch(() => {})
+    }
+  })()
+  let onAbort = () => {}
+  const stopped = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(new Error('stopped before the flows finished'))
+    if (opts.signal.aborted) onAbort()
+    else opts.signal.addEventListener('abort', onAbort, { once: true })
+  })
+  // After a stop nobody awaits the work any more; its own end (browser closed) is all that matters.
+  work.catch(() => {})
+  stopped.catch(() => {})
   try {
-    const states = new Map<string, StorageState>()
-    const loginNames = Object.keys(opts.logins)
-    const loginResults = await pool(loginNames, opts.concurrency, async (name) => {
-      const { result, state } = await runOne(browser, { name: loginFlowName(name), steps: opts.logins[name]! }, 'login', undefined, { ...opts, ownOrigin, redact, secrets })
-      if (state) states.set(name, state)
-      return result
-    })
-    const flowResults = await pool(opts.flows, opts.concurrency, async (flow) => {
-      const login = loginFor(flow, opts.logins)
-      if (login !== undefined && !states.has(login)) {
-        return skipped(flow.name, opts.logins[login] ? `skipped: ${loginFlowName(login)} failed` : `skipped: no login named "${login}"`)
-      }
-      const { result } = await runOne(browser, flow, 'flow', login !== undefined ? states.get(login) : undefined, { ...opts, ownOrigin, redact, secrets })
-      return result
-    })
-    if (opts.signal.aborted) throw new Error('stopped before the flows finished')
-    return [...loginResults, ...flowResults]
+    return await Promise.race([work, stopped])
   } finally {
     opts.signal.removeEventListener('abort', onAbort)
-    await browser.close().catch(() => {})
   }
 }
 
@@ -154,9 +170,11 @@ async function runOne(browser: Browser, flow: Flow, kind: 'login' | 'flow', stor
   const started = performance.now()
   const base = fileSafe(flow.name)
   const evidence: string[] = []
+  // After a stop the step has already reported: nothing more goes into its record.
   const save = async (name: string, content: string | Uint8Array, label: string) => {
-    evidence.push((await rc.evidence(`${base}-${name}`, content, `${flow.name}: ${label}`)).path)
+    if (!rc.signal.aborted) evidence.push((await rc.evidence(`${base}-${name}`, content, `${flow.name}: ${label}`)).path)
   }
+  if (rc.signal.aborted) return { result: skipped(flow.name, 'stopped') }
   const context = await browser.newContext({ baseURL: rc.baseUrl, viewport: rc.viewport, ...(storageState ? { storageState } : {}) })
   context.setDefaultTimeout(rc.actionTimeoutMs)
   context.setDefaultNavigationTimeout(rc.navigationTimeoutMs)
@@ -172,11 +190,16 @@ async function runOne(browser: Browser, flow: Flow, kind: 'login' | 'flow', stor
   try {
     rc.log(`${flow.name}: started${storageState ? ' (logged in)' : ''}`)
     for (const [index, action] of flow.steps.entries()) {
+      if (rc.signal.aborted) {
+        error = 'stopped'
+        break
+      }
       const t0 = performance.now()
       try {
         await performAction(page, action, {
           timeoutMs: rc.actionTimeoutMs,
           navigationTimeoutMs: rc.navigationTimeoutMs,
+          signal: rc.signal,
           screenshot: async (name) => save(`${fileSafe(name)}.png`, await page.screenshot(), `screenshot ${name}`),
         })
         actions.push({ action: describeAction(action), ms: Math.round(performance.now() - t0), ok: true })
@@ -233,7 +256,7 @@ async function runOne(browser: Browser, flow: Flow, kind: 'login' | 'flow', stor
     const record = { ...result, console: collected.console, pageErrors: collected.pageErrors, failedRequests: collected.failedRequests }
     await save('result.json', rc.redact(JSON.stringify(record, null, 2)), 'actions, timings, console output, failed requests')
     result.evidence = evidence
-    rc.log(`${flow.name}: ${result.status} in ${result.durationMs} ms${error ? ` — ${error}` : ''}`)
+    if (!rc.signal.aborted) rc.log(`${flow.name}: ${result.status} in ${result.durationMs} ms${error ? ` — ${error}` : ''}`)
     return { result, state }
   } finally {
     await context.close().catch(() => {})

@@ -80,13 +80,24 @@ test('a flow failing on missing text: failure screenshot, redacted trace, the ot
       flows: [
         { name: 'dashboard', steps: [{ goto: '/dashboard' }, { expectText: 'Quarterly revenue', timeoutMs: 1500 }] },
         { name: 'inventory', steps: [{ goto: '/inventory' }, { expectVisible: 'data-testid=inventory-row', min: 3 }] },
+        {
+          name: 'vip',
+          as: false,
+          steps: [
+            { goto: '/vip/login' },
+            { fill: 'data-testid=vip-email', value: 'vip@terp.example' },
+            { fill: 'data-testid=vip-password', value: PASSWORD, secret: true },
+            { click: 'data-testid=vip-submit' },
+            { expectVisible: 'data-testid=vip-invoices', timeoutMs: 1000 },
+          ],
+        },
       ],
     },
   })
   try {
     const outcome = await h.run()
     assert.equal(outcome.status, 'failed')
-    assert.match(outcome.summary, /^1 of 3 flows failed — dashboard: text "Quarterly revenue" not found on http:\/\/127\.0\.0\.1:\d+\/dashboard within 1500 ms$/)
+    assert.match(outcome.summary, /^2 of 4 flows failed — dashboard: text "Quarterly revenue" not found on http:\/\/127\.0\.0\.1:\d+\/dashboard within 1500 ms · vip: data-testid=vip-invoices not visible on http:\/\/127\.0\.0\.1:\d+\/vip\/login within 1000 ms \(found 0\)$/)
     const failure = readFileSync(evidenceFile(h, 'dashboard-failure.png'))
     assert.ok(greyVariance(decodePng(failure)) > 50, 'the failure screenshot shows the page')
     const record = JSON.parse(readFileSync(evidenceFile(h, 'dashboard-result.json'), 'utf8'))
@@ -97,7 +108,14 @@ test('a flow failing on missing text: failure screenshot, redacted trace, the ot
     assert.ok(entries.some((e) => e.name === 'trace.trace'), 'a Playwright trace')
     const traceText = entries.map((e) => e.data.toString('latin1')).join('\n')
     assert.ok(traceText.includes('Quarterly revenue'), 'the trace shows the failing expectation')
+    assert.ok(app.sessions.size > 0)
     for (const sid of app.sessions) assert.equal(traceText.includes(sid), false, 'session cookies are replaced in the trace')
+    assert.ok(traceText.includes('[redacted]'), 'the cookie header is there, its value replaced')
+    // A password typed inside a failing flow is in its trace only as [redacted].
+    const vipTrace = readEntries(readFileSync(evidenceFile(h, 'vip-trace.zip'))).map((e) => e.data.toString('latin1')).join('\n')
+    assert.ok(vipTrace.includes('vip-password'), 'the trace records the fill')
+    assert.equal(vipTrace.includes(PASSWORD), false, 'but not what was typed')
+    assert.equal(allText(h).includes(PASSWORD), false)
     assert.equal(h.evidence.some((e) => e.path.endsWith('login-trace.zip')), false, 'the login passed: no trace of it')
     assert.equal(h.evidence.some((e) => e.path.endsWith('inventory-failure.png')), false)
   } finally {
@@ -160,6 +178,24 @@ test('HTTPS with a private CA: trusted when the CA is configured, refused otherw
   } finally {
     await secure.close()
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a run stopped midway closes the browser and says so', { skip }, async () => {
+  const controller = new AbortController()
+  const h = harness(browser, { environment: { url: app.url }, signal: controller.signal, options: { flows: [{ name: 'slow', steps: [{ goto: '/inventory' }, { wait: 60_000 }] }] } })
+  try {
+    const running = h.run()
+    while (!h.logs.some((l) => l.startsWith('slow: started'))) await new Promise((r) => setTimeout(r, 50))
+    controller.abort()
+    await assert.rejects(running, /stopped before the flows finished/)
+    // The browser shuts down behind the step once its last call settles; it must not stay behind.
+    const browsers = () => execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((c) => /chrom/i.test(c))
+    for (let i = 0; i < 200 && browsers().length > 0; i++) await new Promise((r) => setTimeout(r, 100))
+    assert.deepEqual(browsers(), [], 'no browser process left behind')
+    assert.equal(h.logs.some((l) => l.startsWith('slow: failed')), false, 'nothing is logged for the step after it stopped')
+  } finally {
+    h.cleanup()
   }
 })
 
