@@ -47,6 +47,7 @@ export function collect(page: Page, ownOrigin: (url: string) => boolean, started
     out.console.push(entry)
     if (entry.type !== 'error') return
     // Chromium logs every failed resource load as a console error too; the request list has it already, with more detail.
+    // The browser's own favicon request is no page request and goes this way too: a missing favicon fails no flow.
     if (/^Failed to load resource:/.test(entry.text) && loc?.url && ownOrigin(loc.url)) return
     out.consoleErrors.push(entry)
   })
