@@ -44,7 +44,7 @@ export const trpcLoginSchema = z.union([
 export const trpcOptions = z.strictObject({
   /** The tRPC handler's URL or path (default `/trpc`). */
   endpoint: z.string().min(1).optional(),
-  /** The router's transformer: 'superjson' when it is created with `transformer: superjson`. */
+  /** The router's transformer: 'superjson' when it is created with `transformer: superjson` (the default with the TERP calls, else 'none'). */
   transformer: z.enum(['none', 'superjson']).optional(),
   /** Send consecutive calls of the same type as one batched request, as httpBatchLink does. */
   batch: z.boolean().optional(),
@@ -167,7 +167,8 @@ export default defineStepKind<TrpcOptions>({
     const calls = s.calls ?? terp.calls
     const login = s.login === false ? undefined : (s.login ?? (s.calls === undefined ? terp.login : undefined))
     const endpoint = resolveUrl(ctx.environment.url, s.endpoint ?? '/trpc')
-    const transformer = s.transformer ?? 'none'
+    // TERP's router uses superjson; calls of your own say what theirs uses.
+    const transformer = s.transformer ?? (s.calls === undefined ? 'superjson' : 'none')
     const timeoutMs = s.timeoutMs ?? 10_000
     const headers = s.headers ?? {}
     const ca = (await trustedExtras({ caFile: s.ca, cwd: ctx.cwd })).pem

@@ -132,7 +132,7 @@ test('an endpoint that does not answer tRPC is named with what came back', async
 
 test('with no calls configured the TERP calls run, with credentials from the smoke section', async () => {
   const h = harness(trpc, {
-    environment: { url: app.url, smoke: { trpc: { transformer: 'superjson' }, terp: { user: { password: PASSWORD } } } },
+    environment: { url: app.url, smoke: { terp: { user: { password: PASSWORD } } } },
   })
   try {
     const outcome = await h.run()
