@@ -27,6 +27,8 @@ export interface PageError {
 
 /** What a page did besides the flow's actions. Filled while the flow runs. */
 export interface Collected {
+  /** Requests started and not yet answered or failed. */
+  inFlight: number
   console: ConsoleEntry[]
   consoleErrors: ConsoleEntry[]
   pageErrors: PageError[]
@@ -39,7 +41,9 @@ export interface Collected {
  * A request cut off by a navigation (net::ERR_ABORTED) is not a failure.
  */
 export function collect(page: Page, ownOrigin: (url: string) => boolean, startedAt: number): Collected {
-  const out: Collected = { console: [], consoleErrors: [], pageErrors: [], failedRequests: [] }
+  const out: Collected = { inFlight: 0, console: [], consoleErrors: [], pageErrors: [], failedRequests: [] }
+  page.on('request', () => void out.inFlight++)
+  page.on('requestfinished', () => void out.inFlight--)
   const now = () => Math.round(performance.now() - startedAt)
   page.on('console', (msg) => {
     const loc = msg.location()
@@ -60,11 +64,21 @@ export function collect(page: Page, ownOrigin: (url: string) => boolean, started
     out.failedRequests.push({ method: req.method(), url: res.url(), status: res.status(), resourceType: req.resourceType(), atMs: now() })
   })
   page.on('requestfailed', (req) => {
+    out.inFlight--
     const failure = req.failure()?.errorText ?? 'failed'
     if (failure === 'net::ERR_ABORTED' || !ownOrigin(req.url())) return
     out.failedRequests.push({ method: req.method(), url: req.url(), failure, resourceType: req.resourceType(), atMs: now() })
   })
   return out
+}
+
+/**
+ * Waits until the page has no request in flight (a dashboard's data calls started by the last
+ * action), so their errors are counted; at most `maxMs`. Returns at once on a quiet page.
+ */
+export async function settle(collected: Collected, maxMs: number, signal: AbortSignal): Promise<void> {
+  const until = performance.now() + maxMs
+  while (collected.inFlight > 0 && performance.now() < until && !signal.aborted) await new Promise((r) => setTimeout(r, 50))
 }
 
 export function describeRequest(r: FailedRequest): string {

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { FlowActionError, performAction } from './actions.js'
-import { collect, issuesSentence, judge, type Collected, type Issues } from './collector.js'
+import { collect, issuesSentence, judge, settle, type Collected, type Issues } from './collector.js'
 import { describeAction, type Action, type Flow } from './flow-types.js'
 import { launchChromium } from './launch.js'
 import { redactZip } from './zip-redact.js'
@@ -216,7 +216,7 @@ async function runOne(browser: Browser, flow: Flow, kind: 'login' | 'flow', stor
     }
     if (!rc.signal.aborted) {
       // Requests started by the last action (a dashboard's data calls) get to finish and report their errors.
-      await page.waitForLoadState('networkidle', { timeout: 3000 }).catch(() => {})
+      await settle(collected, 3000, rc.signal)
       const final = await page.screenshot().catch(() => undefined)
       if (final) await save('final.png', final, 'final screenshot')
     }
