@@ -86,14 +86,23 @@ export function findChromium(explicit?: string, env: NodeJS.ProcessEnv = process
 /** Starts one headless Chromium through playwright-core, which is loaded only here. */
 export async function launchChromium(opts: { executablePath: string; resolve?: Record<string, string>; pinnedKeys?: string[]; timeoutMs?: number }): Promise<Browser> {
   const { chromium } = await import('playwright-core')
-  return chromium.launch({
-    executablePath: opts.executablePath,
-    headless: true,
-    args: chromiumArgs(opts),
-    timeout: opts.timeoutMs ?? 30_000,
-    // The browser is closed by its owner; no signal handlers of playwright's own on the host process.
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-  })
+  try {
+    return await chromium.launch({
+      executablePath: opts.executablePath,
+      headless: true,
+      args: chromiumArgs(opts),
+      timeout: opts.timeoutMs ?? 30_000,
+      // The browser is closed by its owner; no signal handlers of playwright's own on the host process.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    })
+  } catch (error) {
+    // Playwright's message carries the whole browser log; the browser's own error lines and its exit say what went wrong.
+    const text = (error instanceof Error ? error.message : String(error)).replace(/\u001b\[[0-9;]*m/g, '')
+    const lines = text.split('\n').map((l) => l.trim().replace(/^- /, '')).filter(Boolean)
+    const told = [...new Set(lines.filter((l) => /^\[pid=\d+\](\[err\]| <process did exit)/.test(l)).map((l) => l.replace(/^\[pid=\d+\](\[err\])? ?/, '')))]
+    const why = (told.length ? told.slice(-4) : lines.slice(0, 1)).join(' | ').replace(/^browserType\.launch: /, '')
+    throw new Error(`${opts.executablePath} did not start: ${why.slice(0, 600)}`)
+  }
 }

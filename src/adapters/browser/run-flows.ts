@@ -57,7 +57,7 @@ export interface FlowResult {
   evidence: string[]
 }
 
-/** Name a login's result and files carry: `login`, or `login-<name>` when there are several. */
+/** Name a login's result and files carry: `login` for the login named "default", else `login-<name>`. */
 export function loginFlowName(name: string): string {
   return name === 'default' ? 'login' : `login-${name}`
 }

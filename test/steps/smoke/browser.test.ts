@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import browser, { browserOptions } from '../../../src/steps/smoke/browser.js'
 import { formatIssues } from '../../../src/config/issues.js'
 import { readEntries } from '../../../src/adapters/browser/zip-redact.js'
@@ -205,6 +206,16 @@ test('no browser: the failure says what to install', async () => {
     const outcome = await h.run()
     assert.equal(outcome.status, 'failed')
     assert.match(outcome.summary, /\/nonexistent\/chromium does not exist.*apt-get install chromium/)
+  } finally {
+    h.cleanup()
+  }
+})
+
+test("a browser that cannot start: the failure carries the browser's own words", async () => {
+  const broken = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/smoke/bin/broken-chromium')
+  const h = harness(browser, { environment: { url: app.url }, options: { executablePath: broken, flows: [{ name: 'x', steps: [{ goto: '/' }] }] } })
+  try {
+    await assert.rejects(h.run(), (e: Error) => e.message === `${broken} did not start: chromium: error while loading shared libraries: libnss3.so: cannot open shared object file: No such file or directory | <process did exit: exitCode=127, signal=null>`)
   } finally {
     h.cleanup()
   }
