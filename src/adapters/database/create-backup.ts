@@ -101,6 +101,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
     id,
     file: fileName,
     database,
+    charset: snapshot.charset,
     createdAt: createdAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     server: { host: target.host, port: target.port, ...server },
@@ -184,6 +185,11 @@ async function dumpToFile(job: DumpJob) {
 
     // The dump tool opens its transaction before it writes any table: once a section arrives (or
     // it has exited) writers may go on. Checksums then run in our snapshot alongside the dump.
+    // A dump that fails early must not wait for every checksum to finish.
+    const dumpFailed = new AbortController()
+    dump.done.catch(() => dumpFailed.abort())
+    compress.done.catch(() => dumpFailed.abort())
+    const measureSignal = job.signal ? AbortSignal.any([job.signal, dumpFailed.signal]) : dumpFailed.signal
     const measuring = (async () => {
       const startedInTime = await Promise.race([
         sectionStarted.then(() => true),
@@ -192,7 +198,7 @@ async function dumpToFile(job: DumpJob) {
       ])
       await snapshot!.release()
       if (!startedInTime) job.log('the dump tool wrote nothing for 60 s; the read lock was released without it')
-      return snapshot!.measure((table, index) => job.progress({ stage: 'checksum', tablesDone: index + 1, tablesTotal, bytesDone: 0, bytesTotal: null, table }), job.signal)
+      return snapshot!.measure((table, index) => job.progress({ stage: 'checksum', tablesDone: index + 1, tablesTotal, bytesDone: 0, bytesTotal: null, table }), measureSignal)
     })()
 
     const settled = await Promise.allSettled([

@@ -106,3 +106,14 @@ export async function checksumTables(
   )
   return out
 }
+
+export async function databaseCharset(conn: Connection, database: string): Promise<{ characterSet: string; collation: string } | null> {
+  const [row] = await queryRows<{ cs: string; co: string }>(conn, 'SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database])
+  return row ? { characterSet: String(row.cs), collation: String(row.co) } : null
+}
+
+/** CHARACTER SET … COLLATE … for CREATE DATABASE, from a manifest; empty when unknown. */
+export function charsetClause(charset: { characterSet: string; collation: string } | null | undefined): string {
+  if (!charset || !/^\w+$/.test(charset.characterSet) || !/^\w+$/.test(charset.collation)) return ''
+  return ` CHARACTER SET ${charset.characterSet} COLLATE ${charset.collation}`
+}

@@ -48,6 +48,8 @@ export interface BackupManifest {
   /** The backup file's name, in the manifest's folder. */
   file: string
   database: string
+  /** The database's default character set and collation (a restore that creates it uses them). */
+  charset?: { characterSet: string; collation: string } | null
   createdAt: string
   durationMs: number
   server: { host: string; port: number; flavor: Flavor; version: string; versionString: string; versionComment: string }

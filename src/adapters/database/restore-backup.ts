@@ -2,7 +2,7 @@ import type { Connection } from 'mysql2/promise'
 import { findBackup } from './catalog.js'
 import { closeQuietly, openConnection } from './connect.js'
 import { DatabaseError } from './errors.js'
-import { checksumTables, countObjects, listObjects, listTables, showCreateTable } from './inventory.js'
+import { charsetClause, checksumTables, countObjects, listObjects, listTables, showCreateTable } from './inventory.js'
 import { backupStatus, type BackupManifest } from './manifest.js'
 import { canSetAnyDefiner } from './privileges.js'
 import type { ProgressListener } from './progress.js'
@@ -111,7 +111,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
   }
   const checkMs = performance.now() - checkStarted
 
-  const conns = await openTarget(target, database)
+  const conns = await openTarget(target, database, charsetClause(manifest.charset))
   try {
     const server = await detectServer(conns[0])
     const definersStripped = !(await canSetAnyDefiner(conns[0]))
@@ -182,10 +182,10 @@ function fullRestoreNeeded(manifest: BackupManifest, requested: 'differential' |
 }
 
 /** Two connections to the target (checksums run two at a time); creates the database when it is gone. */
-async function openTarget(target: MysqlTarget, database: string): Promise<[Connection, Connection]> {
+async function openTarget(target: MysqlTarget, database: string, charset: string): Promise<[Connection, Connection]> {
   const admin = await openConnection(target, { noDatabase: true })
   try {
-    await admin.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)}`)
+    await admin.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)}${charset}`)
   } catch {
     // No privilege to create: the database must already exist, and the next connection says so.
   }

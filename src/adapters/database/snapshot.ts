@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise'
 import { closeQuietly, openConnection } from './connect.js'
-import { countObjects, countRows, checksumTable, listTables, type LiveTable } from './inventory.js'
+import { countObjects, countRows, checksumTable, databaseCharset, listTables, type LiveTable } from './inventory.js'
 import type { ObjectCounts } from './manifest.js'
 import type { MysqlTarget } from './url.js'
 
@@ -11,6 +11,8 @@ export interface Snapshot {
   note?: string
   tables: LiveTable[]
   objects: ObjectCounts
+  /** The database's default character set and collation, to create it the same way on restore. */
+  charset: { characterSet: string; collation: string } | null
   /** Lets writers go on. Call once the dump tool has opened its own transaction. */
   release(): Promise<void>
   /** Row count and checksum of each table as this snapshot sees it. */
@@ -30,7 +32,7 @@ export async function openSnapshot(target: MysqlTarget, database: string, opts: 
   let lock: Connection | undefined = await openConnection(target)
   let note: string | undefined
   try {
-    await lock.query(`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(opts.lockWaitSeconds ?? 20))}`)
+    await lock.query(`SET SESSION lock_wait_timeout = ${Math.max(1, Math.round(opts.lockWaitSeconds ?? 5))}`)
     await lock.query('FLUSH TABLES WITH READ LOCK')
   } catch (error) {
     const e = error as { code?: string; message?: string }
@@ -52,6 +54,7 @@ export async function openSnapshot(target: MysqlTarget, database: string, opts: 
     // Under the lock no DDL runs either: this list is the one the dump will write.
     const tables = await listTables(conn, database)
     const objects = await countObjects(conn, database)
+    const charset = await databaseCharset(conn, database)
     let released = false
     const release = async () => {
       if (released) return
@@ -66,15 +69,23 @@ export async function openSnapshot(target: MysqlTarget, database: string, opts: 
       ...(note ? { note } : {}),
       tables,
       objects,
+      charset,
       release,
       async measure(onTable, signal) {
         const out = new Map<string, { rows: number; checksum: number | null }>()
-        for (const [index, table] of tables.entries()) {
-          signal?.throwIfAborted()
-          const rows = await countRows(conn, database, table.name)
-          const checksum = await checksumTable(conn, database, table.name)
-          out.set(table.name, { rows, checksum })
-          onTable?.(table.name, index)
+        // A running CHECKSUM TABLE stops only when its connection goes.
+        const onAbort = () => conn.destroy()
+        signal?.addEventListener('abort', onAbort, { once: true })
+        try {
+          for (const [index, table] of tables.entries()) {
+            signal?.throwIfAborted()
+            const rows = await countRows(conn, database, table.name)
+            const checksum = await checksumTable(conn, database, table.name)
+            out.set(table.name, { rows, checksum })
+            onTable?.(table.name, index)
+          }
+        } finally {
+          signal?.removeEventListener('abort', onAbort)
         }
         return out
       },

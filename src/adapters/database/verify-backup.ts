@@ -7,7 +7,7 @@ import type { DumpSection } from './dump-layout.js'
 import { DumpScanner, type ScanResult } from './dump-scanner.js'
 import { dumpObjectCounts } from './create-backup.js'
 import { DatabaseError } from './errors.js'
-import { checksumTables, countObjects, listTables, showCreateTable } from './inventory.js'
+import { charsetClause, checksumTables, countObjects, listTables, showCreateTable } from './inventory.js'
 import { recordVerification, type BackupManifest, type VerificationResult } from './manifest.js'
 import { canSetAnyDefiner } from './privileges.js'
 import type { ProgressListener } from './progress.js'
@@ -149,7 +149,7 @@ async function fullCheck(url: string, manifest: BackupManifest, file: string, ke
   try {
     const info = await detectServer(admin)
     try {
-      await admin.query(`CREATE DATABASE ${quoteIdent(scratch)}`)
+      await admin.query(`CREATE DATABASE ${quoteIdent(scratch)}${charsetClause(manifest.charset)}`)
     } catch (error) {
       throw new DatabaseError('PRIVILEGE', `a full verification restores into a scratch schema, and this account may not create one (${(error as Error).message})`, 'grant CREATE and DROP on `<database>_verify_%` schemas, or use verify: quick', { cause: error })
     }

@@ -33,6 +33,7 @@ describe('restores against a real server', () => {
     db = await createTestDatabase('rs')
     folder = tempDir()
     const conn = await connect(db.url)
+    await conn.query(`ALTER DATABASE \`${db.name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
     await createFixture(conn)
     original = { sums: await checksums(conn, db.name), defs: await definitions(conn, db.name) }
     await conn.end()
@@ -121,6 +122,10 @@ describe('restores against a real server', () => {
     assert.equal(report.proof.ok, true)
     assert.equal(report.tables.replayed.length, 7)
     assert.deepEqual(await state(), original)
+    const check = await connect(db.url)
+    const [rows] = await check.query('SELECT DEFAULT_COLLATION_NAME AS c FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [db.name])
+    await check.end()
+    assert.equal((rows as { c: string }[])[0]!.c, 'utf8mb4_unicode_ci', 'created again with its own default collation')
   })
 
   it('refuses a backup of another database unless forced, and then points views at the new name', async () => {
