@@ -52,7 +52,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   let bytes = 0
   let tablesDone = 0
   return withDefaultsFile(opts.target, async (cnf) => {
-    opts.signal?.throwIfAborted()
+    if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'stopped before the replay started')
     const reader = await openDump(opts.file, opts.manifest, opts.key)
     const mysql = spawnStage(`${client.path.split('/').pop()} (restore into ${opts.database})`, client.path, clientArguments(cnf, opts.database), 'RESTORE_FAILED')
     const onAbort = () => {
@@ -77,7 +77,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
         yield* selectPieces(source, opts.pieces, rewrite, progress, { drain: Boolean(opts.readToEnd), stop: () => reader.stop() })
       }
       const [fed, ran, read] = await Promise.allSettled([pipeline(Readable.from(feed()), mysql.input), mysql.done, reader.done])
-      if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'the restore was stopped before it finished')
+      if (opts.signal?.aborted) {
+        throw new DatabaseError('ABORTED', `the replay into ${opts.database} was stopped before it finished: the database may be partly restored`, 'run the restore again to finish it')
+      }
       // The client's own message says which statement failed; a broken pipe only says that it stopped.
       if (ran.status === 'rejected') throw ran.reason
       if (read.status === 'rejected') throw read.reason
