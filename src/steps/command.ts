@@ -29,7 +29,7 @@ export async function runCommandStep(
   const result = await runCommand({
     command: opts.command,
     cwd: opts.cwd ? path.resolve(ctx.cwd, opts.cwd) : ctx.cwd,
-    env: opts.env,
+    env: { ...runVariables(ctx), ...opts.env },
     signal: ctx.signal,
     onLine: (line) => ctx.log(line),
   })
@@ -45,6 +45,15 @@ export async function runCommandStep(
     return { ...base, status: 'failed', summary: `exit code 0 but the output does not match /${opts.expect}/` }
   }
   return { ...base, status: 'passed', summary: `exit code 0 in ${Math.round(result.durationMs)} ms` }
+}
+
+/** What every command learns about its run, so one script serves every release (`cd build/$ROLLOUT_RELEASE`). */
+function runVariables(ctx: StepContext<unknown>): Record<string, string> {
+  return {
+    ROLLOUT_RUN_ID: ctx.runId,
+    ROLLOUT_ENVIRONMENT: ctx.environmentName,
+    ...(ctx.environment.release ? { ROLLOUT_RELEASE: ctx.environment.release } : {}),
+  }
 }
 
 function lastLines(text: string, n: number): string {

@@ -174,3 +174,11 @@ test('status and history read the record', async () => {
   const missing = await runCli(['status', 'nope'], { cwd: dir })
   assert.equal(missing.code, 2)
 })
+
+test('commands learn their run: release, environment and run id in ROLLOUT_* variables', async () => {
+  const dir = makeProject(stepsOnly([cmd('where', 'preflight', 'echo "$ROLLOUT_RELEASE $ROLLOUT_ENVIRONMENT $ROLLOUT_RUN_ID" > seen')]))
+  const result = await runCli(['run', 'staging', '--release', 'v2'], { cwd: dir })
+  assert.equal(result.code, 0, result.stdout + result.stderr)
+  const { runs } = await readRecord(dir)
+  assert.equal(readFileSync(path.join(dir, 'seen'), 'utf8').trim(), `v2 staging ${runs[0]!.id}`)
+})
