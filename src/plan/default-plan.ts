@@ -34,6 +34,8 @@ export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
     step('environment', 'tls', 'tls', 'SSL certificate is valid'),
     step('environment', 'hsts', 'hsts', 'HSTS header is configured'),
     step('environment', 'host-guard', 'host-guard', 'Host guard refuses foreign hosts'),
+    // Sampled before anything changes, so the log check after the deploy counts only new errors.
+    step('environment', 'logs-baseline', 'logs-baseline', 'Sample error lines in the logs before the deploy', { gate: 'warning' }),
     // Step 1: Announce Deployment
     step('announce', 'announce', 'announce', 'Announce the deployment'),
     // Step 2: Apply Database Migrations — the point of no return
@@ -60,7 +62,7 @@ export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
 /** Kinds the default plan uses; any of them not implemented yet shows as "not built yet". */
 export const DEFAULT_PLAN_KINDS: ReadonlySet<string> = new Set([
   'ci-status', 'schema-validation', 'typescript-baseline', 'unit-tests', 'reviews', 'backup-freshness', 'backup',
-  'backup-verify', 'reachable', 'database', 'health', 'tls', 'hsts', 'host-guard', 'announce', 'migrate',
+  'backup-verify', 'reachable', 'database', 'health', 'tls', 'hsts', 'host-guard', 'logs-baseline', 'announce', 'migrate',
   'schema-verify', 'deploy', 'wait-live', 'http', 'trpc', 'browser', 'logs', 'monitor', 'deployment-log', 'notify',
   'announce-close',
 ])

@@ -18,7 +18,7 @@ test('the default plan follows the runbook: phases in order, each checklist item
   assert.deepEqual(phases, [...phases].sort((a, b) => PHASES.indexOf(a) - PHASES.indexOf(b)))
   const ids = p.steps.map((s) => s.id)
   for (const id of ['ci-status', 'schema-validation', 'typescript-baseline', 'unit-tests', 'reviews', 'backup-freshness', 'backup', 'backup-verify',
-    'reachable', 'database', 'health', 'tls', 'hsts', 'host-guard', 'announce', 'migrate', 'schema-verify', 'deploy', 'api-health', 'logs', 'monitor', 'notify']) {
+    'reachable', 'database', 'health', 'tls', 'hsts', 'host-guard', 'logs-baseline', 'announce', 'migrate', 'schema-verify', 'deploy', 'api-health', 'logs', 'monitor', 'notify']) {
     assert.ok(ids.includes(id), `default plan lacks ${id}`)
   }
   assert.equal(p.steps.find((s) => s.id === 'api-health')!.options.url, '/api/health')
