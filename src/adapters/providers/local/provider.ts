@@ -10,7 +10,7 @@ import { ensureSupervisor, supervisorStatus } from './launch.js'
 import { deploymentIdFor, isDeploymentId, outputFile, releaseDir, siteLayout, type SiteLayout } from './layout.js'
 import { tailLines } from './log-tail.js'
 import { parseLocalOptions, type LocalProviderOptions } from './options.js'
-import { readState, type SiteState } from './state.js'
+import { currentTarget, readState, type SiteState } from './state.js'
 
 /**
  * A host of the team's own, as Capistrano or Deployer keep one: each release copied into
@@ -57,7 +57,9 @@ export function createLocalProvider(config: Record<string, unknown>, ctx: Provid
 
     async current() {
       const seen = await look()
-      return seen.state.current ? describe(seen.state.current, seen) : null
+      // The link is what the state names; it speaks alone when the state file was lost.
+      const id = seen.state.current ?? currentTarget(layout)
+      return id ? describe(id, seen) : null
     },
 
     async deploy(release, opts) {
