@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, openSync, closeSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { runCommand } from '../adapters/process/run-command.js'
 import { findExecutable } from '../adapters/database/tools.js'
+import { freePort } from '../adapters/net/free-port.js'
 
 export interface EnsureMysqlOptions {
   /** Folder for a private server's data, socket, logs and pid/port file. */
@@ -183,17 +183,6 @@ function socketPath(dir: string): string {
   const inside = path.join(dir, 'mysqld.sock')
   if (inside.length < 100) return inside
   return path.join(os.tmpdir(), `rollout-mysqld-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}.sock`)
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** root without a password over TCP, as the tests and the demo connect. */

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { AppProcess } from './app-process.js'
 import type { Activation, ControlAnswer, ControlRequest, SupervisorStatus } from './control.js'
-import { freePort } from './free-port.js'
+import { freePort } from '../../net/free-port.js'
 import { waitHealthy } from './health.js'
 import { isDeploymentId, outputFile, releaseDir, releasesToPrune, type SiteLayout } from './layout.js'
 import { killLeftovers } from './leftovers.js'
