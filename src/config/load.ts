@@ -7,6 +7,7 @@ import { configSchema } from './schema.js'
 import { formatIssues } from './issues.js'
 import { isEnvRef, isSecretRef } from './markers.js'
 import { Redactor } from './redact.js'
+import { validateNotifyConfig } from '../adapters/notifiers/config.js'
 import type { ResolvedConfig, ResolvedEnvironment } from './types.js'
 
 export const CONFIG_NAMES = ['rollout.config.ts', 'rollout.config.mts', 'rollout.config.js', 'rollout.config.mjs'] as const
@@ -73,7 +74,18 @@ export function resolveEnvironment(loaded: LoadedConfig, name: string, redactor:
   if (!parsed.success) throw new ConfigError(`${loaded.file}:\n${redactor.redact(formatIssues(parsed.error.issues))}`)
   const environment = parsed.data.environments[name]!
   if (environment.database?.url) redactor.addUrl(environment.database.url)
+  checkNotify(loaded.file, name, environment.notify, redactor)
   return { config: { ...parsed.data, file: loaded.file, root: loaded.root }, environment }
+}
+
+/** A bad `notify` entry is a config error here, not a channel warning in the middle of a run. */
+function checkNotify(file: string, name: string, notify: readonly unknown[], redactor: Redactor): void {
+  try {
+    validateNotifyConfig(notify, ['environments', name])
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${file}:\n${redactor.redact(error.message)}`)
+    throw error
+  }
 }
 
 /** Only the top-level settings (state folder, contacts): what history, status and unlock need. */

@@ -22,9 +22,13 @@ function loadedBy(args: string[], cwd: string): string[] {
 test('--help and plan load no database driver, browser or mailer', () => {
   const dir = tempDir('rollout-startup-')
   spawnSync(process.execPath, [BIN, 'init'], { cwd: dir })
+  // A notify list with an e-mail channel: checking it at the config boundary must not load the mailer.
+  const config = path.join(dir, 'rollout.config.ts')
+  writeFileSync(config, readFileSync(config, 'utf8').replace("monitor: { window: '30m' },", "monitor: { window: '30m' },\n      notify: [{ kind: 'email', host: 'smtp.example.test', from: 'a@example.test', to: 'b@example.test' }, { kind: 'slack', webhook: 'https://hooks.example.test/x' }],"))
   for (const args of [['--help'], ['plan', 'staging'], ['plan', 'staging', '--json']]) {
     const loaded = loadedBy(args, dir)
     assert.ok(loaded.some((u) => u.includes('/dist/cli/main.js')), 'the trace hook saw nothing')
+    if (args[0] === 'plan') assert.ok(loaded.some((u) => u.endsWith('/dist/adapters/notifiers/config.js')), 'the notify list was not checked')
     for (const heavy of HEAVY) {
       assert.deepEqual(loaded.filter((u) => u.includes(heavy)), [], `rollout ${args.join(' ')} loaded ${heavy}`)
     }
