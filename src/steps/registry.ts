@@ -6,6 +6,9 @@ import reviews from './preflight/reviews.js'
 import schemaValidation from './preflight/schema-validation.js'
 import typescriptBaseline from './preflight/typescript-baseline.js'
 import unitTests from './preflight/unit-tests.js'
+import backupFreshness from './backup/backup-freshness.js'
+import backup from './backup/backup.js'
+import backupVerify from './backup/backup-verify.js'
 import reachable from './environment/reachable.js'
 import database from './environment/database.js'
 import health from './environment/health.js'
@@ -34,6 +37,7 @@ import logs from './verify/logs.js'
 const KINDS: StepKind<any>[] = [
   command, http,
   ciStatus, reviews, schemaValidation, typescriptBaseline, unitTests,
+  backupFreshness, backup, backupVerify,
   reachable, database, health, tls, hsts, hostGuard,
   announce, notify, announceClose,
   migrate, schemaVerify, deploy, waitLive,

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { defineStepKind } from '../../engine/step-kind.js'
-import { manifestSummary } from './summary.js'
+import { manifestSummary, verificationDetail } from './summary.js'
 import { backupSettings, progressLogger } from './settings.js'
+import { applyRetention } from './retention.js'
 
 export const backupVerifyOptions = z.strictObject({
   /** quick or full; default: the environment's backups.verify. */
@@ -27,7 +28,7 @@ export default defineStepKind<BackupVerifyOptions>({
     const level = ctx.options.level ?? settings.verify
     const made = ctx.outputs.get(ctx.options.backupStep)
     const { verifyBackup } = await import('../../adapters/database/verify-backup.js')
-    const { listBackups, pruneBackups } = await import('../../adapters/database/catalog.js')
+    const { listBackups } = await import('../../adapters/database/catalog.js')
     let ref = typeof made?.manifestPath === 'string' ? made.manifestPath : undefined
     if (!ref) {
       const newest = (await listBackups(settings.dir))[0]
@@ -48,12 +49,12 @@ export default defineStepKind<BackupVerifyOptions>({
     if (!outcome.ok) {
       return { status: 'failed', summary: `${outcome.id} failed ${level} verification: ${outcome.problems.slice(0, 3).join('; ')}`, data }
     }
-    if (ctx.options.prune && (settings.keep !== undefined || settings.keepDays !== undefined)) {
-      const pruned = await pruneBackups(settings.dir, { ...(settings.keep !== undefined ? { keep: settings.keep } : {}), ...(settings.keepDays !== undefined ? { maxAgeDays: settings.keepDays } : {}) })
-      if (pruned.deleted.length) ctx.log(`retention: deleted ${pruned.deleted.join(', ')}`)
-      data.pruned = pruned.deleted
+    const retention = ctx.options.prune ? await applyRetention(settings) : null
+    if (retention) {
+      if (retention.deleted.length) ctx.log(`retention (${retention.policy}): deleted ${retention.deleted.join(', ')}`)
+      data.pruned = retention.deleted
     }
-    const detail = level === 'full' ? `restored into a scratch schema, ${outcome.manifest.tables.length} table checksums equal the manifest` : 'file hash, trailer and every table present'
+    const detail = verificationDetail(level, outcome.manifest.tables.length)
     return { status: 'passed', summary: `${outcome.id} passed ${level} verification (${detail}) in ${(outcome.durationMs / 1000).toFixed(1)} s`, data }
   },
 })

@@ -21,8 +21,8 @@ const backupsSection = z.looseObject({
   compression: z.enum(['auto', 'zstd', 'gzip']).default('auto'),
 })
 
-export interface BackupSettings {
-  url: string
+/** The backup folder and policies: all `rollout backups` needs, no database URL. */
+export interface BackupFolderSettings {
   /** Absolute. */
   dir: string
   keep?: number
@@ -33,15 +33,20 @@ export interface BackupSettings {
   compression: 'auto' | 'zstd' | 'gzip'
 }
 
-/** Reads and checks the settings; registers the URL with the redactor so its password never shows. */
-export function backupSettings(ctx: StepContext<unknown>): BackupSettings {
-  const parsed = backupsSection.safeParse(ctx.environment.backups ?? {})
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['environments', ctx.environmentName, 'backups']))
-  const url = databaseUrl(ctx)
+export interface BackupSettings extends BackupFolderSettings {
+  url: string
+}
+
+/** What the settings are read from: a step's context, or the CLI's resolved environment. */
+export type BackupSource = Pick<StepContext<unknown>, 'environment' | 'environmentName' | 'cwd' | 'redactor'>
+
+/** Reads and checks the `backups` section; paths resolve from the config's folder. */
+export function backupFolderSettings(src: BackupSource): BackupFolderSettings {
+  const parsed = backupsSection.safeParse(src.environment.backups ?? {})
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['environments', src.environmentName, 'backups']))
   const s = parsed.data
   return {
-    url,
-    dir: path.resolve(ctx.cwd, s.dir),
+    dir: path.resolve(src.cwd, s.dir),
     ...(s.keep !== undefined ? { keep: s.keep } : {}),
     ...(s.keepDays !== undefined ? { keepDays: s.keepDays } : {}),
     maxAgeMs: s.maxAge,
@@ -51,13 +56,19 @@ export function backupSettings(ctx: StepContext<unknown>): BackupSettings {
   }
 }
 
+/** The folder settings plus the database; registers the URL with the redactor so its password never shows. */
+export function backupSettings(src: BackupSource): BackupSettings {
+  const folder = backupFolderSettings(src)
+  return { ...folder, url: databaseUrl(src) }
+}
+
 /** database.url, else DATABASE_URL as in the runbook. */
-export function databaseUrl(ctx: StepContext<unknown>): string {
-  const url = ctx.environment.database?.url ?? process.env.DATABASE_URL
+export function databaseUrl(src: BackupSource): string {
+  const url = src.environment.database?.url ?? process.env.DATABASE_URL
   if (!url) {
-    throw new ConfigError(`environments.${ctx.environmentName}.database.url is not set and neither is DATABASE_URL: the backup needs the database (mysql://user:password@host:3306/database)`)
+    throw new ConfigError(`environments.${src.environmentName}.database.url is not set and neither is DATABASE_URL: the backup needs the database (mysql://user:password@host:3306/database)`)
   }
-  ctx.redactor.addUrl(url)
+  src.redactor.addUrl(url)
   return url
 }
 

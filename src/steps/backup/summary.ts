@@ -45,3 +45,8 @@ export function backupData(m: BackupManifest, paths: { path: string; manifestPat
     encrypted: m.encryption !== null,
   }
 }
+
+/** What a passed verification of this level proved, in words. */
+export function verificationDetail(level: 'quick' | 'full', tables: number): string {
+  return level === 'full' ? `restored into a scratch schema, ${tables} table checksums equal the manifest` : 'file hash, trailer and every table present'
+}
