@@ -164,6 +164,36 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       }
     })
 
+  program.command('backup').argument('<env>', 'environment name').description('back up the environment\'s database now: verified at backups.verify, then retention; holds the environment\'s lock')
+    .action(async (env: string) => {
+      const { backupCommand } = await import('./commands/backup.js')
+      setExit(await backupCommand({ ...g(), configPath: g().config, environment: env }))
+    })
+
+  program.command('backups').argument('<env>', 'environment name').description('list the environment\'s backups, newest first (id, time, size, verified, age, database)')
+    .action(async (env: string) => {
+      const { backupsCommand } = await import('./commands/backups.js')
+      await backupsCommand({ ...g(), configPath: g().config, environment: env })
+    })
+
+  program.command('restore').argument('<env>', 'environment name').argument('<backup>', 'backup id (see `rollout backups`), path of its file or manifest, or "latest"')
+    .description('put the environment\'s database back to a backup: only the tables that differ, then prove every table equals it')
+    .option('--full', 'replay every table, not only those that differ')
+    .option('--yes', 'do not ask for confirmation (required when not at a terminal)')
+    .option('--force', 'restore a backup of another database into this one')
+    .action(async (env: string, backup: string, o: { full?: boolean; yes?: boolean; force?: boolean }) => {
+      const { restoreCommand } = await import('./commands/restore.js')
+      setExit(await restoreCommand({ ...g(), ...o, configPath: g().config, environment: env, backup }))
+    })
+
+  program.command('baseline').description('manage the TypeScript error baseline the typescript-baseline gate compares with')
+    .command('update').argument('<env>', 'environment name').description('run the type-check and rewrite the baseline file with today\'s errors')
+    .option('--step <id>', 'which typescript-baseline step, when the plan has several')
+    .action(async (env: string, o: { step?: string }) => {
+      const { baselineUpdateCommand } = await import('./commands/baseline.js')
+      await baselineUpdateCommand({ ...g(), ...o, configPath: g().config, environment: env })
+    })
+
   program.command('unlock').argument('<env>', 'environment name').description('remove the lock of a run that is gone (recorded in that run)')
     .option('--force', 'required: confirms that no run is active on this environment')
     .action(async (env: string, o: { force?: boolean }) => {

@@ -1,0 +1,37 @@
+import type { RestoreReport, ReplayReason } from '../../adapters/database/restore-backup.js'
+import { formatDuration } from '../../config/duration.js'
+import { mb } from '../../steps/backup/settings.js'
+import type { Style } from './style.js'
+
+const WHY: Record<ReplayReason, string> = {
+  missing: 'missing',
+  definition: 'definition differs',
+  checksum: 'data differs',
+  'no checksum': 'no checksum in the backup',
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/** What a restore did, table by table, and the proof that the database equals the backup. */
+export function renderRestoreReport(r: RestoreReport, style: Style): string {
+  const t = r.tables
+  const lines = [`${style.green('✓')} Restored ${style.bold(r.backupId)} into ${r.database} (${r.performed}), proven`]
+  if (r.fallback) lines.push(`  note       fell back to a full restore: ${r.fallback}`)
+  const replayed = r.performed === 'full' ? `all ${t.replayed.length} tables` : t.replayed.map((n) => `${n} (${WHY[r.reasons[n] ?? 'checksum']})`).join(', ')
+  lines.push(`  replayed   ${replayed || 'none'}`)
+  if (t.reverted.length) lines.push(`  reverted   ${t.reverted.join(', ')} (what a migration added was dropped with ALTER TABLE)`)
+  if (t.dropped.length) lines.push(`  dropped    ${t.dropped.join(', ')} (not in the backup)`)
+  if (r.performed === 'differential') lines.push(`  unchanged  ${plural(t.unchanged.length, 'table')}`)
+  const after = r.proof.tables.filter((p) => p.checked === 'after').length
+  const before = r.proof.tables.length - after
+  const o = r.proof.objects.actual
+  lines.push(
+    `  proof      every table's checksum equals the backup's: ${plural(r.proof.tables.length, 'table')} (${after} checked after the replay${before ? `, ${before} just before it` : ''}); ${plural(o.views, 'view')}, ${plural(o.triggers, 'trigger')}, ${plural(o.routines, 'routine')}, ${plural(o.events, 'event')} as in the backup`,
+  )
+  if (r.definersStripped) lines.push('  note       DEFINER clauses were left out: this account may not set other definers')
+  const tm = r.timings
+  lines.push(`  duration   ${formatDuration(tm.totalMs)} (check ${formatDuration(tm.checkMs)}, compare ${formatDuration(tm.compareMs)}, replay ${formatDuration(tm.replayMs)}, proof ${formatDuration(tm.proofMs)}); ${mb(r.bytesReplayed)} of the ${mb(r.dumpBytes)} dump replayed`)
+  return lines.join('\n')
+}

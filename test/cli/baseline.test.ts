@@ -1,0 +1,57 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { ROOT, makeProject, runCli } from '../support/cli.js'
+
+const TSC = path.join(ROOT, 'node_modules/.bin/tsc')
+
+// Without the standard library (and with the few global types tsc requires) a real tsc run stays short.
+const MINIMAL_GLOBALS = ['Array<T> { length: number }', 'Boolean {}', 'Function {}', 'CallableFunction {}', 'NewableFunction {}', 'IArguments {}', 'Number {}', 'Object {}', 'RegExp {}', 'String {}']
+  .map((type) => `interface ${type}`)
+  .join('\n')
+
+test('baseline update writes the baseline file from today\'s errors, and the typescript-baseline gate then passes', async () => {
+  const dir = makeProject(
+    {
+      environments: {
+        staging: {
+          url: 'https://staging.example.test',
+          defaults: false,
+          preflight: { typecheck: `${TSC} -p .` },
+          add: [{ id: 'typescript-baseline', phase: 'preflight', kind: 'typescript-baseline' }],
+        },
+      },
+    },
+    { 'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, noEmit: true, noLib: true, types: [] }, include: ['src'] }) },
+  )
+  mkdirSync(path.join(dir, 'src'))
+  writeFileSync(path.join(dir, 'src/globals.d.ts'), MINIMAL_GLOBALS)
+  writeFileSync(path.join(dir, 'src/orders.ts'), "export const total: number = 'ten'\n")
+
+  const before = await runCli(['check', 'staging', '--phase', 'preflight'], { cwd: dir })
+  assert.equal(before.code, 1, 'without a baseline the existing error counts as new')
+
+  const update = await runCli(['baseline', 'update', 'staging'], { cwd: dir })
+  assert.equal(update.code, 0, update.stderr)
+  assert.match(update.stdout, /^Baseline now holds 1 TypeScript error \(new file\) in typescript-baseline\.json$/m)
+  const written = JSON.parse(readFileSync(path.join(dir, 'typescript-baseline.json'), 'utf8'))
+  assert.deepEqual(written.errors, [{ file: 'src/orders.ts', code: 'TS2322', message: "Type 'string' is not assignable to type 'number'." }])
+
+  const after = await runCli(['check', 'staging', '--phase', 'preflight'], { cwd: dir })
+  assert.equal(after.code, 0, after.stdout)
+  assert.match(after.stdout, /1 TypeScript error, none new \(baseline 1\)/)
+
+  // A second error: the update says what changed since the last baseline.
+  writeFileSync(path.join(dir, 'src/calendar.ts'), 'export const when: string = 2026\n')
+  const again = await runCli(['baseline', 'update', 'staging', '--json'], { cwd: dir })
+  assert.equal(again.code, 0, again.stderr)
+  assert.deepEqual({ ...JSON.parse(again.stdout), file: undefined }, { step: 'typescript-baseline', file: undefined, format: 'errors', count: 2, previous: 1, added: 1, removed: 0 })
+})
+
+test('baseline update says so when the plan has no typescript-baseline step', async () => {
+  const dir = makeProject({ environments: { staging: { url: 'https://staging.example.test', steps: { 'typescript-baseline': false } } } })
+  const run = await runCli(['baseline', 'update', 'staging'], { cwd: dir })
+  assert.equal(run.code, 2)
+  assert.match(run.stderr, /the plan for staging has no typescript-baseline step \(it is switched off\)/)
+})
