@@ -33,7 +33,7 @@ export function renderBackupResult(r: BackupResult, cwd: string, style: Style): 
     `${v.ok ? style.green('✓') : style.red('✗')} ${style.bold(r.id)} of ${r.database}`,
     `  path      ${shownPath(r.path, cwd)}${r.encrypted ? ' (encrypted)' : ''}`,
     `  size      ${mb(r.sizeBytes)} (${mb(r.dumpBytes)} dump)`,
-    `  tables    ${r.tables} (${r.rows} rows)`,
+    `  tables    ${r.tables} (${r.rows} row${r.rows === 1 ? '' : 's'})`,
     `  duration  ${formatDuration(r.durationMs)}`,
     v.ok
       ? `  verified  ${v.level}: ${verificationDetail(v.level, r.tables)} (${formatDuration(v.durationMs)})`
