@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { PHASES, type Phase } from '../plan/phases.js'
 import { RolloutError } from '../engine/errors.js'
+import { parseDuration } from '../config/duration.js'
 import type { RolloutEvent } from '../engine/events.js'
 import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js'
 import { plainRenderer } from './render/plain.js'
@@ -58,6 +59,12 @@ async function runLike(g: Globals, call: (common: { configPath?: string; onEvent
   }
 }
 
+function parseWindow(value: string): number {
+  const ms = parseDuration(value)
+  if (ms === null || ms <= 0) throw new RolloutError('USAGE', `--monitor: expected a duration such as 30s, 2m or 1h, got ${JSON.stringify(value)}`)
+  return ms
+}
+
 function parsePhases(value: string | undefined): Phase[] | undefined {
   if (!value) return undefined
   const phases = value.split(',').map((p) => p.trim())
@@ -105,9 +112,14 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
 
   program.command('run').argument('<env>', 'environment name').description('run the whole rollout: checks, backup, migrate, deploy, smoke tests; roll back on failure')
     .option('--release <id>', 'release to deploy (commit, tag or version); default: the config\'s release')
-    .action(async (env: string, o: { release?: string }) => {
+    .option('--monitor <duration>', 'monitoring window for this run, e.g. 2m or 30s (default: the config\'s monitor.window, 30m)')
+    .option('--no-monitor', 'skip the monitoring window (recorded as skipped, with the reason)')
+    .option('--detach-monitor', 'watch the monitoring window in the background once the run has finished; follow it with `rollout monitor <run>`')
+    .action(async (env: string, o: { release?: string; monitor?: string | false; detachMonitor?: boolean }) => {
       const { runRollout } = await import('../engine/api.js')
-      setExit(await runLike(g(), (c) => runRollout({ ...c, environment: env, release: o.release })))
+      const { startMonitorWatcher } = await import('./commands/monitor.js')
+      const monitor = o.monitor === false || o.monitor === undefined ? o.monitor : parseWindow(o.monitor)
+      setExit(await runLike(g(), (c) => runRollout({ ...c, environment: env, release: o.release, monitor, detachMonitor: o.detachMonitor, startMonitorWatcher })))
     })
 
   program.command('check').argument('<env>', 'environment name').description('run the pre-flight and environment checks only; changes nothing')
@@ -120,13 +132,21 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
   program.command('resume').argument('<run>', 'run id (a unique prefix is enough)').description('continue an interrupted run from its record; finished steps are not run again')
     .action(async (runId: string) => {
       const { resumeRollout } = await import('../engine/api.js')
-      setExit(await runLike(g(), (c) => resumeRollout({ ...c, runId })))
+      const { startMonitorWatcher } = await import('./commands/monitor.js')
+      setExit(await runLike(g(), (c) => resumeRollout({ ...c, runId, startMonitorWatcher })))
     })
 
   program.command('rollback').argument('<target>', 'run id, or an environment name for its newest run that changed something').description('undo a run: every step that changed the environment, newest first, then re-run the smoke tests')
     .action(async (target: string) => {
       const { rollbackRollout } = await import('../engine/api.js')
       setExit(await runLike(g(), (c) => rollbackRollout({ ...c, target })))
+    })
+
+  program.command('monitor').argument('<run>', 'run id (a unique prefix is enough)').description('follow a run\'s monitoring window: its samples as they come, then how it ended (0 quiet, 1 breach rolled back or alerted, 3 rollback incomplete)')
+    .addOption(new Option('--watcher', 'keep the window of a detached run (started by `run`)').hideHelp())
+    .action(async (runId: string, o: { watcher?: boolean }) => {
+      const { followCommand, watchCommand } = await import('./commands/monitor.js')
+      setExit(await (o.watcher ? watchCommand(runId, g().config) : followCommand(runId, g())))
     })
 
   program.command('status').argument('[run]', 'run id (default: the newest run)').description('show a run from the record: each step, its result and undo')

@@ -87,7 +87,8 @@ export const environmentSchema = z.strictObject({
     .prefault({}),
   smoke: z.looseObject({}).prefault({}),
   logs: z.looseObject({}).prefault({}),
-  monitor: z.looseObject({ window: duration.default(30 * 60_000) }).prefault({}),
+  /** `detach`: the window is watched by a background process once the run has finished (`rollout monitor <run>` follows it). */
+  monitor: z.looseObject({ window: duration.default(30 * 60_000), detach: z.boolean().default(false) }).prefault({}),
   notify: z.array(z.looseObject({ kind: z.string() })).default([]),
   /** false: start from an empty plan instead of the runbook's; only the `add` steps run. */
   defaults: z.boolean().default(true),

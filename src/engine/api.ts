@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { setMaxListeners } from 'node:events'
+import os from 'node:os'
 import path from 'node:path'
 import { loadConfig, resolveEnvironment, resolveGlobals, type LoadedConfig } from '../config/load.js'
 import { Redactor } from '../config/redact.js'
+import type { ResolvedEnvironment } from '../config/types.js'
 import { buildPlan } from '../plan/build.js'
 import type { Phase } from '../plan/phases.js'
 import { PHASES } from '../plan/phases.js'
-import type { Plan } from '../plan/types.js'
+import type { Plan, PlannedStep } from '../plan/types.js'
 import { findStepKind, knownStepKinds } from '../steps/registry.js'
 import { SqliteStore } from '../adapters/store/sqlite.js'
 import { writeIncidentReport } from '../reports/write-incident.js'
@@ -16,10 +18,12 @@ import type { EventListener, RunStatus } from './events.js'
 import { acquireEnvironmentLock, currentOwner } from './lock.js'
 import { Recorder } from './recorder.js'
 import type { RunState } from './run-state.js'
-import type { RunRecord, Store } from './store.js'
+import type { RunRecord, StepRecord, Store } from './store.js'
 import { runPhases } from './phases.js'
 import { rollBack } from './rollback.js'
-import type { StepResult } from './execute-step.js'
+import { errorMessage, type StepResult } from './execute-step.js'
+import { applyOverrides, detachedSteps, monitorOverrides, recordedOverrides, type RunOverrides } from './run-overrides.js'
+import { formatDuration } from '../config/duration.js'
 
 export interface CommonOptions {
   cwd?: string
@@ -30,6 +34,8 @@ export interface CommonOptions {
   /** Stops a rollback in progress (a second Ctrl-C); a rollback ignores `signal`. */
   rollbackSignal?: AbortSignal
   env?: NodeJS.ProcessEnv
+  /** Starts the background process that watches a detached monitoring window; returns its pid. The CLI provides it. */
+  startMonitorWatcher?: MonitorWatcherStarter
 }
 
 export interface RunOptions extends CommonOptions {
@@ -38,7 +44,13 @@ export interface RunOptions extends CommonOptions {
   release?: string
   /** Run only these phases (`rollout check`). Such a run changes nothing, so it never rolls back. */
   phases?: Phase[]
+  /** The monitoring window for this run in ms (`--monitor 2m`), or false to skip it (`--no-monitor`). */
+  monitor?: number | false
+  /** Watch the monitoring window in a background process after the run (default: `monitor.detach`). */
+  detachMonitor?: boolean
 }
+
+export type MonitorWatcherStarter = (run: { runId: string; configFile: string; cwd: string; stateDir: string }) => number
 
 export interface RunResult {
   runId: string
@@ -48,6 +60,8 @@ export interface RunResult {
   /** true when the run got past the point of no return. */
   crossed: boolean
   incidentReport?: string
+  /** pid of the background process watching the monitoring window, when it was detached. */
+  monitorWatcher?: number
 }
 
 interface Prepared {
@@ -58,13 +72,17 @@ interface Prepared {
 
 const ENGINE = { findKind: findStepKind }
 
-/** Loads and checks everything a run needs, before any lock is taken or record written. */
-async function prepare(opts: CommonOptions & { environment: string; phases?: Phase[] }): Promise<Prepared> {
+/**
+ * Loads and checks everything a run needs, before any lock is taken or record written. `overrides`
+ * are the run's own changes to the plan: from its flags, or read back from its record.
+ */
+export async function prepare(opts: CommonOptions & { environment: string; phases?: Phase[]; overrides?: (plan: Plan, env: ResolvedEnvironment) => RunOverrides }): Promise<Prepared> {
   const loaded = await loadConfig({ cwd: opts.cwd ?? process.cwd(), configPath: opts.configPath, env: opts.env })
   const redactor = new Redactor()
   const { config, environment } = resolveEnvironment(loaded, opts.environment, redactor)
   let plan = buildPlan({ environmentName: opts.environment, environment, configFile: loaded.file, findKind: findStepKind, knownKinds: knownStepKinds })
   if (opts.phases) plan = onlyPhases(plan, opts.phases)
+  else if (opts.overrides) plan = applyOverrides(plan, opts.overrides(plan, environment))
   const stateDir = path.resolve(loaded.root, config.stateDir)
   return {
     loaded,
@@ -102,7 +120,11 @@ export async function planRollout(opts: CommonOptions & { environment: string; p
 
 /** `rollout run <env>`: the whole runbook, with the rollback after the point of no return. */
 export async function runRollout(opts: RunOptions): Promise<RunResult> {
-  const prepared = await prepare(opts)
+  const prepared = await prepare({ ...opts, overrides: (plan, env) => monitorOverrides(plan, opts, env.monitor.detach) })
+  if (detachedSteps(prepared.state.plan).length && !opts.startMonitorWatcher) {
+    prepared.state.store.close()
+    throw new RolloutError('USAGE', 'detached monitoring needs a way to start the background watcher (the CLI passes one)', 'run it with `rollout run`, or leave monitor.detach off')
+  }
   const runId = newRunId()
   const release = opts.release ?? prepared.state.environment.release ?? null
   const { state, finish } = await begin(prepared, runId, opts, async (store, owner) => {
@@ -114,7 +136,7 @@ export async function runRollout(opts: RunOptions): Promise<RunResult> {
   })
   if (release) state.environment = { ...state.environment, release }
   await state.recorder.emit({ type: 'run-started', environment: opts.environment, resumed: false, steps: state.plan.steps.length, pointOfNoReturn: state.plan.pointOfNoReturn })
-  return finish(await drive(state, opts, new Map()))
+  return finish(await drive(state, { ...opts, configFile: prepared.loaded.file }, new Map()))
 }
 
 /** `rollout resume <run>`: continues an interrupted run from its record; finished steps are not run again. */
@@ -123,34 +145,30 @@ export async function resumeRollout(opts: CommonOptions & { runId: string }): Pr
   if (!['running', 'cancelled', 'rolling-back'].includes(record.status)) {
     throw new RolloutError('USAGE', `run ${record.id} ended as ${record.status}; there is nothing to resume`)
   }
-  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: record.plan.only })
+  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: record.plan.only, overrides: () => recordedOverrides(record.plan) })
   assertSamePlan(record, prepared.state.plan)
   const { state, finish } = await begin(prepared, record.id, opts, async (store) => store.updateRun(record.id, { status: 'running', pid: process.pid }))
   state.crossed = record.crossedAt !== null
   if (record.release) state.environment = { ...state.environment, release: record.release }
-  const steps = await state.store.getSteps(record.id)
-  state.nextSeq = Math.max(0, ...steps.map((s) => s.seq)) + 1
+  const steps = await restoreFromRecord(state)
   const done = new Map<string, StepResult>()
   for (const s of steps) {
-    state.outputs.set(s.stepId, s.data)
     if (s.pass === 'run' && ['passed', 'warning', 'skipped'].includes(s.status)) done.set(s.stepId, { stepId: s.stepId, status: s.status, summary: s.summary ?? '' })
   }
   await state.recorder.emit({ type: 'run-started', environment: record.environment, resumed: true, steps: state.plan.steps.length, pointOfNoReturn: state.plan.pointOfNoReturn })
   if (record.status === 'rolling-back') return finish(await finishRollback(state, opts, 'resumed an interrupted rollback'))
-  return finish(await drive(state, opts, done))
+  return finish(await drive(state, { ...opts, configFile: prepared.loaded.file }, done))
 }
 
 /** `rollout rollback <run|env>`: undoes a run (the newest one that changed the environment, for an env). */
 export async function rollbackRollout(opts: CommonOptions & { target: string; reason?: string }): Promise<RunResult> {
   const record = await readRun({ ...opts, runId: opts.target }, true)
   if (record.status === 'rolled-back') throw new RolloutError('USAGE', `run ${record.id} is already rolled back`)
-  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: record.plan.only })
+  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: record.plan.only, overrides: () => recordedOverrides(record.plan) })
   assertSamePlan(record, prepared.state.plan)
   const { state, finish } = await begin(prepared, record.id, opts, async () => undefined)
   state.crossed = true
-  const steps = await state.store.getSteps(record.id)
-  state.nextSeq = Math.max(0, ...steps.map((s) => s.seq)) + 1
-  for (const s of steps) state.outputs.set(s.stepId, s.data)
+  await restoreFromRecord(state)
   return finish(await finishRollback(state, opts, opts.reason ?? `rollback requested by ${state.config.contacts.deployer ?? currentOwner(record.id).user}`))
 }
 
@@ -167,20 +185,9 @@ async function begin(prepared: Prepared, runId: string, opts: CommonOptions, cre
   if (lock.takenOver) {
     await recorder.emit({ type: 'lock-taken-over', environment: prepared.state.environmentName, previous: lock.takenOver.owner, reason: lock.takenOver.reason })
   }
-  const signal = opts.signal ?? new AbortController().signal
-  // Every running step listens to the run's signal: a wide phase is fan-out, not a leak.
-  setMaxListeners(1000, signal)
-  const state: RunState = {
-    ...prepared.state,
-    runId,
-    recorder,
-    signal,
-    outputs: new Map(),
-    crossed: false,
-    nextSeq: 1,
-  }
+  const state = newRunState(prepared, runId, recorder, opts.signal ?? new AbortController().signal)
   const started = performance.now()
-  const finish = async (outcome: { status: RunStatus; summary: string }): Promise<RunResult> => {
+  const finish = async (outcome: Outcome): Promise<RunResult> => {
     try {
       await store.updateRun(runId, { status: outcome.status, summary: redactor.redact(outcome.summary), finishedAt: new Date().toISOString() })
       let incidentReport: string | undefined
@@ -189,7 +196,10 @@ async function begin(prepared: Prepared, runId: string, opts: CommonOptions, cre
         if (!state.plan.only) await notifyOutcome(state, outcome.status, outcome.summary, incidentReport, performance.now() - started)
       }
       await recorder.emit({ type: 'run-finished', status: outcome.status, summary: outcome.summary, durationMs: performance.now() - started, ...(incidentReport ? { report: incidentReport } : {}) })
-      return { runId, environment: state.environmentName, status: outcome.status, summary: redactor.redact(outcome.summary), crossed: state.crossed, ...(incidentReport ? { incidentReport } : {}) }
+      return {
+        runId, environment: state.environmentName, status: outcome.status, summary: redactor.redact(outcome.summary), crossed: state.crossed,
+        ...(incidentReport ? { incidentReport } : {}), ...(outcome.monitorWatcher ? { monitorWatcher: outcome.monitorWatcher } : {}),
+      }
     } finally {
       await lock.release()
       store.close()
@@ -198,9 +208,47 @@ async function begin(prepared: Prepared, runId: string, opts: CommonOptions, cre
   return { state, finish }
 }
 
-/** Runs the phases; a blocking failure after the point of no return starts the rollback. */
-async function drive(state: RunState, opts: CommonOptions, done: ReadonlyMap<string, StepResult>): Promise<{ status: RunStatus; summary: string }> {
-  const stopped = await runPhases(state, PHASES, 'run', done)
+/** The state every step of one run shares, before anything is read back from the record. */
+export function newRunState(prepared: Prepared, runId: string, recorder: Recorder, signal: AbortSignal): RunState {
+  // Every running step listens to the run's signal: a wide phase is fan-out, not a leak.
+  setMaxListeners(1000, signal)
+  return { ...prepared.state, runId, recorder, signal, outputs: new Map(), crossed: false, nextSeq: 1 }
+}
+
+/** Puts the recorded steps' data back into the state (for their undo, for later steps) and continues their numbering. */
+export async function restoreFromRecord(state: RunState): Promise<StepRecord[]> {
+  const steps = await state.store.getSteps(state.runId)
+  state.nextSeq = Math.max(0, ...steps.map((s) => s.seq)) + 1
+  for (const s of steps) state.outputs.set(s.stepId, s.data)
+  return steps
+}
+
+interface Outcome {
+  status: RunStatus
+  summary: string
+  monitorWatcher?: number
+}
+
+/**
+ * Runs the phases; a blocking failure after the point of no return starts the rollback. A detached
+ * monitor phase is left to a background watcher, started once everything else has passed.
+ */
+async function drive(state: RunState, opts: CommonOptions & { configFile: string }, done: ReadonlyMap<string, StepResult>): Promise<Outcome> {
+  const detached = detachedSteps(state.plan)
+  let stopped = await runPhases(state, detached.length ? PHASES.filter((p) => p !== 'monitor') : PHASES, 'run', done)
+  if (!stopped && detached.length) {
+    const pid = await detachMonitoring(state, opts, detached)
+    if (pid !== null) {
+      const window = monitorWindow(state, detached)
+      return {
+        status: 'passed',
+        summary: `all ${state.plan.steps.length - detached.length} steps done; the monitoring window${window} is watched in the background (pid ${pid}): rollout monitor ${state.runId}`,
+        monitorWatcher: pid,
+      }
+    }
+    // No watcher could start: the window is kept here instead, late but not lost.
+    stopped = await runPhases(state, ['monitor'], 'run', done)
+  }
   if (!stopped) return { status: 'passed', summary: `all ${state.plan.steps.length} steps done` }
   const what = stopped.blocker!.stepId ? `"${stopped.blocker!.stepId}" ${stopped.blocker!.status}: ${stopped.blocker!.summary}` : 'cancelled'
   if (state.signal.aborted) {
@@ -211,6 +259,34 @@ async function drive(state: RunState, opts: CommonOptions, done: ReadonlyMap<str
   return finishRollback(state, opts, `phase ${stopped.phase}: ${what}`)
 }
 
+/** Records the detached steps as waiting and starts their watcher; null when it could not start. */
+async function detachMonitoring(state: RunState, opts: CommonOptions & { configFile: string }, steps: PlannedStep[]): Promise<number | null> {
+  const { store, runId } = state
+  let pid: number
+  try {
+    pid = opts.startMonitorWatcher!({ runId, configFile: opts.configFile, cwd: state.config.root, stateDir: state.stateDir })
+  } catch (error) {
+    await state.recorder.emit({ type: 'warning', message: `the background monitoring could not start (${errorMessage(error)}); the window is watched now instead` })
+    return null
+  }
+  const watcher = { pid, host: os.hostname(), startedAt: new Date().toISOString() }
+  for (const step of steps) {
+    state.outputs.set(step.id, { watcher })
+    await store.upsertStep({
+      runId, stepId: step.id, pass: 'run', phase: step.phase, title: step.title, status: 'pending', data: { watcher },
+      summary: `watched in the background (pid ${pid}) once the run has finished: rollout monitor ${runId}`,
+    })
+  }
+  await state.recorder.emit({ type: 'monitor-detached', stepIds: steps.map((s) => s.id), pid })
+  return pid
+}
+
+/** The longest window among the detached monitor steps, as ` (2m)`; empty when none says. */
+function monitorWindow(state: RunState, steps: PlannedStep[]): string {
+  const windows = steps.filter((s) => s.kind === 'monitor').map((s) => (typeof s.options.window === 'number' ? s.options.window : state.environment.monitor.window))
+  return windows.length ? ` (${formatDuration(Math.max(...windows))})` : ''
+}
+
 async function finishRollback(state: RunState, opts: CommonOptions, reason: string): Promise<{ status: RunStatus; summary: string }> {
   // The rollback must not be stopped by the Ctrl-C that may have caused it; only by its own signal.
   const rollbackState: RunState = { ...state, signal: opts.rollbackSignal ?? new AbortController().signal }
@@ -219,7 +295,7 @@ async function finishRollback(state: RunState, opts: CommonOptions, reason: stri
   return { status: result.status, summary: `${reason} → ${result.summary}` }
 }
 
-async function readRun(opts: CommonOptions & { runId: string }, allowEnvironment = false): Promise<RunRecord> {
+export async function readRun(opts: CommonOptions & { runId: string }, allowEnvironment = false): Promise<RunRecord> {
   const loaded = await loadConfig({ cwd: opts.cwd ?? process.cwd(), configPath: opts.configPath, env: opts.env })
   const { stateDir } = resolveGlobals(loaded)
   const store = openStore(stateDir)
@@ -240,7 +316,7 @@ async function readRun(opts: CommonOptions & { runId: string }, allowEnvironment
 
 
 /** Resume and rollback use today's config; it must still describe the same steps as the record. */
-function assertSamePlan(record: RunRecord, plan: Plan): void {
+export function assertSamePlan(record: RunRecord, plan: Plan): void {
   const before = record.plan.steps.map((s) => `${s.id}:${s.kind}`).join(',')
   const now = plan.steps.map((s) => `${s.id}:${s.kind}`).join(',')
   if (before !== now) {

@@ -25,6 +25,12 @@ export type RunStatus =
   | 'rollback-failed'
   | 'cancelled'
 
+/**
+ * How a detached monitoring window ended: quiet; a breach only alerted; a breach rolled back (or the
+ * rollback did not complete, or could not start); stopped before its end (a newer run, a rollback by hand).
+ */
+export type MonitorOutcome = 'quiet' | 'alerted' | 'rolled-back' | 'rollback-failed' | 'not-rolled-back' | 'stopped'
+
 /** Which pass of a step: its normal run, or a re-run that proves a rollback. */
 export type StepPass = 'run' | 'verify'
 
@@ -49,6 +55,10 @@ export type RolloutEvent =
   | (Base & { type: 'undo-finished'; stepId: string; status: 'rolled-back' | 'rollback-failed' | 'skipped'; summary: string; durationMs: number })
   | (Base & { type: 'rollback-finished'; status: 'rolled-back' | 'rollback-failed'; summary: string })
   | (Base & { type: 'warning'; message: string; stepId?: string })
+  /** The monitor phase was left to a background watcher (`monitor.detach`, `run --detach-monitor`). */
+  | (Base & { type: 'monitor-detached'; stepIds: string[]; pid: number })
+  /** The background watcher's last word on the window it kept. */
+  | (Base & { type: 'monitor-finished'; outcome: MonitorOutcome; summary: string })
   | (Base & { type: 'run-finished'; status: RunStatus; summary: string; durationMs: number; report?: string })
 
 export type RolloutEventType = RolloutEvent['type']

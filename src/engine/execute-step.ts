@@ -5,6 +5,7 @@ import type { StepPass, StepStatus } from './events.js'
 import type { StepContext, StepOutcome } from './step-kind.js'
 import type { RunState } from './run-state.js'
 import { adoptEvidenceFile, runDir, stepEvidenceDir, writeEvidenceFile } from './evidence.js'
+import { skipReason } from './run-overrides.js'
 
 export interface StepResult {
   stepId: string
@@ -67,13 +68,15 @@ export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, 
 export async function executeStep(state: RunState, step: PlannedStep, pass: StepPass): Promise<StepResult> {
   const { store, recorder, runId } = state
   const kind = state.findKind(step.kind)
-  if (!step.built || !kind) {
-    const reason = `step kind "${step.kind}" is not built yet`
+  const skip = async (reason: string, warn: boolean): Promise<StepResult> => {
     await store.upsertStep({ runId, stepId: step.id, pass, phase: step.phase, title: step.title, status: 'skipped', summary: reason })
-    await recorder.emit({ type: 'warning', message: `skipped "${step.title}": ${reason}`, stepId: step.id })
+    if (warn) await recorder.emit({ type: 'warning', message: `skipped "${step.title}": ${reason}`, stepId: step.id })
     await recorder.emit({ type: 'step-skipped', stepId: step.id, title: step.title, phase: step.phase, reason, pass })
     return { stepId: step.id, status: 'skipped', summary: reason }
   }
+  if (!step.built || !kind) return skip(`step kind "${step.kind}" is not built yet`, true)
+  const skipped = skipReason(state.plan, step.id)
+  if (skipped) return skip(skipped, false)
 
   if (pass === 'run' && step.changesEnvironment && !state.crossed) {
     state.crossed = true
