@@ -53,9 +53,13 @@ async function undoStep(state: RunState, step: PlannedStep, record: StepRecord):
   const kind = state.findKind(step.kind)
   await recorder.emit({ type: 'undo-started', stepId: step.id, title: step.title })
   const started = performance.now()
-  const finish = async (status: 'rolled-back' | 'rollback-failed', summary: string) => {
+  const recorded = { ...record.data, ...(state.outputs.get(step.id) ?? {}) }
+  const finish = async (status: 'rolled-back' | 'rollback-failed', summary: string, undoData: Record<string, unknown> = {}) => {
     const durationMs = performance.now() - started
-    await store.upsertStep({ runId, stepId: step.id, pass: 'run', status, undoStatus: status, undoSummary: state.redactor.redact(summary), undoDurationMs: durationMs })
+    // What the undo found and did (the tables a restore replayed) stays beside the step's own data, for the incident report.
+    const data = state.redactor.redactValue({ ...recorded, undo: { ...undoData, status, finishedAt: new Date().toISOString() } })
+    state.outputs.set(step.id, { ...recorded, undo: data.undo })
+    await store.upsertStep({ runId, stepId: step.id, pass: 'run', status, undoStatus: status, undoSummary: state.redactor.redact(summary), undoDurationMs: durationMs, data })
     await recorder.emit({ type: 'undo-finished', stepId: step.id, status, summary, durationMs })
     return status === 'rolled-back'
   }
@@ -64,10 +68,9 @@ async function undoStep(state: RunState, step: PlannedStep, record: StepRecord):
   }
   await store.upsertStep({ runId, stepId: step.id, pass: 'run', status: 'rolling-back', undoStatus: 'rolling-back' })
   const endedAs = record.status === 'running' || record.status === 'rolling-back' || record.status === 'cancelled' ? 'interrupted' : (record.status as UndoContext['endedAs'])
-  const recorded = { ...record.data, ...(state.outputs.get(step.id) ?? {}) }
   try {
     const outcome = await boundedAttempt(state, step, 'run', (ctx) => kind.undo!({ ...ctx, recorded, endedAs }))
-    return finish(outcome.status === 'failed' ? 'rollback-failed' : 'rolled-back', outcome.summary)
+    return finish(outcome.status === 'failed' ? 'rollback-failed' : 'rolled-back', outcome.summary, outcome.data)
   } catch (error) {
     return finish('rollback-failed', errorMessage(error))
   }

@@ -1,6 +1,9 @@
 import type { RolloutEvent } from '../engine/events.js'
 import type { RunRecord, StepRecord } from '../engine/store.js'
 import { formatDuration } from '../config/duration.js'
+import { dataLossSection } from './data-loss.js'
+import { cell, clock, code } from './incident-format.js'
+import { environmentStateSection, followUpSection } from './incident-state.js'
 
 export interface IncidentInput {
   run: RunRecord
@@ -44,41 +47,60 @@ export function renderIncident({ run, steps, events, contacts }: IncidentInput):
     if (s.evidence.length) lines.push('')
   }
 
+  lines.push(...stepsSection(steps))
+
   lines.push('## Rollback', '')
   if (!run.crossedAt) lines.push('Not needed: the run stopped before changing anything.')
   else if (undone.length === 0) lines.push('No step was undone.')
   else {
+    const took = rollbackSpan(events)
+    if (took) lines.push(took, '')
     lines.push('| step | result | took | detail |', '|---|---|---|---|')
-    for (const s of undone) lines.push(`| \`${s.stepId}\` | ${s.undoStatus} | ${s.undoDurationMs === null ? '' : formatDuration(s.undoDurationMs)} | ${cell(s.undoSummary)} |`)
+    for (const s of undone) lines.push(`| ${code(s.stepId)} | ${s.undoStatus} | ${s.undoDurationMs === null ? '' : formatDuration(s.undoDurationMs)} | ${cell(s.undoSummary)} |`)
   }
   if (verifySteps.length) {
     lines.push('', '**Verification after the rollback:**', '')
-    for (const s of verifySteps) lines.push(`- \`${s.stepId}\` ${s.status}: ${s.summary ?? ''}`)
+    for (const s of verifySteps) lines.push(`- ${code(s.stepId)} ${s.status}${s.durationMs === null ? '' : ` in ${formatDuration(s.durationMs)}`}: ${s.summary ?? ''}`)
   }
   lines.push('')
-  if (run.status === 'rollback-failed' || run.status === 'rolling-back' || run.status === 'running' || (run.status === 'cancelled' && run.crossedAt)) {
-    lines.push('## To finish by hand', '')
-    lines.push(`- Undo what is left: \`rollout rollback ${run.id}\``)
-    if (run.status !== 'rollback-failed') lines.push(`- Or continue the run: \`rollout resume ${run.id}\``)
-    lines.push(`- Inspect the record: \`rollout status ${run.id}\``)
-    lines.push(`- When the environment is safe again and no run is active: \`rollout unlock ${run.environment} --force\``, '')
-  }
+  lines.push(...environmentStateSection(run, steps))
+  lines.push(...dataLossSection(run, steps))
+  lines.push(...followUpSection(run, steps))
 
-  lines.push('## Timeline', '', '| time | event |', '|---|---|')
+  lines.push('## Timeline', '', '| time (UTC) | event |', '|---|---|')
   for (const e of events) {
     const text = describeEvent(e)
-    if (text) lines.push(`| ${e.at.slice(11, 23)} | ${cell(text)} |`)
+    if (text) lines.push(`| ${clock(e.at)} | ${cell(text)} |`)
   }
   lines.push('')
 
+  lines.push('## Contacts', '')
   const people = Object.entries(contacts ?? {}).filter(([, v]) => v)
-  if (people.length) {
-    lines.push('## Contacts', '')
-    const names: Record<string, string> = { onCall: 'On-call engineer', database: 'Database team', escalation: 'Escalation', deployer: 'Deployer' }
-    for (const [k, v] of people) lines.push(`- ${names[k] ?? k}: ${v}`)
-    lines.push('')
-  }
+  const names: Record<string, string> = { onCall: 'On-call engineer', database: 'Database team', escalation: 'Escalation', deployer: 'Deployer' }
+  for (const [k, v] of people) lines.push(`- ${names[k] ?? k}: ${v}`)
+  if (!people.length) lines.push('None configured: add `contacts` (onCall, database, escalation) to the config to have them named here.')
+  lines.push('')
   return lines.join('\n')
+}
+
+/** Every step of the run with its start time and duration, the rollback's re-runs after them. */
+function stepsSection(steps: readonly StepRecord[]): string[] {
+  const ordered = [...steps.filter((s) => s.pass === 'run'), ...steps.filter((s) => s.pass === 'verify')]
+  const lines = ['## Steps', '', '| step | phase | started (UTC) | took | result |', '|---|---|---|---|---|']
+  for (const s of ordered) {
+    const name = `${s.pass === 'verify' ? 'rollback check: ' : ''}${code(s.stepId)}`
+    lines.push(`| ${name} | ${s.phase} | ${clock(s.startedAt)} | ${s.durationMs === null ? '—' : formatDuration(s.durationMs)} | ${cell(`${s.status}${s.summary ? `: ${s.summary}` : ''}`)} |`)
+  }
+  lines.push('')
+  return lines
+}
+
+/** How long the whole rollback took, undo and proof together, from its events. */
+function rollbackSpan(events: readonly RolloutEvent[]): string | null {
+  const start = events.find((e) => e.type === 'rollback-started')
+  const end = [...events].reverse().find((e) => e.type === 'rollback-finished')
+  if (!start || !end || end.at < start.at) return null
+  return `The rollback took ${formatDuration(Date.parse(end.at) - Date.parse(start.at))} in all (${clock(start.at)} → ${clock(end.at)}), undo and verification together:`
 }
 
 function describeEvent(e: RolloutEvent): string | null {
@@ -95,8 +117,4 @@ function describeEvent(e: RolloutEvent): string | null {
     case 'run-finished': return `run ${e.status}`
     default: return null
   }
-}
-
-function cell(text: string | null): string {
-  return (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }

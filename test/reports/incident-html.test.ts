@@ -35,7 +35,7 @@ test('incident HTML: a standalone page with the report\'s sections, tables and c
   assert.match(html, /<title>Incident report: staging rollout r-2026-abc<\/title>/)
   assert.match(html, /<body class="outcome-rollback-failed">/)
   assert.match(html, /<h1>Incident report: staging rollout r-2026-abc<\/h1>/)
-  for (const h of ['What failed', 'Rollback', 'To finish by hand', 'Timeline', 'Contacts']) assert.match(html, new RegExp(`<h2>${h}</h2>`))
+  for (const h of ['What failed', 'Steps', 'Rollback', 'State of the environment', 'To finish by hand', 'Timeline', 'Contacts']) assert.match(html, new RegExp(`<h2>${h}</h2>`))
   assert.match(html, /<li><strong>Outcome:<\/strong> rollback-failed — ROLLBACK INCOMPLETE/)
   assert.match(html, /<h3><code>critical-flows<\/code> — critical-flows<\/h3>/)
   // The rollback table: header row, one row per undone step, an escaped pipe kept inside its cell.
@@ -43,7 +43,7 @@ test('incident HTML: a standalone page with the report\'s sections, tables and c
   assert.match(html, /<tr><td><code>deploy<\/code><\/td><td>rollback-failed<\/td><td>1\.5s<\/td><td>provider said: 503 \| try later<\/td><\/tr>/)
   assert.match(html, /<td>10:05:00\.000<\/td><td><code>critical-flows<\/code> failed after 9\.0s: a \| b<\/td>/)
   assert.match(html, /<pre><code>page\.goto \/login\n&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;\nTimeoutError<\/code><\/pre>/)
-  assert.match(html, /<li>Undo what is left: <code>rollout rollback r-2026-abc<\/code><\/li>/)
+  assert.match(html, /<li>Then let the tool finish and prove it: <code>rollout rollback r-2026-abc<\/code> \(undoes what is not put back yet, then re-runs the smoke tests\)<\/li>/)
   assert.match(html, /<a href="critical-flows\/login-failure\.png">login failure<\/a>/)
   assert.match(html, /On-call engineer: ops@terp\.example &lt;pager&gt;/)
 })
