@@ -1,0 +1,45 @@
+import { Router } from 'express'
+import { verifyPortalClient, verifyStaff } from '../services/accounts.js'
+import { cookieHeader, PORTAL_COOKIE, signSession, STAFF_COOKIE } from '../http/session.js'
+import { loginPage } from '../views/login.js'
+import { safeNext, sendPage, type PageDeps } from './support.js'
+
+const field = (body: unknown, name: string): string => {
+  const v = (body as Record<string, unknown> | undefined)?.[name]
+  return typeof v === 'string' ? v : ''
+}
+
+/** The staff login (/login → /dashboard) and the client portal's own login (/vip/login → /vip). */
+export function authPages(deps: PageDeps): Router {
+  const router = Router()
+  const staffForm = { title: 'Log in to TERP', action: '/login', prefix: 'login' as const }
+  const portalForm = { title: 'Client portal', action: '/vip/login', prefix: 'vip' as const }
+
+  router.get('/', (_req, res) => res.redirect(303, '/dashboard'))
+  router.get('/login', (req, res) => sendPage(res, loginPage({ ...staffForm, next: safeNext(req.query.next, '') || undefined })))
+  router.post('/login', async (req, res) => {
+    const email = field(req.body, 'email')
+    const user = await verifyStaff(deps.store, email, field(req.body, 'password'))
+    if (!user) return sendPage(res, loginPage({ ...staffForm, email, error: 'Wrong email or password.' }), 401)
+    res.setHeader('Set-Cookie', cookieHeader(STAFF_COOKIE, signSession(deps.sessionSecret, { kind: 'staff', id: user.id, name: user.name }), deps.secure))
+    res.redirect(303, safeNext(field(req.body, 'next'), '/dashboard'))
+  })
+  router.post('/logout', (_req, res) => {
+    res.setHeader('Set-Cookie', cookieHeader(STAFF_COOKIE, '', deps.secure))
+    res.redirect(303, '/login')
+  })
+
+  router.get('/vip/login', (_req, res) => sendPage(res, loginPage(portalForm)))
+  router.post('/vip/login', async (req, res) => {
+    const email = field(req.body, 'email')
+    const client = await verifyPortalClient(deps.store, email, field(req.body, 'password'))
+    if (!client) return sendPage(res, loginPage({ ...portalForm, email, error: 'Wrong email or password.' }), 401)
+    res.setHeader('Set-Cookie', cookieHeader(PORTAL_COOKIE, signSession(deps.sessionSecret, { kind: 'portal', id: client.id, name: client.name }), deps.secure))
+    res.redirect(303, '/vip')
+  })
+  router.post('/vip/logout', (_req, res) => {
+    res.setHeader('Set-Cookie', cookieHeader(PORTAL_COOKIE, '', deps.secure))
+    res.redirect(303, '/vip/login')
+  })
+  return router
+}
