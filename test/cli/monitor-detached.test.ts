@@ -83,7 +83,7 @@ test('a watcher that dies is reported by `rollout monitor` (exit 3); a newer run
   while (processRunning(pid)) await new Promise((r) => setTimeout(r, 50))
   const gone = await runCli(['monitor', first.run.id], { cwd: p.dir })
   assert.equal(gone.code, 3, gone.stdout + gone.stderr)
-  assert.match(gone.stdout, /WATCHER GONE: the window is no longer watched: the background watcher \(pid \d+\) stopped before the window ended/)
+  assert.match(gone.stdout, /WATCHER GONE: the window is no longer watched: the background watcher \(pid \d+\) stopped before the window ended.* \(its log: .*\/runs\/\S+\/monitor-watcher\.log\)/)
 
   assert.equal((await runCli(['run', 'staging', '--monitor', '5m'], { cwd: p.dir })).code, 0)
   const second = await newestRun(p.dir)

@@ -13,6 +13,7 @@ import { plainRenderer } from '../render/plain.js'
 import { colorsEnabled, makeStyle } from '../render/style.js'
 
 const CLI = fileURLToPath(new URL('../../../bin/rollout.js', import.meta.url))
+const WATCHER_LOG = 'monitor-watcher.log'
 
 /**
  * Starts the watcher of a detached monitoring window: this CLI again, as `monitor <run> --watcher`,
@@ -22,7 +23,7 @@ const CLI = fileURLToPath(new URL('../../../bin/rollout.js', import.meta.url))
 export const startMonitorWatcher: MonitorWatcherStarter = ({ runId, configFile, cwd, stateDir }) => {
   const folder = runDir(stateDir, runId)
   mkdirSync(folder, { recursive: true, mode: 0o700 })
-  const out = openSync(path.join(folder, 'monitor-watcher.log'), 'a', 0o600)
+  const out = openSync(path.join(folder, WATCHER_LOG), 'a', 0o600)
   try {
     const child = spawn(process.execPath, [CLI, '--config', configFile, 'monitor', runId, '--watcher'], {
       cwd,
@@ -50,7 +51,7 @@ export async function watchCommand(runId: string, configPath: string | undefined
 export async function followCommand(runId: string, g: { config?: string; json?: boolean }): Promise<number> {
   const { openRecord } = await import('../../engine/records.js')
   const { followMonitor } = await import('../../engine/follow-monitor.js')
-  const { store } = await openRecord({ configPath: g.config })
+  const { store, stateDir } = await openRecord({ configPath: g.config })
   // Ctrl-C stops following only: the window, and its watcher, go on.
   const stop = new AbortController()
   const onSigint = () => stop.abort()
@@ -61,7 +62,8 @@ export async function followCommand(runId: string, g: { config?: string; json?: 
     if (!id) throw new RolloutError('USAGE', `no run "${runId}" in the record`, 'list runs with `rollout history <env>`')
     const render: (e: RolloutEvent) => void = g.json ? jsonRenderer(process.stdout) : plainRenderer(process.stdout, { showOutput: true })
     if (!g.json) process.stdout.write(`Monitoring window of run ${id}:\n`)
-    const result = await followMonitor(store, id, { onEvent: render, signal })
+    const followed = await followMonitor(store, id, { onEvent: render, signal })
+    const result = followed.outcome === 'watcher-gone' ? { ...followed, summary: `${followed.summary} (its log: ${path.join(runDir(stateDir, id), WATCHER_LOG)})` } : followed
     const code = exitCodeFor(result.outcome)
     if (g.json) process.stdout.write(`${JSON.stringify({ runId: id, ...result, exitCode: code })}\n`)
     else process.stdout.write(`${describe(result)}\n`)
