@@ -166,19 +166,29 @@ export async function readSchemaFingerprint(conn: QueryConnection, database: str
     index.columns.push(part)
   }
 
-  const fkRows = await rows(
+  // Two plain reads joined here: MariaDB 10.11 was seen to crash (signal 11) on the JOIN of these
+  // two information_schema views while another session dropped a database. A check must never
+  // take the staging server down.
+  const ruleRows = await rows(
     conn,
-    `SELECT k.TABLE_NAME AS tbl, k.CONSTRAINT_NAME AS name, k.COLUMN_NAME AS col,
-            k.REFERENCED_TABLE_SCHEMA AS refSchema, k.REFERENCED_TABLE_NAME AS refTable,
-            k.REFERENCED_COLUMN_NAME AS refCol, rc.UPDATE_RULE AS onUpdate, rc.DELETE_RULE AS onDelete
-       FROM information_schema.KEY_COLUMN_USAGE k
-       JOIN information_schema.REFERENTIAL_CONSTRAINTS rc
-         ON rc.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND rc.CONSTRAINT_NAME = k.CONSTRAINT_NAME
-        AND rc.TABLE_NAME = k.TABLE_NAME
-      WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL
-      ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+    `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, UPDATE_RULE AS onUpdate, DELETE_RULE AS onDelete
+       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?`,
     db,
   )
+  const rules = new Map(ruleRows.map((r) => [`${str(r.tbl)}\u0000${str(r.name)}`, r]))
+  const keyRows = await rows(
+    conn,
+    `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col,
+            REFERENCED_TABLE_SCHEMA AS refSchema, REFERENCED_TABLE_NAME AS refTable, REFERENCED_COLUMN_NAME AS refCol
+       FROM information_schema.KEY_COLUMN_USAGE
+      WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL
+      ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`,
+    db,
+  )
+  const fkRows: Row[] = keyRows.flatMap((k) => {
+    const rule = rules.get(`${str(k.tbl)}\u0000${str(k.name)}`)
+    return rule ? [{ ...k, onUpdate: rule.onUpdate, onDelete: rule.onDelete }] : []
+  })
   for (const r of fkRows) {
     const table = tables[str(r.tbl)]
     if (!table) continue
@@ -196,16 +206,14 @@ export async function readSchemaFingerprint(conn: QueryConnection, database: str
 
   // CHECK constraints: MariaDB ≥ 10.2 and MySQL ≥ 8.0.16 list them; older servers lack the table.
   try {
-    const checkRows = await rows(
+    // Joined here rather than in SQL, for the same reason as the foreign keys above.
+    const clauses = await rows(conn, 'SELECT CONSTRAINT_NAME AS name, CHECK_CLAUSE AS clause FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?', db)
+    const owners = await rows(
       conn,
-      `SELECT tc.TABLE_NAME AS tbl, cc.CONSTRAINT_NAME AS name, cc.CHECK_CLAUSE AS clause
-         FROM information_schema.CHECK_CONSTRAINTS cc
-         JOIN information_schema.TABLE_CONSTRAINTS tc
-           ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME
-          AND tc.CONSTRAINT_TYPE = 'CHECK'
-        WHERE cc.CONSTRAINT_SCHEMA = ?`,
+      "SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND CONSTRAINT_TYPE = 'CHECK'",
       db,
     )
+    const checkRows = clauses.flatMap((c) => owners.filter((o) => str(o.name) === str(c.name)).map((o) => ({ tbl: o.tbl, name: c.name, clause: c.clause })))
     for (const r of checkRows) {
       const table = tables[str(r.tbl)]
       if (table) table.checks[str(r.name)] = str(r.clause)
