@@ -62,6 +62,8 @@ export const environmentSchema = z.strictObject({
   release: z.string().optional(),
   /** Host name → IP address used by the tool's own HTTP, TLS and browser clients (like curl --resolve). */
   resolve: z.record(z.string(), z.string()).optional(),
+  /** A CA certificate file (PEM, relative to the config) the environment's HTTPS certificate is issued by; every check trusts it. */
+  ca: z.string().min(1).optional(),
   backups: z
     .looseObject({
       dir: z.string().default('.rollout/backups'),

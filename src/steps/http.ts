@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineStepKind } from '../engine/step-kind.js'
 import { httpRequest, HttpRequestError } from '../adapters/http/request.js'
+import { stepCa } from './trust.js'
 
 export const httpOptions = z.strictObject({
   /** Absolute URL, or a path joined to the environment's URL. */
@@ -39,6 +40,7 @@ export default defineStepKind<HttpOptions>({
         timeoutMs: o.timeoutMs,
         signal: ctx.signal,
         resolve: ctx.environment.resolve,
+        ca: await stepCa(ctx),
       })
       const evidence = { url, status: res.status, headers: res.headers, timings: res.timings, tls: res.tls, body: res.body.slice(0, 4000) }
       await ctx.writeEvidence('response.json', JSON.stringify(evidence, null, 2), `${o.method} ${url}`)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineStepKind, type StepOutcome } from '../../engine/step-kind.js'
+import { stepCa } from '../trust.js'
 import { duration } from '../../config/schema.js'
 import { formatDuration } from '../../config/duration.js'
 import { httpRequest, HttpRequestError, type HttpResponse } from '../../adapters/http/request.js'
@@ -57,6 +58,7 @@ export default defineStepKind<WaitLiveOptions>({
     const url = resolveUrl(ctx.environment.url, o.path)
     ctx.log(`waiting for ${url} to report ${o.field} = ${release}`)
 
+    const ca = await stepCa(ctx)
     const started = performance.now()
     const deadline = started + o.timeout
     let polls = 0
@@ -64,7 +66,7 @@ export default defineStepKind<WaitLiveOptions>({
     let lastNote: string | undefined
     for (;;) {
       polls++
-      last = await look(url, o, ctx.environment.resolve, ctx.signal)
+      last = await look(url, o, { resolve: ctx.environment.resolve, ca }, ctx.signal)
       if (ctx.signal.aborted) throw new Error('stopped')
       // Each change of answer once, not every poll.
       if (last.note !== lastNote) ctx.log(`${url}: ${last.note}`)
@@ -97,13 +99,13 @@ export default defineStepKind<WaitLiveOptions>({
   },
 })
 
-async function look(url: string, o: WaitLiveOptions, resolve: Record<string, string> | undefined, signal: AbortSignal): Promise<Look> {
+async function look(url: string, o: WaitLiveOptions, reach: { resolve?: Record<string, string>; ca?: string }, signal: AbortSignal): Promise<Look> {
   // A request of its own per poll, detached afterwards, so a long wait leaves no listeners behind.
   const child = new AbortController()
   const follow = () => child.abort()
   signal.addEventListener('abort', follow, { once: true })
   try {
-    const res = await httpRequest({ url, headers: { accept: 'application/json', 'cache-control': 'no-cache', ...o.headers }, timeoutMs: o.requestTimeout, resolve, signal: child.signal })
+    const res = await httpRequest({ url, headers: { accept: 'application/json', 'cache-control': 'no-cache', ...o.headers }, timeoutMs: o.requestTimeout, ...reach, signal: child.signal })
     if (res.status !== 200) return { note: `HTTP ${res.status}`, response: res }
     let json: unknown
     try {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { StepContext } from '../../engine/step-kind.js'
 import type { HttpRequestError } from '../../adapters/http/request.js'
-import { trustedExtras } from '../../adapters/tls/trust.js'
+import { stepCa } from '../trust.js'
 import { resolveUrl } from '../http.js'
 
 /** Options every environment gate that speaks HTTP(S) shares. */
@@ -20,7 +20,7 @@ export function targetUrl(ctx: StepContext<unknown>, url: string | undefined): U
 
 /** PEM of the CAs trusted besides Node's roots (system bundle, NODE_EXTRA_CA_CERTS, configured file). */
 export async function trustedCa(ctx: StepContext<unknown>, caFile: string | undefined): Promise<string | undefined> {
-  return (await trustedExtras({ caFile, cwd: ctx.cwd })).pem
+  return stepCa(ctx, caFile)
 }
 
 /** The words a user acts on for each failed stage: a health check must say why it failed. */

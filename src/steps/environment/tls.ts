@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { defineStepKind } from '../../engine/step-kind.js'
 import { HttpRequestError } from '../../adapters/http/request.js'
 import { probeTls } from '../../adapters/tls/probe.js'
-import { trustedExtras } from '../../adapters/tls/trust.js'
+import { stepTrust } from '../trust.js'
 import { failureWords, portOf, targetOptionShape, targetUrl } from './target.js'
 import { judgeTls } from './tls-verdict.js'
 
@@ -24,7 +24,7 @@ export default defineStepKind<TlsOptions>({
     if (url.protocol !== 'https:') {
       return { status: 'failed', summary: `${url.origin} is not HTTPS: all staging endpoints must use HTTPS (environments.${ctx.environmentName}.url)` }
     }
-    const trust = await trustedExtras({ caFile: o.ca, cwd: ctx.cwd })
+    const trust = await stepTrust(ctx, o.ca)
     const host = url.hostname.replace(/^\[|\]$/g, '')
     try {
       const probe = await probeTls({ host, port: portOf(url), ca: trust.pem, resolve: ctx.environment.resolve, timeoutMs: o.timeoutMs, signal: ctx.signal })

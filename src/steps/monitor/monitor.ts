@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { formatDuration } from '../../config/duration.js'
 import { defineStepKind, type StepContext } from '../../engine/step-kind.js'
+import { stepCa } from '../trust.js'
 import type { Notification } from '../../adapters/notifiers/notifier.js'
 import { resolveUrl } from '../http.js'
 import { deliver } from '../announce/deliver.js'
@@ -67,11 +68,12 @@ export default defineStepKind<MonitorOptions>({
     let breach: Breach | null = null
     let stopped = false
     const opened = Date.now()
+    const ca = await stepCa(ctx)
 
     for (let tick = 0; ; tick++) {
       const at = new Date()
       const [health, errors] = await Promise.all([
-        healthUrl && m.health ? sampleHealth(healthUrl, { timeoutMs: m.health.timeoutMs, signal: ctx.signal, resolve: ctx.environment.resolve }) : undefined,
+        healthUrl && m.health ? sampleHealth(healthUrl, { timeoutMs: m.health.timeoutMs, signal: ctx.signal, resolve: ctx.environment.resolve, ca }) : undefined,
         readErrors
           ? readErrors(ctx.signal).then(
               (rate) => ({ rate, problem: undefined }),

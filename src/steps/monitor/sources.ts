@@ -1,6 +1,7 @@
 import { httpRequest, HttpRequestError } from '../../adapters/http/request.js'
 import type { StepContext } from '../../engine/step-kind.js'
 import { resolveUrl } from '../http.js'
+import { stepCa } from '../trust.js'
 import type { HealthSample } from './breach.js'
 import { counterRate, fieldValue, logErrorsPerMinute, prometheusValue, type LogRateState } from './error-rate.js'
 import type { LogFetcher } from './provider-logs.js'
@@ -10,9 +11,9 @@ import type { ErrorSource } from './settings.js'
 export type ErrorReader = (signal: AbortSignal) => Promise<number | null>
 
 /** One GET of the health endpoint; never throws, the failure is the sample. */
-export async function sampleHealth(url: string, opts: { timeoutMs: number; signal: AbortSignal; resolve?: Record<string, string> }): Promise<HealthSample> {
+export async function sampleHealth(url: string, opts: { timeoutMs: number; signal: AbortSignal; resolve?: Record<string, string>; ca?: string }): Promise<HealthSample> {
   try {
-    const res = await httpRequest({ url, timeoutMs: opts.timeoutMs, signal: opts.signal, resolve: opts.resolve, maxBodyBytes: 2000 })
+    const res = await httpRequest({ url, timeoutMs: opts.timeoutMs, signal: opts.signal, resolve: opts.resolve, ca: opts.ca, maxBodyBytes: 2000 })
     const ok = res.status >= 200 && res.status < 300
     return { ok, status: res.status, ms: Math.round(res.timings.totalMs), ...(ok ? {} : { error: `HTTP ${res.status}${snippet(res.body)}` }) }
   } catch (error) {
@@ -20,8 +21,8 @@ export async function sampleHealth(url: string, opts: { timeoutMs: number; signa
   }
 }
 
-async function getJson(url: string, opts: { headers?: Record<string, string>; signal: AbortSignal; resolve?: Record<string, string>; what: string }): Promise<unknown> {
-  const res = await httpRequest({ url, headers: { accept: 'application/json', ...opts.headers }, timeoutMs: 10_000, signal: opts.signal, resolve: opts.resolve })
+async function getJson(url: string, opts: { headers?: Record<string, string>; signal: AbortSignal; resolve?: Record<string, string>; ca?: string; what: string }): Promise<unknown> {
+  const res = await httpRequest({ url, headers: { accept: 'application/json', ...opts.headers }, timeoutMs: 10_000, signal: opts.signal, resolve: opts.resolve, ca: opts.ca })
   if (res.status < 200 || res.status >= 300) throw new Error(`${opts.what} answered HTTP ${res.status}${snippet(res.body)}`)
   try {
     return JSON.parse(res.body)
@@ -36,6 +37,7 @@ async function getJson(url: string, opts: { headers?: Record<string, string>; si
  */
 export function errorReader(ctx: StepContext<unknown>, source: ErrorSource, fetchLogs?: () => Promise<LogFetcher>): ErrorReader | null {
   const resolve = ctx.environment.resolve
+  const trusted = () => stepCa(ctx)
   switch (source.source) {
     case 'none':
       return null
@@ -50,13 +52,13 @@ export function errorReader(ctx: StepContext<unknown>, source: ErrorSource, fetc
     }
     case 'prometheus': {
       const url = `${source.url.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(source.query)}`
-      return async (signal) => prometheusValue(await getJson(url, { headers: source.headers, signal, resolve, what: 'Prometheus' }))
+      return async (signal) => prometheusValue(await getJson(url, { headers: source.headers, signal, resolve, ca: await trusted(), what: 'Prometheus' }))
     }
     case 'metric': {
       const url = resolveUrl(ctx.environment.url, source.url)
       let previous: { value: number; at: number } | null = null
       return async (signal) => {
-        const value = fieldValue(await getJson(url, { headers: source.headers, signal, resolve, what: 'the metric endpoint' }), source.field)
+        const value = fieldValue(await getJson(url, { headers: source.headers, signal, resolve, ca: await trusted(), what: 'the metric endpoint' }), source.field)
         if (!source.counter) return value
         const now = Date.now()
         const rate = counterRate(value, now, previous)

@@ -5,6 +5,7 @@ import type { FlowResult } from '../../adapters/browser/run-flows.js'
 import { checkFlows, flowsSchema, loginsSchema, regexSource } from './flow-schema.js'
 import { overlay, overlayDeep, readSection, sectionKey } from './settings.js'
 import { terpFlows, terpOptions } from './terp-flows.js'
+import { stepCa } from '../trust.js'
 
 export const browserOptions = z.strictObject({
   /** 'terp' (the default): the runbook's TERP flows; or a list of flows of your own. */
@@ -101,8 +102,7 @@ export default defineStepKind<BrowserOptions>({
     }
     const baseUrl = s.baseUrl ?? ctx.environment.url
     // The same CAs the environment's TLS gate trusts: system bundle, NODE_EXTRA_CA_CERTS, the configured file.
-    const { trustedExtras } = await import('../../adapters/tls/trust.js')
-    const ca = (await trustedExtras({ caFile: s.ca, cwd: ctx.cwd })).pem
+    const ca = await stepCa(ctx, s.ca)
     const origins = [baseUrl, ...[...Object.values(plan.logins).flat(), ...plan.flows.flatMap((f) => f.steps)].flatMap((a) => ('goto' in a && /^https:/i.test(a.goto) ? [a.goto] : []))]
     const { verifiedKeys } = await import('../../adapters/browser/trust.js')
     const trust = await verifiedKeys(origins, { ca, resolve: ctx.environment.resolve })

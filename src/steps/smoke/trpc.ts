@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineStepKind, type StepContext, type StepOutcome } from '../../engine/step-kind.js'
 import { httpRequest, HttpRequestError } from '../../adapters/http/request.js'
-import { trustedExtras } from '../../adapters/tls/trust.js'
+import { stepCa } from '../trust.js'
 import { callTrpc } from '../../adapters/trpc/client.js'
 import { CookieJar } from '../../adapters/trpc/cookies.js'
 import { TrpcWireError, type CallResult, type TrpcCall } from '../../adapters/trpc/wire.js'
@@ -171,7 +171,7 @@ export default defineStepKind<TrpcOptions>({
     const transformer = s.transformer ?? (s.calls === undefined ? 'superjson' : 'none')
     const timeoutMs = s.timeoutMs ?? 10_000
     const headers = s.headers ?? {}
-    const ca = (await trustedExtras({ caFile: s.ca, cwd: ctx.cwd })).pem
+    const ca = await stepCa(ctx, s.ca)
     const jar = new CookieJar()
 
     if (login) {
