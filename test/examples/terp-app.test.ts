@@ -153,6 +153,12 @@ test('pages: a staff page without a session sends to the login; a wrong password
   assert.equal(wrong.status, 401)
   assert.match(wrong.body, /Wrong email or password/)
   assert.deepEqual(c.jar.names(), [])
+
+  // After the login the user is back where they were sent from, but never on another site.
+  assert.equal((await c.request('/login', { form: { email: 'demo@terp.example', password: 'password', next: '/clients' } })).headers.location, '/clients')
+  for (const next of ['//evil.example/', '/\\evil.example/', 'https://evil.example/']) {
+    assert.equal((await c.request('/login', { form: { email: 'demo@terp.example', password: 'password', next } })).headers.location, '/dashboard', next)
+  }
 })
 
 test('login, dashboard figures from the database, and an order placed through the form', async () => {
@@ -270,6 +276,26 @@ test('the log file: one JSON line per request (method, path, status, ms), never 
   assert.equal(text.includes('batch=1'), false)
   assert.equal(text.includes(SECRET), false)
   assert.equal(/"password"|password=/.test(text), false)
+})
+
+test('a migration that fails exits non-zero with the database\'s reason; no DATABASE_URL is a usage error', async () => {
+  const drifted = await createTestDatabase('terpx')
+  try {
+    const c = await mysql.createConnection(drifted.url)
+    await c.query('CREATE TABLE users (id int primary key)')
+    await c.end()
+    const dir = build('v1')
+    const failed = await runInRelease(dir, 'src/migrate.ts', [], { DATABASE_URL: drifted.url })
+    assert.equal(failed.code, 1)
+    assert.match(failed.stderr, /^migration failed: Table 'users' already exists \(in: CREATE TABLE `users` \(\)$/m)
+    const check = await runInRelease(dir, 'src/migrate.ts', ['--check'], { DATABASE_URL: drifted.url })
+    assert.equal(check.code, 1)
+    assert.match(check.stderr, /migration 0000_initial has not been applied/)
+    assert.match(check.stderr, /column users\.email is missing/)
+    assert.equal((await runInRelease(dir, 'src/migrate.ts', [], { DATABASE_URL: '' })).code, 2)
+  } finally {
+    await drifted.drop()
+  }
 })
 
 let v2: RunningApp

@@ -17,6 +17,13 @@ const folder = path.join(RELEASE_DIR, 'migrations')
 const release = readRelease()
 const mode = process.argv[2] ?? 'apply'
 
+/** The database's own words first; Drizzle wraps them in "Failed query: <the whole SQL>". */
+function reason(error: unknown): string {
+  const e = error as Error & { cause?: unknown; query?: string }
+  if (e.cause instanceof Error && typeof e.query === 'string') return `${e.cause.message} (in: ${e.query.trim().split('\n')[0]})`
+  return e.message
+}
+
 function fail(lines: string[]): never {
   for (const line of lines) process.stderr.write(`${line}\n`)
   process.exit(1)
@@ -56,7 +63,7 @@ try {
     console.log(applied.length ? `${applied.length} migration(s) applied in ${seconds} s; the database is at ${all.at(-1)!.tag}` : `nothing to apply: the database is at ${all.at(-1)?.tag ?? 'no migration'}`)
   }
 } catch (error) {
-  fail([`migration failed: ${(error as Error).message}`])
+  fail([`${mode === '--check' ? 'check' : 'migration'} failed: ${reason(error)}`])
 } finally {
   await database.close()
 }

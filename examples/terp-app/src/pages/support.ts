@@ -38,7 +38,7 @@ export function positiveInt(value: unknown): number | null {
   return n > 0 ? n : null
 }
 
-/** A local path to go back to after logging in; anything else (another site, //host) becomes the fallback. */
+/** A local path to go back to after logging in; anything else (another site, //host, /\\host) becomes the fallback. */
 export function safeNext(value: unknown, fallback: string): string {
-  return typeof value === 'string' && /^\/(?!\/)/.test(value) ? value : fallback
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : fallback
 }
