@@ -227,19 +227,14 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       }
     })
 
-  program.command('demo').description('run the demo: a release that passes, then a broken one rolled back (built-in quickstart example)')
-    .action(async () => {
-      const { runQuickstartDemo } = await import('../demo/quickstart.js')
-      const stop = interrupts()
-      try {
-        const results = await runQuickstartDemo({ cwd: process.cwd(), onEvent: eventRenderer(g()), say: (l) => process.stdout.write(`${l}\n`), signal: stop.signal, rollbackSignal: stop.rollbackSignal })
-        const [good, broken] = results
-        const asExpected = good?.status === 'passed' && broken?.status === 'rolled-back'
-        process.stdout.write(`\nDemo ${asExpected ? 'done: the good release passed, the broken one was rolled back and proven' : 'did NOT go as expected'}.\n`)
-        setExit(asExpected ? EXIT.ok : EXIT.needsHands)
-      } finally {
-        stop.dispose()
-      }
+  program.command('demo').description('set up a staging sandbox on this machine (TERP example app, MySQL, HTTPS) and run two real rollouts: v1 → v2 passes, v2 → v3-broken is rolled back, app and database')
+    .option('--keep', 'leave the sandbox (app, database server) running at the end')
+    .option('--stop', 'stop a sandbox left running by --keep, and do nothing else')
+    .option('--monitor <duration>', 'monitoring window of each run', '15s')
+    .option('--quickstart', 'instead, the quickstart example: command steps only, no database, app or browser')
+    .action(async (o: { keep?: boolean; stop?: boolean; monitor: string; quickstart?: boolean }) => {
+      const { demoCommand } = await import('./commands/demo.js')
+      setExit(await demoCommand({ ...o, onEvent: eventRenderer(g()), interrupts }))
     })
 
   return program

@@ -1,0 +1,69 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { runCli, tempDir, processRunning } from '../support/cli.js'
+import { readRecord } from '../support/record.js'
+import { testServerUrl } from '../support/mysql.js'
+import { readDatabaseState, servedRelease } from '../../src/demo/terp/state.js'
+import { SMOKE_ORDER_TABLES } from '../../src/demo/terp/verdict.js'
+import { localSiteStatus } from '../../src/adapters/providers/local.js'
+
+test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and database, and proven', { timeout: 600_000 }, async () => {
+  const cwd = tempDir('rollout-demo-')
+  const dir = path.join(cwd, '.rollout', 'demo')
+  const env = { ROLLOUT_MYSQL_URL: testServerUrl() }
+  const result = await runCli(['demo', '--keep', '--monitor', '5s'], { cwd, env })
+  const site = await localSiteStatus(path.join(dir, 'site'))
+  try {
+    assert.ok(site.serving && site.supervisorPid, 'with --keep the site is left serving')
+    assert.equal(result.code, 0, result.stdout.slice(-4000) + result.stderr)
+    assert.match(result.stdout, /✓ run 1 \(v1 → v2\) passed/)
+    assert.match(result.stdout, /✓ run 2 \(v2 → v3-broken\) rolled-back/)
+
+    // The record, read on its own: which steps failed, which were undone.
+    const { runs, steps } = await readRecord(dir)
+    const [second, first] = runs
+    assert.equal(first!.status, 'passed')
+    assert.equal(second!.status, 'rolled-back')
+    const secondSteps = steps.get(second!.id)!
+    const failed = secondSteps.filter((s) => s.pass === 'run' && s.status === 'failed').map((s) => s.stepId)
+    assert.ok(failed.includes('critical-flows'), `failed steps of run 2: ${failed.join(', ')}`)
+    const undone = secondSteps.filter((s) => s.pass === 'run' && s.undoStatus).map((s) => `${s.stepId}:${s.undoStatus}`)
+    assert.ok(undone.includes('deploy:rolled-back') && undone.includes('migrate:rolled-back'), `undo of run 2: ${undone.join(', ')}`)
+    const verified = secondSteps.filter((s) => s.pass === 'verify' && s.stepId === 'critical-flows')
+    assert.equal(verified[0]?.status, 'passed', 'the smoke test did not prove the rollback')
+
+    // v2 serves again, through the sandbox's own name and CA.
+    const sandboxUrl = /still running at (https:\/\/\S+)\./.exec(result.stdout)?.[1]
+    assert.ok(sandboxUrl, 'the demo did not say where the sandbox runs')
+    assert.equal(await servedRelease(sandboxUrl, path.join(dir, 'tls', 'ca', 'ca.pem'), AbortSignal.timeout(10_000)), 'v2')
+
+    // The database is what run 2's backup (taken before its migration) recorded, table by table,
+    // but for the one order the smoke test that proved the rollback created on the restored v2.
+    const backupData = secondSteps.find((s) => s.stepId === 'backup' && s.pass === 'run')!.data as { manifestPath: string }
+    const manifest = JSON.parse(readFileSync(backupData.manifestPath, 'utf8')) as { schemaFingerprint: string; tables: { name: string; rows: number; checksum: number | null }[] }
+    const databaseUrl = /^DATABASE_URL=(.+)$/m.exec(readFileSync(path.join(dir, '.env'), 'utf8'))![1]!
+    const now = await readDatabaseState(databaseUrl)
+    assert.deepEqual(Object.keys(now.tables).sort(), manifest.tables.map((t) => t.name).sort())
+    for (const t of manifest.tables) {
+      if (SMOKE_ORDER_TABLES.includes(t.name)) continue
+      assert.equal(now.tables[t.name], t.checksum, `table ${t.name} differs from the backup`)
+    }
+    const ordersBefore = manifest.tables.find((t) => t.name === 'orders')!.rows
+    assert.equal(now.rows.orders, ordersBefore + 1, 'orders: the backup\'s rows plus the one the proving smoke test created')
+    assert.equal(now.schemaHash, manifest.schemaFingerprint, 'the schema is not back as the backup recorded it')
+
+    // The incident report names the failed smoke step; the password never shows.
+    const incident = readFileSync(path.join(dir, '.rollout', 'runs', second!.id, 'incident.md'), 'utf8')
+    assert.match(incident, /critical-flows/)
+    const password = new URL(databaseUrl).password
+    assert.ok(!result.stdout.includes(password) && !incident.includes(password), 'the database password leaked')
+    const screenshots = readdirSync(path.join(dir, '.rollout', 'runs', second!.id, 'critical-flows'), { recursive: true }).filter((f) => String(f).endsWith('.png'))
+    assert.ok(screenshots.length > 0, 'no screenshot of the failed flow')
+  } finally {
+    const stopped = await runCli(['demo', '--stop'], { cwd, env })
+    assert.equal(stopped.code, 0, stopped.stderr)
+  }
+  for (const pid of [site.supervisorPid, site.current?.pid]) if (pid) assert.ok(!processRunning(pid), `process ${pid} of the demo still runs after --stop`)
+})
