@@ -59,6 +59,14 @@ test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and d
     assert.match(incident, /critical-flows/)
     const password = new URL(databaseUrl).password
     assert.ok(!result.stdout.includes(password) && !incident.includes(password), 'the database password leaked')
+    // The team was told over real HTTP and SMTP: the sandbox's webhook and mail stand-ins kept each message.
+    const inbox = readdirSync(path.join(dir, 'inbox')).sort()
+    const rollbackHook = inbox.find((f) => f.endsWith('webhook-rollback.json'))
+    assert.ok(rollbackHook, `no rollback message in the inbox: ${inbox.join(', ')}`)
+    const hook = JSON.parse(readFileSync(path.join(dir, 'inbox', rollbackHook), 'utf8')) as { runId: string }
+    assert.equal(hook.runId, second!.id)
+    assert.ok(readFileSync(path.join(dir, 'inbox', rollbackHook), 'utf8').includes('incident.md'), 'the rollback message does not point at the incident report')
+    assert.equal(inbox.filter((f) => f.endsWith('.eml')).length, inbox.filter((f) => f.includes('webhook-')).length, 'every message went by mail too')
     const screenshots = readdirSync(path.join(dir, '.rollout', 'runs', second!.id, 'critical-flows'), { recursive: true }).filter((f) => String(f).endsWith('.png'))
     assert.ok(screenshots.length > 0, 'no screenshot of the failed flow')
   } finally {

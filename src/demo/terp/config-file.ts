@@ -8,6 +8,9 @@ export interface DemoConfigInput {
   keyFile: string
   /** How long the monitoring window lasts in the demo ('20s'): long enough to see, short enough to wait for. */
   monitorWindow: string
+  /** The sandbox's stand-ins for the team's chat webhook and mail server. */
+  webhookUrl: string
+  smtpPort: number
 }
 
 /**
@@ -59,7 +62,12 @@ export default defineConfig({
         schemaValidation: 'cd build/$ROLLOUT_RELEASE && node --import tsx src/migrate.ts --check-files',
       },
       monitor: { window: ${q(c.monitorWindow)}, interval: '5s' },
-      notify: [{ kind: 'console' }],
+      notify: [
+        { kind: 'console' },
+        // Stand-ins for the team's chat and mail, open while \`rollout demo\` runs; what they get lands in inbox/.
+        { kind: 'webhook', url: ${q(c.webhookUrl)}, secret: secret(env('WEBHOOK_SECRET')) },
+        { kind: 'email', host: '127.0.0.1', port: ${c.smtpPort}, starttls: 'off', from: 'rollout@terp.example', to: 'team@terp.example' },
+      ],
       steps: {
         // The sandbox has no GitHub: the commit's CI status and its reviews cannot be read here.
         'ci-status': false,

@@ -8,6 +8,7 @@ import { createProvider } from '../../adapters/providers/index.js'
 import { stopLocalSite } from '../../adapters/providers/local.js'
 import { stopPrivateMysqlServer } from '../../sandbox/mysql-server.js'
 import { prepareSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
+import { openInbox } from './inbox.js'
 import { readDatabaseState, rowChanges, servedRelease, tablesThatDiffer } from './state.js'
 import { SMOKE_ORDER_TABLES, verdictLines, type DemoOutcome } from './verdict.js'
 
@@ -31,9 +32,10 @@ export async function runTerpDemo(opts: DemoOptions): Promise<DemoOutcome> {
   const { say } = opts
   await stopSandbox(opts.dir, { keepDatabaseServer: true })
   say(`Setting up the staging sandbox in ${opts.dir}`)
-  const sandbox = await prepareSandbox(opts.dir, { say: (l) => say(`  ${l}`), signal: opts.signal, monitorWindow: opts.monitorWindow })
+  const inbox = await openInbox(path.join(opts.dir, 'inbox'))
   let outcome: DemoOutcome | undefined
   try {
+    const sandbox = await prepareSandbox(opts.dir, { say: (l) => say(`  ${l}`), signal: opts.signal, monitorWindow: opts.monitorWindow, inbox })
     await deployFirstRelease(sandbox, opts)
     say(`  v1 is live at ${sandbox.url} (the name resolves to 127.0.0.1 inside rollout only)`)
     const first = await rolloutTo('v2', sandbox, opts)
@@ -54,9 +56,11 @@ export async function runTerpDemo(opts: DemoOptions): Promise<DemoOutcome> {
       tableCount: Object.keys(before.tables).length,
       incidentNamesSmoke: second.incidentReport ? /critical-flows|create-order/.test(readFileSync(second.incidentReport, 'utf8')) : false,
       kept: opts.keep,
+      notifications: { webhook: [...inbox.webhookEvents], mail: [...inbox.mailSubjects] },
     }
     return outcome
   } finally {
+    await inbox.close()
     if (!opts.keep) await stopSandbox(opts.dir, { keepDatabaseServer: false })
     if (outcome) for (const line of verdictLines(outcome)) say(line)
   }

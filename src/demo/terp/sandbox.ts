@@ -45,7 +45,7 @@ interface Say {
  * a MySQL server and a fresh database with its own user, the three releases built, the database
  * migrated to v1 and seeded, and a rollout.config.ts with its .env. Nothing is deployed yet.
  */
-export async function prepareSandbox(dir: string, opts: { say: Say; signal: AbortSignal; monitorWindow: string }): Promise<Sandbox> {
+export async function prepareSandbox(dir: string, opts: { say: Say; signal: AbortSignal; monitorWindow: string; inbox: { webhookUrl: string; smtpPort: number } }): Promise<Sandbox> {
   const paths = sandboxPaths(dir)
   mkdirSync(dir, { recursive: true, mode: 0o700 })
 
@@ -73,8 +73,8 @@ export async function prepareSandbox(dir: string, opts: { say: Say; signal: Abor
   opts.say(`database seeded: ${lastLine(seeded) || 'done'}`)
 
   const port = await freePort()
-  writeFileSync(path.join(dir, '.env'), `DATABASE_URL=${database.url}\nSESSION_SECRET=${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 })
-  writeFileSync(path.join(dir, 'rollout.config.ts'), demoConfigText({ host: DEMO_HOST, port, caFile: certs.caFile, certFile: certs.certFile, keyFile: certs.keyFile, monitorWindow: opts.monitorWindow }))
+  writeFileSync(path.join(dir, '.env'), `DATABASE_URL=${database.url}\nSESSION_SECRET=${randomBytes(24).toString('base64url')}\nWEBHOOK_SECRET=${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 })
+  writeFileSync(path.join(dir, 'rollout.config.ts'), demoConfigText({ host: DEMO_HOST, port, caFile: certs.caFile, certFile: certs.certFile, keyFile: certs.keyFile, monitorWindow: opts.monitorWindow, ...opts.inbox }))
   return { paths, url: `https://${DEMO_HOST}:${port}`, port, caFile: certs.caFile, server, database }
 }
 

@@ -16,6 +16,8 @@ export interface DemoOutcome {
   tableCount: number
   incidentNamesSmoke: boolean
   kept: boolean
+  /** What the sandbox's webhook (events) and mail server (subjects) received, in order. */
+  notifications: { webhook: string[]; mail: string[] }
 }
 
 /**
@@ -53,6 +55,10 @@ export function demoChecks(o: DemoOutcome): { ok: boolean; text: string }[] {
     },
     { ok: o.tablesDiffering.length === 0 ? o.schemaBack : onlyTheSmokeOrder(o), text: afterRestoreText(o) },
     { ok: Boolean(o.second.incidentReport) && o.incidentNamesSmoke, text: `incident report ${o.second.incidentReport ? 'written, naming the failed smoke test' : 'missing'}` },
+    {
+      ok: ['start', 'success', 'rollback'].every((e) => o.notifications.webhook.includes(e)) && o.notifications.mail.length === o.notifications.webhook.length,
+      text: `the team was told: webhook got ${o.notifications.webhook.join(', ') || 'nothing'}; ${o.notifications.mail.length} mails`,
+    },
   ]
 }
 
@@ -67,6 +73,7 @@ export function verdictLines(o: DemoOutcome): string[] {
   lines.push('', `Record and evidence: ${rel(path.join(o.dir, '.rollout'))} (rollout status / history staging, from ${rel(o.dir)})`)
   if (o.second.incidentReport) lines.push(`Incident report:     ${rel(o.second.incidentReport)} (and incident.html)`)
   lines.push(`Backups:             ${rel(path.join(o.dir, 'backups'))}`)
+  lines.push(`Notifications:       ${rel(path.join(o.dir, 'inbox'))} (what the webhook and mail stand-ins received)`)
   lines.push(
     o.kept
       ? `The sandbox is still running at ${o.url}. Stop it with: rollout demo --stop`
