@@ -29,6 +29,8 @@ interface Look {
   /** What the endpoint said, in a few words (for the log when it changes). */
   note: string
   reported?: unknown
+  /** The top-level field that does report the release, when the configured one is missing. */
+  misnamed?: string
   response?: HttpResponse
   error?: string
 }
@@ -66,12 +68,14 @@ export default defineStepKind<WaitLiveOptions>({
     let lastNote: string | undefined
     for (;;) {
       polls++
-      last = await look(url, o, { resolve: ctx.environment.resolve, ca }, ctx.signal)
+      last = await look(url, o, release, { resolve: ctx.environment.resolve, ca }, ctx.signal)
       if (ctx.signal.aborted) throw new Error('stopped')
       // Each change of answer once, not every poll.
       if (last.note !== lastNote) ctx.log(`${url}: ${last.note}`)
       lastNote = last.note
       if (last.reported !== undefined && matchesRelease(last.reported, release)) break
+      // The release is live, only named differently: waiting longer would not change the answer.
+      if (last.misnamed) break
       const left = deadline - performance.now()
       if (left <= 0) break
       await pause(Math.min(o.interval, left), ctx.signal)
@@ -99,7 +103,7 @@ export default defineStepKind<WaitLiveOptions>({
   },
 })
 
-async function look(url: string, o: WaitLiveOptions, reach: { resolve?: Record<string, string>; ca?: string }, signal: AbortSignal): Promise<Look> {
+async function look(url: string, o: WaitLiveOptions, release: string, reach: { resolve?: Record<string, string>; ca?: string }, signal: AbortSignal): Promise<Look> {
   // A request of its own per poll, detached afterwards, so a long wait leaves no listeners behind.
   const child = new AbortController()
   const follow = () => child.abort()
@@ -114,7 +118,11 @@ async function look(url: string, o: WaitLiveOptions, reach: { resolve?: Record<s
       return { note: 'HTTP 200 but the body is not JSON', response: res }
     }
     const reported = valueAt(json, o.field)
-    if (reported === undefined || reported === null) return { note: `HTTP 200 without the field "${o.field}"`, response: res }
+    if (reported === undefined || reported === null) {
+      const misnamed = json && typeof json === 'object' ? Object.entries(json).find(([, v]) => (typeof v === 'string' || typeof v === 'number') && matchesRelease(v, release))?.[0] : undefined
+      if (misnamed) return { note: `HTTP 200 without the field "${o.field}"; the release is in "${misnamed}": set the wait-live step's options.field to "${misnamed}"`, misnamed, response: res }
+      return { note: `HTTP 200 without the field "${o.field}"`, response: res }
+    }
     return { note: `reports ${String(reported)}`, reported, response: res }
   } catch (error) {
     const message = error instanceof HttpRequestError ? error.message : (error as Error).message

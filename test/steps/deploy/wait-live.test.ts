@@ -101,3 +101,21 @@ test('versions match exactly, or as commit ids one of which is the other\'s pref
   assert.equal(matchesRelease(42, '42'), true)
   assert.equal(matchesRelease(null, 'v2'), false)
 })
+
+test('a live release reported under another field fails at once, naming the field to set', async () => {
+  const a = await app([{ body: '{"release":"v1"}' }, { body: '{"release":"v2","commit":"abc123"}' }])
+  const h = harness(waitLive, {
+    environment: { url: `http://127.0.0.1:${a.port}` },
+    options: { interval: '20ms', timeout: '10m' },
+    outputs: { deploy: { release: 'v2' } },
+  })
+  try {
+    const outcome = await h.run()
+    assert.equal(outcome.status, 'failed')
+    assert.match(outcome.summary, /without the field "version"; the release is in "release": set the wait-live step's options\.field to "release"/)
+    assert.equal(a.polls(), 2, 'it waited on after the release was found under another name')
+  } finally {
+    h.cleanup()
+    await a.close()
+  }
+})
