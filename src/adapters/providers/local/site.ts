@@ -126,6 +126,8 @@ export class Site {
           outFile: outputFile(this.layout, a.deploymentId),
           env: {
             ...process.env,
+            // The proxy reaches the app on loopback: a HOST left in the caller's shell must not move it.
+            HOST: a.env.HOST ?? '127.0.0.1',
             ...a.env,
             PORT: String(port),
             LOG_FILE: this.layout.appLog,
