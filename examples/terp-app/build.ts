@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { writeMigrationsUpTo } from './src/db/migrations.js'
 
 /**
  * Builds one release of the example app into a folder of its own:
  *   src/             the app (the same code for every release; release.json switches features)
  *   package.json     {"type": "module"}
  *   release.json     the release's id, description, features, and the commit it was built from
- *   migrations/      the release's full migrations folder, in Drizzle's migrator format
+ *   migrations/      the migrations up to the release's own newest, in Drizzle's migrator format
  * In it, `node --import tsx src/migrate.ts` migrates DATABASE_URL and `node --import tsx src/server.ts`
  * starts the app. Packages come from the project's node_modules: found by Node's upward lookup when
  * the folder is inside the project, else through a node_modules link made here.
@@ -19,6 +20,8 @@ import { fileURLToPath } from 'node:url'
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const PROJECT_ROOT = path.resolve(HERE, '../..')
 export const RELEASES_DIR = path.join(HERE, 'releases')
+/** The app's one migrations folder; a release takes it as it stood up to its newest migration. */
+export const MIGRATIONS_DIR = path.join(HERE, 'migrations')
 
 export function releaseIds(): string[] {
   return readdirSync(RELEASES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
@@ -55,15 +58,15 @@ export function buildRelease(id: string, outDir: string): BuiltRelease {
   mkdirSync(dir, { recursive: true })
 
   cpSync(path.join(HERE, 'src'), path.join(dir, 'src'), { recursive: true })
-  cpSync(path.join(source, 'migrations'), path.join(dir, 'migrations'), { recursive: true })
   const release = JSON.parse(readFileSync(path.join(source, 'release.json'), 'utf8')) as Record<string, unknown>
+  if (typeof release.migrations !== 'string') throw new Error(`${path.join(source, 'release.json')}: expected "migrations", the newest migration of the release`)
+  const migrations = writeMigrationsUpTo(MIGRATIONS_DIR, release.migrations, path.join(dir, 'migrations'))
   const commit = gitCommit()
   writeFileSync(path.join(dir, 'release.json'), JSON.stringify({ ...release, ...(commit ? { commit } : {}) }, null, 2) + '\n')
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `terp-app-${id}`, private: true, type: 'module' }, null, 2) + '\n')
   if (!isInside(dir, PROJECT_ROOT)) symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
 
-  const journal = JSON.parse(readFileSync(path.join(dir, 'migrations', 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }
-  return { id, dir, migrations: journal.entries.map((e) => e.tag) }
+  return { id, dir, migrations }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

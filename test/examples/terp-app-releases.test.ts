@@ -2,26 +2,34 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import path from 'node:path'
-import { buildRelease, releaseIds, RELEASES_DIR } from '../../examples/terp-app/build.js'
+import { buildRelease, MIGRATIONS_DIR, releaseIds } from '../../examples/terp-app/build.js'
 import { migrationFileProblems, readMigrations } from '../../examples/terp-app/src/db/migrations.js'
 import { readSession, signSession } from '../../examples/terp-app/src/http/session.js'
 import { hostName } from '../../examples/terp-app/src/http/host-guard.js'
 import { generate, SMALL_VOLUME } from '../../examples/terp-app/src/seed-data.js'
 import { tempDir } from '../support/cli.js'
 
-test('the three releases the demo deploys, each with a consistent migrations folder', () => {
+/** Each release built into a folder of its own, in release order. */
+function builtReleases(): { id: string; migrations: string }[] {
+  const out = tempDir('terp-releases-')
+  return releaseIds().map((id) => ({ id, migrations: path.join(buildRelease(id, path.join(out, id)).dir, 'migrations') }))
+}
+
+test('the three releases the demo deploys; the migrations folder and each release\'s share of it are consistent', () => {
   assert.deepEqual(releaseIds(), ['v1', 'v2', 'v3-broken'])
-  for (const id of releaseIds()) assert.deepEqual(migrationFileProblems(path.join(RELEASES_DIR, id, 'migrations')), [], id)
+  assert.deepEqual(migrationFileProblems(MIGRATIONS_DIR), [])
+  for (const r of builtReleases()) assert.deepEqual(migrationFileProblems(r.migrations), [], r.id)
 })
 
 test('each release carries the previous one\'s migrations unchanged, plus its own (an applied migration is never edited)', () => {
-  const ids = releaseIds()
-  for (let i = 1; i < ids.length; i++) {
-    const before = readMigrations(path.join(RELEASES_DIR, ids[i - 1]!, 'migrations'))
-    const after = readMigrations(path.join(RELEASES_DIR, ids[i]!, 'migrations'))
-    assert.deepEqual(after.slice(0, before.length), before, `${ids[i]} starts with ${ids[i - 1]}'s migrations, same files`)
-    assert.equal(after.length, before.length + 1, `${ids[i]} adds one migration`)
+  const built = builtReleases()
+  for (let i = 1; i < built.length; i++) {
+    const before = readMigrations(built[i - 1]!.migrations)
+    const after = readMigrations(built[i]!.migrations)
+    assert.deepEqual(after.slice(0, before.length), before, `${built[i]!.id} starts with ${built[i - 1]!.id}'s migrations, same files`)
+    assert.equal(after.length, before.length + 1, `${built[i]!.id} adds one migration`)
   }
+  assert.deepEqual(readMigrations(built.at(-1)!.migrations), readMigrations(MIGRATIONS_DIR), 'the newest release has every migration')
 })
 
 test('a migrations folder with a stray file, a missing file or out-of-order entries is reported', () => {

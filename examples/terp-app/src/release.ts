@@ -18,6 +18,8 @@ const releaseSchema = z.object({
   id: z.string().min(1),
   description: z.string().default(''),
   commit: z.string().optional(),
+  /** The newest migration this release was made with (the migrations folder only ever grows). */
+  migrations: z.string().optional(),
   features: featuresSchema.default({ orderPriority: false, orderNotes: false, lineDiscounts: false }),
 })
 export type Release = z.output<typeof releaseSchema>

@@ -1,13 +1,14 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import bcrypt from 'bcryptjs'
 import { count } from 'drizzle-orm'
 import type { MySqlTable } from 'drizzle-orm/mysql-core'
 import { openDatabase } from './db/connection.js'
-import { applyMigrations } from './db/migrations.js'
+import { applyMigrations, writeMigrationsUpTo } from './db/migrations.js'
 import { calendarEvents, clients, orderLines, orders, products, users } from './db/schema.js'
-import { RELEASE_DIR } from './release.js'
+import { readRelease, RELEASE_DIR } from './release.js'
 import { FULL_VOLUME, generate, SMALL_VOLUME, type Volume } from './seed-data.js'
 
 export const SEED_PASSWORD = 'password'
@@ -35,9 +36,13 @@ export interface SeedReport {
 // Rows per INSERT: large enough to be fast, well under the server's packet and placeholder limits.
 const CHUNK = 1000
 
-function defaultMigrations(): string {
-  const own = path.join(RELEASE_DIR, 'migrations')
-  return existsSync(own) ? own : path.join(RELEASE_DIR, 'releases', 'v1', 'migrations')
+/** This release folder's migrations; run from the example's source, v1's (written to a temporary folder). */
+function withDefaultMigrations<T>(use: (folder: string) => Promise<T>): Promise<T> {
+  if (existsSync(path.join(RELEASE_DIR, 'release.json'))) return use(path.join(RELEASE_DIR, 'migrations'))
+  const v1 = readRelease(path.join(RELEASE_DIR, 'releases', 'v1'))
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'terp-v1-migrations-'))
+  writeMigrationsUpTo(path.join(RELEASE_DIR, 'migrations'), v1.migrations ?? '', folder)
+  return use(folder).finally(() => rmSync(folder, { recursive: true, force: true }))
 }
 
 function resolveVolume(v: SeedOptions['volume']): Volume {
@@ -55,7 +60,8 @@ export async function seed(opts: SeedOptions): Promise<SeedReport> {
   const database = openDatabase(opts.url, { connectionLimit: 1 })
   const { db } = database
   try {
-    await applyMigrations(db, database.pool, opts.migrationsFolder ?? defaultMigrations())
+    if (opts.migrationsFolder) await applyMigrations(db, database.pool, opts.migrationsFolder)
+    else await withDefaultMigrations((folder) => applyMigrations(db, database.pool, folder))
     const [filled] = await db.select({ n: count() }).from(clients)
     if (filled!.n > 0) {
       if (!opts.reset) throw new Error(`the database already holds ${filled!.n} clients; seed an empty database, or reset it (--reset) to replace its rows`)

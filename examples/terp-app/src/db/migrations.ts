@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { migrate } from 'drizzle-orm/mysql2/migrator'
 import type { Pool } from 'mysql2'
@@ -40,6 +40,21 @@ export function readMigrations(folder: string): Migration[] {
     const text = readFileSync(file, 'utf8')
     return { tag: entry.tag, when: entry.when, hash: createHash('sha256').update(text).digest('hex'), statements: text.split(BREAKPOINT).length }
   })
+}
+
+/**
+ * Writes to `outFolder` the migrations of `folder` up to and including `lastTag`, with their own
+ * journal: the migrations folder as it stood when that release was made (it only ever grows).
+ */
+export function writeMigrationsUpTo(folder: string, lastTag: string, outFolder: string): string[] {
+  const journal = JSON.parse(readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }
+  const last = journal.entries.findIndex((e) => e.tag === lastTag)
+  if (last < 0) throw new Error(`no migration ${JSON.stringify(lastTag)} in ${folder}: expected one of ${journal.entries.map((e) => e.tag).join(', ')}`)
+  const entries = journal.entries.slice(0, last + 1)
+  mkdirSync(path.join(outFolder, 'meta'), { recursive: true })
+  for (const e of entries) copyFileSync(path.join(folder, `${e.tag}.sql`), path.join(outFolder, `${e.tag}.sql`))
+  writeFileSync(path.join(outFolder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }, null, 2) + '\n')
+  return entries.map((e) => e.tag)
 }
 
 /** What is wrong with the folder itself, without a database: journal order, files, empty statements. */
