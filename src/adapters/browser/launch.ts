@@ -1,6 +1,6 @@
-import { accessSync, constants } from 'node:fs'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
+import { isExecutable } from '../process/executable.js'
 
 /**
  * Flags Debian's Chromium needs to run headless in a container and stay off the internet: without
@@ -47,14 +47,6 @@ export function chromiumArgs(opts: { resolve?: Record<string, string>; pinnedKey
   return args
 }
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /**
  * The Chromium to drive: the configured path, else $ROLLOUT_CHROMIUM, else a known install path,
@@ -62,20 +54,20 @@ function executable(file: string): boolean {
  */
 export function findChromium(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit) {
-    if (executable(explicit)) return explicit
+    if (isExecutable(explicit)) return explicit
     throw new BrowserNotFoundError(`the configured browser ${explicit} does not exist or is not executable; install Debian's Chromium with \`apt-get install chromium\` (it lands in /usr/bin/chromium) or fix executablePath`)
   }
   const tried: string[] = []
   for (const candidate of [env.ROLLOUT_CHROMIUM, ...CHROMIUM_CANDIDATES]) {
     if (!candidate) continue
     tried.push(candidate)
-    if (executable(candidate)) return candidate
+    if (isExecutable(candidate)) return candidate
   }
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue
     for (const name of ['chromium', 'chromium-browser']) {
       const file = path.join(dir, name)
-      if (executable(file)) return file
+      if (isExecutable(file)) return file
     }
   }
   throw new BrowserNotFoundError(

@@ -7,6 +7,7 @@ import { defineStepKind, type StepOutcome } from '../../engine/step-kind.js'
 import { runCommand } from '../../adapters/process/run-command.js'
 import { parsePlaywrightReport, type ParsedReport } from './playwright-report.js'
 import { overlay, readSection, sectionKey } from './settings.js'
+import { isExecutable } from '../../adapters/process/executable.js'
 
 export const playwrightOptions = z.strictObject({
   /** Folder of the @playwright/test project, relative to the config's folder. */
@@ -29,14 +30,6 @@ export const playwrightOptions = z.strictObject({
 })
 export type PlaywrightOptions = z.output<typeof playwrightOptions>
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /**
  * The project's own runner, as npm would find it (node_modules/.bin up from the project folder),
@@ -45,11 +38,11 @@ function executable(file: string): boolean {
 export function findPlaywright(dir: string, pathVar: string | undefined): string | undefined {
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {
     const bin = path.join(at, 'node_modules', '.bin', 'playwright')
-    if (executable(bin)) return bin
+    if (isExecutable(bin)) return bin
     if (path.dirname(at) === at) break
   }
   for (const folder of (pathVar ?? '').split(path.delimiter)) {
-    if (folder && executable(path.join(folder, 'playwright'))) return path.join(folder, 'playwright')
+    if (folder && isExecutable(path.join(folder, 'playwright'))) return path.join(folder, 'playwright')
   }
   return undefined
 }
