@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { open, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { Transform } from 'node:stream'
@@ -18,6 +17,7 @@ import { countEvents, countRoutines, countTriggers, extractCreateTable } from '.
 import { compressStage, spawnStage, type Stage } from './stages.js'
 import { detectServer, dumpArguments, findDumpTool, pickCompressor, type ServerInfo } from './tools.js'
 import { parseMysqlUrl, requireDatabase } from './url.js'
+import { hashTap } from './hash-tap.js'
 
 export interface CreateBackupOptions {
   /** mysql://user:password@host:port/database */
@@ -171,15 +171,7 @@ async function dumpToFile(job: DumpJob) {
         done(null, chunk)
       },
     })
-    const hash = createHash('sha256')
-    let fileBytes = 0
-    const hashTap = new Transform({
-      transform(chunk: Buffer, _e, done) {
-        hash.update(chunk)
-        fileBytes += chunk.length
-        done(null, chunk)
-      },
-    })
+    const file = hashTap()
     const out = handle.createWriteStream({ highWaterMark: 1 << 20 })
     streamOwnsHandle = true
 
@@ -203,7 +195,7 @@ async function dumpToFile(job: DumpJob) {
 
     const settled = await Promise.allSettled([
       pipeline(dump.output, tap, compress.input),
-      pipeline([compress.output, ...(job.key ? [encryptStream(job.key)] : []), hashTap, out]),
+      pipeline([compress.output, ...(job.key ? [encryptStream(job.key)] : []), file.stream, out]),
       dump.done,
       compress.done,
       measuring,
@@ -219,7 +211,7 @@ async function dumpToFile(job: DumpJob) {
     const sync = await open(job.partialPath, 'r+')
     await sync.sync().finally(() => sync.close())
     const measured = (settled[4] as PromiseFulfilledResult<Map<string, { rows: number; checksum: number | null }>>).value
-    return { scan: scanner.finish(), measured, snapshot, sha256: hash.digest('hex'), fileBytes }
+    return { scan: scanner.finish(), measured, snapshot, sha256: file.sha256(), fileBytes: file.bytes() }
   } finally {
     job.signal?.removeEventListener('abort', killAll)
     killAll()

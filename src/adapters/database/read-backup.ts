@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import { PassThrough, Transform, Writable, type Readable } from 'node:stream'
+import { PassThrough, Writable, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { DatabaseError } from './errors.js'
 import { decryptStream, loadKey } from './encryption.js'
 import type { BackupManifest } from './manifest.js'
 import { decompressStage, type Stage } from './stages.js'
 import { findExecutable } from './tools.js'
+import { hashTap } from './hash-tap.js'
 
 export interface DumpReader {
   /** The uncompressed dump. */
@@ -38,27 +38,19 @@ export async function openDump(file: string, manifest: BackupManifest, key: Buff
   await stat(file).catch((error) => {
     throw new DatabaseError('NOT_FOUND', `backup file ${file} is missing`, undefined, { cause: error })
   })
-  const hash = createHash('sha256')
-  let fileBytes = 0
-  const tap = new Transform({
-    transform(chunk: Buffer, _e, done) {
-      hash.update(chunk)
-      fileBytes += chunk.length
-      done(null, chunk)
-    },
-  })
+  const tap = hashTap()
   const decompress: Stage = decompressStage(manifest.compression, manifest.compression === 'zstd' ? await findExecutable('zstd') : null)
   const source = createReadStream(file, { highWaterMark: 1 << 20 })
   const out = new PassThrough({ highWaterMark: 1 << 20 })
   let stopped = false
-  const feeding = pipeline([source, tap, ...(key ? [decryptStream(key)] : []), decompress.input])
+  const feeding = pipeline([source, tap.stream, ...(key ? [decryptStream(key)] : []), decompress.input])
   const draining = pipeline(decompress.output, out)
   const done = Promise.all([feeding, draining, decompress.done]).then(
-    () => ({ sha256: hash.digest('hex'), fileBytes }),
+    () => ({ sha256: tap.sha256(), fileBytes: tap.bytes() }),
     (error) => {
       decompress.kill()
       source.destroy()
-      if (stopped) return { sha256: '', fileBytes }
+      if (stopped) return { sha256: '', fileBytes: tap.bytes() }
       throw error instanceof DatabaseError ? error : new DatabaseError('INVALID_BACKUP', `reading ${path.basename(file)} failed: ${(error as Error).message}`, undefined, { cause: error })
     },
   )
@@ -80,22 +72,16 @@ export async function checkFile(file: string, manifest: BackupManifest, key: Buf
   const info = await stat(file).catch(() => null)
   if (!info) return [`backup file ${path.basename(file)} is missing`]
   if (info.size !== manifest.sizeBytes) problems.push(`backup file is ${info.size} bytes, the manifest says ${manifest.sizeBytes}`)
-  const hash = createHash('sha256')
-  const tap = new Transform({
-    transform(chunk: Buffer, _e, done) {
-      hash.update(chunk)
-      done(null, chunk)
-    },
-  })
+  const tap = hashTap()
   const sink = new Writable({ write: (_c, _e, done) => done() })
   try {
-    if (key) await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap, decryptStream(key), sink)
-    else await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap, sink)
+    if (key) await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap.stream, decryptStream(key), sink)
+    else await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap.stream, sink)
   } catch (error) {
     problems.push((error as Error).message)
     return problems
   }
-  const sha = hash.digest('hex')
+  const sha = tap.sha256()
   if (sha !== manifest.sha256) problems.push(`backup file SHA-256 is ${sha}, the manifest says ${manifest.sha256}`)
   return problems
 }
