@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { regexSource } from '../../config/regex.js'
 
 /**
  * Expectations on a response, shared by the `http` and `trpc` kinds: header values, JSON fields by
@@ -6,17 +7,6 @@ import { z } from 'zod'
  * act on ("json field data.items.length: expected at least 1, got 0").
  */
 
-const regex = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source)
-      return true
-    } catch {
-      return false
-    }
-  },
-  { message: 'expected a valid regular expression' },
-)
 
 const JSON_TYPES = ['string', 'number', 'boolean', 'object', 'array', 'null'] as const
 
@@ -29,7 +19,7 @@ export const matcherSchema = z.union([
   z.strictObject({
     equals: z.unknown().optional(),
     /** Regular expression tested against the value as text. */
-    matches: regex.optional(),
+    matches: regexSource.optional(),
     /** Substring of the value as text. */
     contains: z.string().optional(),
     /** false: the field or header must be absent. */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ACTION_NAMES, type Action, type Flow } from '../../adapters/browser/flow-types.js'
+import { regexSource } from '../../config/regex.js'
 
 /**
  * Config schema of browser flows. Each step is an object with exactly one action key
@@ -7,17 +8,7 @@ import { ACTION_NAMES, type Action, type Flow } from '../../adapters/browser/flo
  * path and the action it was read as.
  */
 
-export const regexSource = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source)
-      return true
-    } catch {
-      return false
-    }
-  },
-  { message: 'expected a valid regular expression' },
-)
+export { regexSource }
 
 const selector = z.string().min(1)
 const textMatch = z.union([z.string().min(1), z.strictObject({ matches: regexSource })])
