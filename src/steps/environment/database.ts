@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineStepKind } from '../../engine/step-kind.js'
-import { parseGrants, privilegesOn, REQUIRED_PRIVILEGES, withoutCredentials } from './grants.js'
+import { holdsGlobal, parseGrants, privilegesOn, REQUIRED_PRIVILEGES, withoutCredentials } from './grants.js'
 
 export const databaseOptions = z.strictObject({
   /** Privileges needed on the target database; by default what a consistent dump and a migration need. */
@@ -48,7 +48,13 @@ export default defineStepKind<DatabaseOptions>({
       const roles = parsed.roles.length ? `; roles ${parsed.roles.join(', ')} count only when active` : ''
       return { status: 'failed', summary: `${server}: ${facts.user} lacks ${report.missing.join(', ')} on ${target.database} (needed for the backup and the migration)${partial}${roles}`, data }
     }
-    return { status: 'passed', summary: `${server}, connected as ${facts.user} in ${connectMs} ms; every needed privilege on ${target.database}`, data }
+    const summary = `${server}, connected as ${facts.user} in ${connectMs} ms; every needed privilege on ${target.database}`
+    // Without RELOAD a backup cannot take the brief global read lock that puts its checksums in the
+    // dump's own snapshot, so a rollback must replay every table instead of only the changed ones.
+    if (!holdsGlobal(parsed, 'RELOAD')) {
+      return { status: 'warning', summary: `${summary}; no global RELOAD: a rollback will restore every table rather than only those the migration changed (GRANT RELOAD ON *.* to ${facts.user} for the fast restore)`, data }
+    }
+    return { status: 'passed', summary, data }
   },
 })
 

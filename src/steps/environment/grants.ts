@@ -88,6 +88,11 @@ export function privilegesOn(parsed: ParsedGrants, database: string, required: r
   return { effective: [...effective].sort(), missing, partial }
 }
 
+/** Whether a global privilege (RELOAD, PROCESS…) is held: on *.*, by name or through ALL. */
+export function holdsGlobal(parsed: ParsedGrants, privilege: string): boolean {
+  return parsed.grants.some((g) => g.database === '*' && g.table === '*' && g.privileges.some((p) => p === privilege || p === 'ALL' || p === 'ALL PRIVILEGES'))
+}
+
 /** MySQL's database-name patterns: % any run, _ any one character, \_ and \% literal. */
 export function likeMatches(pattern: string, name: string): boolean {
   let re = '^'

@@ -42,6 +42,15 @@ test('database: a user with every privilege passes, with the flavour and version
   assert.equal(outcome.data?.flavour, flavour)
 })
 
+test('database: every privilege on the database but no global RELOAD is a warning naming the slower restore', async (t) => {
+  const db = await createTestDatabase('gate')
+  t.after(db.drop)
+  const limited = await limitedUser(t, db.name, 'ALL PRIVILEGES')
+  const outcome = await gate(t, database, { phase: 'environment', environment: { url: 'https://staging.test', database: { url: limited.url } } }).run()
+  assert.equal(outcome.status, 'warning', outcome.summary)
+  assert.match(outcome.summary, /every needed privilege on \S+; no global RELOAD: a rollback will restore every table rather than only those the migration changed/)
+})
+
 test('database: a user missing privileges a backup and a migration need has them named', async (t) => {
   const db = await createTestDatabase('gate')
   t.after(db.drop)
