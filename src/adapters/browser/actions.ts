@@ -56,11 +56,27 @@ async function visibleCount(locator: Locator): Promise<number> {
   return locator.filter({ visible: true }).count().catch(() => 0)
 }
 
+/** Status of each page's latest document (a form post included), so a failed expectation can name an error page. */
+const documentStatus = new WeakMap<Page, number>()
+
+function watchDocuments(page: Page): void {
+  if (documentStatus.has(page)) return
+  documentStatus.set(page, 0)
+  page.on('response', (res) => {
+    if (res.request().isNavigationRequest() && res.frame() === page.mainFrame()) documentStatus.set(page, res.status())
+  })
+}
+
 /** Runs one action on the page; throws FlowActionError saying what was expected and what was there. */
 export async function performAction(page: Page, action: Action, s: ActionSettings): Promise<void> {
   const timeout = action.timeoutMs ?? s.timeoutMs
   const a = action as unknown as Record<string, unknown>
-  const where = () => page.url()
+  watchDocuments(page)
+  // "not visible on /orders" says little when /orders was a server error: say that too.
+  const where = () => {
+    const status = documentStatus.get(page) ?? 0
+    return status >= 400 ? `${page.url()} (the page answered HTTP ${status})` : page.url()
+  }
   try {
     switch (actionName(action)) {
       case 'goto': {
