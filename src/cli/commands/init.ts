@@ -24,6 +24,8 @@ export default defineConfig({
       backups: { dir: '.rollout/backups', maxAge: '24h', verify: 'quick' },
       health: { paths: ['/api/health', '/health'] },
       // hostGuard: { allowedHosts: ['staging.terp-app.local'] },
+      // A private CA the staging certificate is issued by (every HTTPS check and the browser trust it):
+      // ca: 'certs/staging-ca.pem',
       migrate: { command: 'pnpm db:push', validate: 'pnpm validate:schema' },
       monitor: { window: '30m' },
       // Switch a default step off, or tune it, by its id:
