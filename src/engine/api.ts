@@ -93,7 +93,7 @@ export async function prepare(opts: CommonOptions & { environment: string; phase
 
 function onlyPhases(plan: Plan, phases: Phase[]): Plan {
   const steps = plan.steps.filter((s) => phases.includes(s.phase))
-  return { ...plan, steps, pointOfNoReturn: steps.find((s) => s.built && s.changesEnvironment)?.id ?? null, rollbackVerifyPhases: [], only: phases }
+  return { ...plan, steps, pointOfNoReturn: steps.find((s) => s.changesEnvironment)?.id ?? null, rollbackVerifyPhases: [], only: phases }
 }
 
 export function openStore(stateDir: string): Store {

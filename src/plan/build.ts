@@ -4,7 +4,7 @@ import { ConfigError } from '../engine/errors.js'
 import { formatIssues } from '../config/issues.js'
 import { PHASES } from './phases.js'
 import type { Plan, PlannedStep, StepSpec } from './types.js'
-import { DEFAULT_PLAN_KINDS, ROLLBACK_VERIFY_PHASES, defaultPlan } from './default-plan.js'
+import { ROLLBACK_VERIFY_PHASES, defaultPlan } from './default-plan.js'
 
 export interface PlanInputs {
   environmentName: string
@@ -65,10 +65,7 @@ export function buildPlan(inputs: PlanInputs): Plan {
   const ordered = PHASES.flatMap((phase) => [...specs.values()].filter((s) => s.phase === phase))
   const steps: PlannedStep[] = ordered.map(({ key, ...spec }) => {
     const kind = inputs.findKind(spec.kind)
-    if (!kind) {
-      if (DEFAULT_PLAN_KINDS.has(spec.kind)) return { ...spec, built: false, changesEnvironment: spec.changesEnvironment ?? false, undoable: false }
-      return fail(`${key}.kind`, `unknown step kind "${spec.kind}" (known kinds: ${inputs.knownKinds().join(', ')})`)
-    }
+    if (!kind) return fail(`${key}.kind`, `unknown step kind "${spec.kind}" (known kinds: ${inputs.knownKinds().join(', ')})`)
     let options = spec.options
     if (kind.options) {
       const parsed = kind.options.safeParse(spec.options, { reportInput: true })
@@ -76,11 +73,11 @@ export function buildPlan(inputs: PlanInputs): Plan {
       options = parsed.data as Record<string, unknown>
     }
     const undoable = kind.undo !== undefined && (kind.canUndo ? kind.canUndo(options) : true)
-    return { ...spec, options, built: true, changesEnvironment: spec.changesEnvironment ?? kind.changesEnvironment ?? false, undoable }
+    return { ...spec, options, changesEnvironment: spec.changesEnvironment ?? kind.changesEnvironment ?? false, undoable }
   })
 
   checkOrder(steps, (id) => specs.get(id)!.key, fail)
-  const pointOfNoReturn = steps.find((s) => s.built && s.changesEnvironment)?.id ?? null
+  const pointOfNoReturn = steps.find((s) => s.changesEnvironment)?.id ?? null
   return { environment: name, steps, pointOfNoReturn, rollbackVerifyPhases: ROLLBACK_VERIFY_PHASES }
 }
 

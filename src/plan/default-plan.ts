@@ -59,13 +59,5 @@ export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
   return drafts.map((d) => ({ options: {}, gate: 'blocking', timeoutMs: 10 * MINUTE, retries: 0, after: [], ...d }))
 }
 
-/** Kinds the default plan uses; any of them not implemented yet shows as "not built yet". */
-export const DEFAULT_PLAN_KINDS: ReadonlySet<string> = new Set([
-  'ci-status', 'schema-validation', 'typescript-baseline', 'unit-tests', 'reviews', 'backup-freshness', 'backup',
-  'backup-verify', 'reachable', 'database', 'health', 'tls', 'hsts', 'host-guard', 'logs-baseline', 'announce', 'migrate',
-  'schema-verify', 'deploy', 'wait-live', 'http', 'trpc', 'browser', 'logs', 'monitor', 'deployment-log', 'notify',
-  'announce-close',
-])
-
 /** The phases re-run after an undo to prove the rollback. */
 export const ROLLBACK_VERIFY_PHASES: Phase[] = ['smoke']

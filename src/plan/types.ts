@@ -22,8 +22,6 @@ export interface StepSpec {
 
 /** A step as `plan` shows it and `run` executes it: the spec plus what the kind registry knows. */
 export interface PlannedStep extends StepSpec {
-  /** false when no implementation of this kind exists yet: `run` skips it with a warning. */
-  built: boolean
   /** true when the step changes the environment; the first such step is the point of no return. */
   changesEnvironment: boolean
   /** true when the kind can undo what it did (a rollback calls it). */

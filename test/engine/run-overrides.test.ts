@@ -4,7 +4,7 @@ import { applyOverrides, detachedSteps, monitorOverrides, recordedOverrides, ski
 import type { Plan, PlannedStep } from '../../src/plan/types.js'
 
 const step = (id: string, phase: PlannedStep['phase'], kind: string, timeoutMs = 35 * 60_000): PlannedStep => ({
-  id, title: id, phase, kind, options: {}, gate: 'blocking', timeoutMs, retries: 0, after: [], built: true, changesEnvironment: false, undoable: false,
+  id, title: id, phase, kind, options: {}, gate: 'blocking', timeoutMs, retries: 0, after: [], changesEnvironment: false, undoable: false,
 })
 const plan: Plan = {
   environment: 'staging',

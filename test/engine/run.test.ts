@@ -6,8 +6,6 @@ import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { makeProject, processRunning, runCli, stepsOnly } from '../support/cli.js'
 import { readRecord } from '../support/record.js'
-import { DEFAULT_PLAN_KINDS } from '../../src/plan/default-plan.js'
-import { findStepKind } from '../../src/steps/registry.js'
 
 const cmd = (id: string, phase: string, command: string, extra: Record<string, unknown> = {}) => ({ id, phase, kind: 'command', ...extra, options: { command, ...((extra.options as object) ?? {}) } })
 
@@ -114,19 +112,6 @@ test('timeouts stop a step and its processes; retries run it again', async () =>
   assert.equal(flaky.status, 'passed')
   assert.equal(flaky.attempt, 2)
   assert.equal(readFileSync(path.join(dir, 'tries'), 'utf8').trim(), '2')
-})
-
-test('steps whose kind is not built yet are skipped with a visible warning', async (t) => {
-  const unbuilt = [...DEFAULT_PLAN_KINDS].find((k) => !findStepKind(k))
-  if (!unbuilt) return t.skip('every kind of the default plan is built')
-  const dir = makeProject(stepsOnly([{ id: 'later', phase: 'smoke', kind: unbuilt }, cmd('now', 'smoke', 'true')]))
-  const planned = await runCli(['plan', 'staging'], { cwd: dir })
-  assert.match(planned.stdout, /later .*\[not built yet: skipped with a warning\]/)
-  const result = await runCli(['run', 'staging'], { cwd: dir })
-  assert.equal(result.code, 0)
-  assert.match(result.stdout, new RegExp(`! skipped "later": step kind "${unbuilt}" is not built yet`))
-  const { runs, steps } = await readRecord(dir)
-  assert.equal(steps.get(runs[0]!.id)!.find((s) => s.stepId === 'later')!.status, 'skipped')
 })
 
 test('http steps check status and body; --json streams NDJSON events', async () => {

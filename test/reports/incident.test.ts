@@ -6,7 +6,7 @@ import type { RolloutEvent } from '../../src/engine/events.js'
 import type { PlannedStep } from '../../src/plan/types.js'
 
 const planned = (id: string, kind: string, phase: PlannedStep['phase'], changesEnvironment = false): PlannedStep => ({
-  id, title: id, phase, kind, options: {}, gate: 'blocking', timeoutMs: 600_000, retries: 0, after: [], built: true, changesEnvironment, undoable: changesEnvironment,
+  id, title: id, phase, kind, options: {}, gate: 'blocking', timeoutMs: 600_000, retries: 0, after: [], changesEnvironment, undoable: changesEnvironment,
 })
 const PLAN = {
   environment: 'staging',

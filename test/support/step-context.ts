@@ -72,7 +72,7 @@ export function stepHarness<O>(kind: StepKind<O>, opts: StepContextOptions = {})
     runId,
     step: {
       id: stepId, title: kind.kind, phase: opts.phase ?? 'preflight', kind: kind.kind, options: options as Record<string, unknown>, gate: 'blocking',
-      timeoutMs: 600_000, retries: 0, after: [], built: true, changesEnvironment: !!kind.changesEnvironment, undoable: !!kind.undo,
+      timeoutMs: 600_000, retries: 0, after: [], changesEnvironment: !!kind.changesEnvironment, undoable: !!kind.undo,
     },
     options,
     environmentName: 'staging',

@@ -6,8 +6,7 @@ import type { Style } from './style.js'
 /** `rollout plan` as text: every step `run` will execute, in order, with what it can undo. */
 export function renderPlan(plan: Plan, url: string, style: Style): string {
   const out: string[] = []
-  const built = plan.steps.filter((s) => s.built).length
-  out.push(style.bold(`Plan for ${plan.environment} (${url}): ${plan.steps.length} steps, ${built} ready, ${plan.steps.length - built} not built yet`))
+  out.push(style.bold(`Plan for ${plan.environment} (${url}): ${plan.steps.length} steps`))
   for (const phase of PHASES) {
     const steps = plan.steps.filter((s) => s.phase === phase)
     if (!steps.length) continue
@@ -21,8 +20,7 @@ export function renderPlan(plan: Plan, url: string, style: Style): string {
         s.undoable ? 'undoable' : s.changesEnvironment ? 'no undo' : '',
       ].filter(Boolean)
       const pnr = s.id === plan.pointOfNoReturn ? style.yellow(' ◀ point of no return') : ''
-      const state = s.built ? '' : style.yellow(' [not built yet: skipped with a warning]')
-      out.push(`  ${s.id.padEnd(20)} ${s.title}${pnr}${state}`)
+      out.push(`  ${s.id.padEnd(20)} ${s.title}${pnr}`)
       out.push(style.dim(`  ${''.padEnd(20)} ${s.kind} · ${marks.join(' · ')}`))
     }
   }
