@@ -6,7 +6,7 @@ import path from 'node:path'
 import { loadConfig, resolveEnvironment, resolveGlobals, type LoadedConfig } from '../config/load.js'
 import { Redactor } from '../config/redact.js'
 import type { ResolvedEnvironment } from '../config/types.js'
-import { buildPlan } from '../plan/build.js'
+import { buildPlan, pointOfNoReturn } from '../plan/build.js'
 import type { Phase } from '../plan/phases.js'
 import { PHASES } from '../plan/phases.js'
 import type { Plan, PlannedStep } from '../plan/types.js'
@@ -93,7 +93,7 @@ export async function prepare(opts: CommonOptions & { environment: string; phase
 
 function onlyPhases(plan: Plan, phases: Phase[]): Plan {
   const steps = plan.steps.filter((s) => phases.includes(s.phase))
-  return { ...plan, steps, pointOfNoReturn: steps.find((s) => s.changesEnvironment)?.id ?? null, rollbackVerifyPhases: [], only: phases }
+  return { ...plan, steps, pointOfNoReturn: pointOfNoReturn(steps), rollbackVerifyPhases: [], only: phases }
 }
 
 export function openStore(stateDir: string): Store {

@@ -77,8 +77,12 @@ export function buildPlan(inputs: PlanInputs): Plan {
   })
 
   checkOrder(steps, (id) => specs.get(id)!.key, fail)
-  const pointOfNoReturn = steps.find((s) => s.changesEnvironment)?.id ?? null
-  return { environment: name, steps, pointOfNoReturn, rollbackVerifyPhases: ROLLBACK_VERIFY_PHASES }
+  return { environment: name, steps, pointOfNoReturn: pointOfNoReturn(steps), rollbackVerifyPhases: ROLLBACK_VERIFY_PHASES }
+}
+
+/** The first step that changes the environment: from there on a failure means a rollback. */
+export function pointOfNoReturn(steps: PlannedStep[]): string | null {
+  return steps.find((s) => s.changesEnvironment)?.id ?? null
 }
 
 /** `after` must name steps of the same phase, without cycles. */

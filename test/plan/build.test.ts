@@ -29,7 +29,7 @@ test('every kind the default plan uses is registered', () => {
   for (const s of plan({}).steps) assert.ok(findStepKind(s.kind), `${s.id}: kind "${s.kind}" has no implementation`)
 })
 
-test('the point of no return is the first built step that changes the environment', () => {
+test('the point of no return is the first step that changes the environment', () => {
   const p = plan({
     defaults: false,
     add: [
