@@ -136,10 +136,11 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       setExit(await runLike(g(), (c) => resumeRollout({ ...c, runId, startMonitorWatcher })))
     })
 
-  program.command('rollback').argument('<target>', 'run id, or an environment name for its newest run that changed something').description('undo a run: every step that changed the environment, newest first, then re-run the smoke tests')
-    .action(async (target: string) => {
+  program.command('rollback').argument('<target>', 'run id, or an environment name for its newest run that changed something').description('undo a run: every step that changed the environment, newest first, then re-run the smoke tests. Refused (exit 2) when a newer run changed the environment since')
+    .option('--force', 'roll back even though a newer run changed the environment since: what that run did, and data written since, is lost')
+    .action(async (target: string, o: { force?: boolean }) => {
       const { rollbackRollout } = await import('../engine/api.js')
-      setExit(await runLike(g(), (c) => rollbackRollout({ ...c, target })))
+      setExit(await runLike(g(), (c) => rollbackRollout({ ...c, target, force: Boolean(o.force) })))
     })
 
   program.command('monitor').argument('<run>', 'run id (a unique prefix is enough)').description('follow a run\'s monitoring window: its samples as they come, then how it ended (0 quiet, 1 breach rolled back or alerted, 3 rollback incomplete)')

@@ -20,6 +20,7 @@ import { Recorder } from './recorder.js'
 import type { RunState } from './run-state.js'
 import type { RunRecord, StepRecord, Store } from './store.js'
 import { runPhases } from './phases.js'
+import { guardStaleRollback, newerChanges } from './superseded.js'
 import { rollBack } from './rollback.js'
 import { errorMessage, type StepResult } from './execute-step.js'
 import { applyOverrides, detachedSteps, monitorOverrides, recordedOverrides, type RunOverrides } from './run-overrides.js'
@@ -66,7 +67,7 @@ export interface RunResult {
 
 interface Prepared {
   loaded: LoadedConfig
-  state: Omit<RunState, 'runId' | 'recorder' | 'signal' | 'outputs' | 'crossed' | 'nextSeq'>
+  state: Omit<RunState, 'runId' | 'recorder' | 'signal' | 'outputs' | 'crossed' | 'nextSeq' | 'interrupted'>
   leaseMs: number
 }
 
@@ -147,7 +148,10 @@ export async function resumeRollout(opts: CommonOptions & { runId: string }): Pr
   }
   const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: record.plan.only, overrides: () => recordedOverrides(record.plan) })
   assertSamePlan(record, prepared.state.plan)
-  const { state, finish } = await begin(prepared, record.id, opts, async (store) => store.updateRun(record.id, { status: 'running', pid: process.pid }))
+  const { state, finish } = await begin(prepared, record.id, opts, async (store) => {
+    guardStaleRollback(record, await newerChanges(store, record), false)
+    await store.updateRun(record.id, { status: 'running', pid: process.pid })
+  })
   state.crossed = record.crossedAt !== null
   if (record.release) state.environment = { ...state.environment, release: record.release }
   const steps = await restoreFromRecord(state)
@@ -155,18 +159,27 @@ export async function resumeRollout(opts: CommonOptions & { runId: string }): Pr
   for (const s of steps) {
     if (s.pass === 'run' && ['passed', 'warning', 'skipped'].includes(s.status)) done.set(s.stepId, { stepId: s.stepId, status: s.status, summary: s.summary ?? '' })
   }
+  state.interrupted = new Set(steps.filter((s) => s.pass === 'run' && (s.status === 'running' || s.status === 'cancelled')).map((s) => s.stepId))
   await state.recorder.emit({ type: 'run-started', environment: record.environment, resumed: true, steps: state.plan.steps.length, pointOfNoReturn: state.plan.pointOfNoReturn })
   if (record.status === 'rolling-back') return finish(await finishRollback(state, opts, 'resumed an interrupted rollback'))
   return finish(await drive(state, { ...opts, configFile: prepared.loaded.file }, done))
 }
 
-/** `rollout rollback <run|env>`: undoes a run (the newest one that changed the environment, for an env). */
-export async function rollbackRollout(opts: CommonOptions & { target: string; reason?: string }): Promise<RunResult> {
+/**
+ * `rollout rollback <run|env>`: undoes a run (the newest one that changed the environment, for an
+ * env). Refused when a newer run changed the environment since, unless `force`.
+ */
+export async function rollbackRollout(opts: CommonOptions & { target: string; reason?: string; force?: boolean }): Promise<RunResult> {
   const record = await readRun({ ...opts, runId: opts.target }, true)
   if (record.status === 'rolled-back') throw new RolloutError('USAGE', `run ${record.id} is already rolled back`)
   const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: record.plan.only, overrides: () => recordedOverrides(record.plan) })
   assertSamePlan(record, prepared.state.plan)
-  const { state, finish } = await begin(prepared, record.id, opts, async () => undefined)
+  let forced: string | null = null
+  const { state, finish } = await begin(prepared, record.id, opts, async (store) => {
+    // Judged under the lock, so no newer run can start between the check and the undo.
+    forced = guardStaleRollback(record, await newerChanges(store, record), Boolean(opts.force))
+  })
+  if (forced) await state.recorder.emit({ type: 'warning', message: forced })
   state.crossed = true
   await restoreFromRecord(state)
   return finish(await finishRollback(state, opts, opts.reason ?? `rollback requested by ${state.config.contacts.deployer ?? currentOwner(record.id).user}`))
@@ -180,7 +193,13 @@ async function begin(prepared: Prepared, runId: string, opts: CommonOptions, cre
     store.close()
     throw error
   })
-  await create(store, owner)
+  try {
+    await create(store, owner)
+  } catch (error) {
+    await lock.release()
+    store.close()
+    throw error
+  }
   const recorder = new Recorder(store, runId, redactor, opts.onEvent ? [opts.onEvent] : [])
   if (lock.takenOver) {
     await recorder.emit({ type: 'lock-taken-over', environment: prepared.state.environmentName, previous: lock.takenOver.owner, reason: lock.takenOver.reason })
@@ -212,7 +231,7 @@ async function begin(prepared: Prepared, runId: string, opts: CommonOptions, cre
 export function newRunState(prepared: Prepared, runId: string, recorder: Recorder, signal: AbortSignal): RunState {
   // Every running step listens to the run's signal: a wide phase is fan-out, not a leak.
   setMaxListeners(1000, signal)
-  return { ...prepared.state, runId, recorder, signal, outputs: new Map(), crossed: false, nextSeq: 1 }
+  return { ...prepared.state, runId, recorder, signal, outputs: new Map(), crossed: false, nextSeq: 1, interrupted: new Set() }
 }
 
 /** Puts the recorded steps' data back into the state (for their undo, for later steps) and continues their numbering. */
@@ -326,7 +345,8 @@ export function assertSamePlan(record: RunRecord, plan: Plan): void {
 
 /** Tells the team's channels that a run ended badly; a channel that is down is recorded as a warning. */
 async function notifyOutcome(state: RunState, status: RunStatus, summary: string, incidentReport: string, durationMs: number): Promise<void> {
-  if (status === 'passed' || status === 'running' || status === 'rolling-back') return
+  // A run ends as abandoned only in the record, marked by a newer run: never here.
+  if (status === 'passed' || status === 'running' || status === 'rolling-back' || status === 'abandoned') return
   const { notifyRunOutcome } = await import('../steps/announce/outcome.js')
   const failed = (await state.store.getSteps(state.runId)).find((s) => s.pass === 'run' && (s.status === 'failed' || s.status === 'cancelled'))
   const results = await notifyRunOutcome({

@@ -39,12 +39,9 @@ export class LockedError extends RolloutError {
   constructor(
     readonly environment: string,
     readonly owner: LockOwner,
+    hint = `wait for it to finish, or if that run is gone: rollout unlock ${environment} --force`,
   ) {
-    super(
-      'LOCKED',
-      `environment "${environment}" is locked by run ${owner.runId} (${owner.user}@${owner.host}, pid ${owner.pid}) since ${owner.since}`,
-      `wait for it to finish, or if that run is gone: rollout unlock ${environment} --force`,
-    )
+    super('LOCKED', `environment "${environment}" is locked by run ${owner.runId} (${owner.user}@${owner.host}, pid ${owner.pid}) since ${owner.since}`, hint)
     this.name = 'LockedError'
   }
 }

@@ -24,6 +24,8 @@ export type RunStatus =
   /** The rollback did not complete: manual action needed. */
   | 'rollback-failed'
   | 'cancelled'
+  /** Its process was gone and a newer run changed the environment since: neither resumed nor rolled back. */
+  | 'abandoned'
 
 /**
  * How a detached monitoring window ended: quiet; a breach only alerted; a breach rolled back (or the

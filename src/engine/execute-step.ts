@@ -2,10 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { PlannedStep } from '../plan/types.js'
 import { formatDuration } from '../config/duration.js'
 import type { StepPass, StepStatus } from './events.js'
-import type { StepContext, StepOutcome } from './step-kind.js'
+import type { StepContext, StepKind, StepOutcome } from './step-kind.js'
 import type { RunState } from './run-state.js'
 import { adoptEvidenceFile, runDir, stepEvidenceDir, writeEvidenceFile } from './evidence.js'
 import { skipReason } from './run-overrides.js'
+import { abandonSuperseded } from './superseded.js'
+import { describeProcessGroup } from '../adapters/process/process-group.js'
+import { PROCESS_GROUPS, recordedGroups, settleLeftoverProcesses } from './leftover-processes.js'
 
 export interface StepResult {
   stepId: string
@@ -25,6 +28,11 @@ export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, 
     await recorder.emit({ type: 'step-evidence', stepId: step.id, evidence: ref, pass })
     return ref
   }
+  const checkpoint = async (data: Record<string, unknown>) => {
+    const merged = { ...(state.outputs.get(step.id) ?? {}), ...data }
+    state.outputs.set(step.id, merged)
+    await store.upsertStep({ runId, stepId: step.id, pass, data: redactor.redactValue(merged) })
+  }
   return {
     runId,
     step,
@@ -42,11 +50,11 @@ export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, 
     writeEvidence: async (name, content, label) => addRef(await writeEvidenceFile(folder, dir, name, content, redactor, label)),
     evidenceDir: dir,
     addEvidence: async (file, label) => addRef(await adoptEvidenceFile(folder, dir, file, label)),
-    checkpoint: async (data) => {
-      const merged = { ...(state.outputs.get(step.id) ?? {}), ...data }
-      state.outputs.set(step.id, merged)
-      await store.upsertStep({ runId, stepId: step.id, pass, data: redactor.redactValue(merged) })
+    checkpoint,
+    trackProcess: (pid) => {
+      void checkpoint({ [PROCESS_GROUPS]: [...recordedGroups(state.outputs.get(step.id)), describeProcessGroup(pid)] })
     },
+    earlier: state.outputs.get(step.id),
     outputs: state.outputs,
     redactor,
     verifyingRollback: pass === 'verify',
@@ -83,13 +91,29 @@ export async function executeStep(state: RunState, step: PlannedStep, pass: Step
     state.crossed = true
     await store.updateRun(runId, { crossedAt: step.id })
     await recorder.emit({ type: 'point-of-no-return', stepId: step.id })
+    for (const old of await abandonSuperseded(store, (await store.getRun(runId))!, step.id)) {
+      await recorder.emit({ type: 'warning', message: `run ${old.id} (${old.status}) is marked abandoned: this run changes the environment it left` })
+    }
   }
 
   const started = performance.now()
+  const resumed = pass === 'run' && state.interrupted.has(step.id)
   await store.upsertStep({
     runId, stepId: step.id, pass, phase: step.phase, title: step.title, status: 'running', attempt: 1,
-    startedAt: new Date().toISOString(), seq: state.nextSeq++, output: '', evidence: [],
+    startedAt: new Date().toISOString(), seq: state.nextSeq++,
+    // An attempt a crash interrupted keeps its output and evidence: they tell what it did.
+    ...(resumed ? {} : { output: '', evidence: [] }),
   })
+  if (resumed) {
+    const refused = await afterInterruption(state, step, kind)
+    if (refused) {
+      const durationMs = performance.now() - started
+      await recorder.emit({ type: 'step-started', stepId: step.id, title: step.title, phase: step.phase, attempt: 1, pass })
+      await store.upsertStep({ runId, stepId: step.id, pass, status: 'failed', summary: refused, finishedAt: new Date().toISOString(), durationMs })
+      await recorder.emit({ type: 'step-finished', stepId: step.id, status: 'failed', summary: refused, durationMs, pass })
+      return { stepId: step.id, status: 'failed', summary: refused }
+    }
+  }
 
   let outcome: StepOutcome = { status: 'failed', summary: 'did not run' }
   let cancelled = false
@@ -118,6 +142,20 @@ export async function executeStep(state: RunState, step: PlannedStep, pass: Step
   })
   await recorder.emit({ type: 'step-finished', stepId: step.id, status, summary, durationMs, pass })
   return { stepId: step.id, status, summary }
+}
+
+/**
+ * A step a crash interrupted, about to run again in a resumed run: the processes its dead attempt
+ * left are waited for or stopped first. A step that changes the environment is only repeated when
+ * its kind can tell what the earlier attempt did; otherwise the reason it is not is returned, and
+ * the run rolls back.
+ */
+async function afterInterruption(state: RunState, step: PlannedStep, kind: StepKind<any>): Promise<string | null> {
+  const log = (line: string) => state.store.appendOutput(state.runId, step.id, 'run', state.redactor.redact(line))
+  await log('--- a crash interrupted the attempt above; this run was resumed ---')
+  for (const line of await settleLeftoverProcesses(state, step, state.outputs.get(step.id))) await log(line)
+  if (!step.changesEnvironment || kind.resumable) return null
+  return 'a crash interrupted it while it changed the environment; what it did cannot be told, so it is not run again: the rollback undoes it'
 }
 
 /**

@@ -21,7 +21,7 @@ export function staleReason(lock: LockRecord, now = Date.now()): string | null {
   return null
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

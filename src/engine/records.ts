@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { findConfigFile, loadConfig, resolveGlobals } from '../config/load.js'
 import { openStore } from './api.js'
-import { RolloutError } from './errors.js'
+import { LockedError, RolloutError } from './errors.js'
 import type { Store } from './store.js'
-import { currentOwner } from './lock.js'
+import { currentOwner, processAlive } from './lock.js'
+import os from 'node:os'
 
 /**
  * Opens the run record for read-only commands (status, history, unlock): from the config's state
@@ -29,6 +30,11 @@ export async function openRecord(opts: { cwd?: string; configPath?: string }): P
 
 /** `rollout unlock <env> --force`: removes the lock and notes who forced it in the holder's record. */
 export async function forceUnlock(store: Store, environment: string): Promise<string> {
+  const held = await store.getLock(environment)
+  // --force is for a holder that is gone; one alive on this host is still running: two runs would overlap.
+  if (held && held.owner.host === os.hostname() && processAlive(held.owner.pid)) {
+    throw new LockedError(environment, held.owner, `its process ${held.owner.pid} is alive on this host: wait for it, or stop it first (Ctrl-C, or kill ${held.owner.pid}), then unlock`)
+  }
   const lock = await store.forceUnlock(environment)
   if (!lock) return `${environment} was not locked`
   const me = currentOwner(lock.owner.runId)

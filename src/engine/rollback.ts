@@ -4,6 +4,8 @@ import type { StepRecord } from './store.js'
 import type { UndoContext } from './step-kind.js'
 import { boundedAttempt, errorMessage } from './execute-step.js'
 import { runPhases } from './phases.js'
+import { settleLeftoverProcesses } from './leftover-processes.js'
+import { rollbackProof } from './rollback-proof.js'
 
 export interface RollbackResult {
   status: 'rolled-back' | 'rollback-failed'
@@ -41,9 +43,14 @@ export async function rollBack(state: RunState, reason: string): Promise<Rollbac
   if (verify?.blocker) problems.push(`verification: ${verify.blocker.stepId || 'cancelled'} ${verify.blocker.status} (${verify.blocker.summary})`)
 
   const undone = toUndo.map((x) => x.step.id)
+  const proof = rollbackProof(await store.getSteps(runId))
+  if (!problems.length && undone.length && !proof.verified) {
+    await recorder.emit({ type: 'warning', message: `the rollback is not verified: no ${state.plan.rollbackVerifyPhases.join('/') || 'smoke'} step ran and passed against what was put back` })
+  }
+  const verifiedBy = proof.verified ? `verified by ${proof.passed.join(', ')}` : `NOT verified: no ${state.plan.rollbackVerifyPhases.join('/') || 'smoke'} step ran and passed against it`
   const result: RollbackResult = problems.length
     ? { status: 'rollback-failed', summary: `rollback did not complete: ${problems.join('; ')}` }
-    : { status: 'rolled-back', summary: undone.length ? `rolled back ${undone.join(', ')}; verified by ${state.plan.rollbackVerifyPhases.join(', ')}` : 'nothing needed undoing' }
+    : { status: 'rolled-back', summary: undone.length ? `rolled back ${undone.join(', ')}; ${verifiedBy}` : 'nothing needed undoing' }
   await recorder.emit({ type: 'rollback-finished', ...result })
   return result
 }
@@ -68,6 +75,8 @@ async function undoStep(state: RunState, step: PlannedStep, record: StepRecord):
   }
   await store.upsertStep({ runId, stepId: step.id, pass: 'run', status: 'rolling-back', undoStatus: 'rolling-back' })
   const endedAs = record.status === 'running' || record.status === 'rolling-back' || record.status === 'cancelled' ? 'interrupted' : (record.status as UndoContext['endedAs'])
+  // What a dead attempt left running must be over before the undo judges what it changed.
+  for (const line of await settleLeftoverProcesses(state, step, recorded)) await store.appendOutput(runId, step.id, 'run', line)
   try {
     const outcome = await boundedAttempt(state, step, 'run', (ctx) => kind.undo!({ ...ctx, recorded, endedAs }))
     return finish(outcome.status === 'failed' ? 'rollback-failed' : 'rolled-back', outcome.summary, outcome.data)

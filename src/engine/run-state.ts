@@ -22,6 +22,8 @@ export interface RunState {
   outputs: Map<string, Record<string, unknown>>
   /** Whether a step that changes the environment has started in this run. */
   crossed: boolean
+  /** Steps (pass run) a crash interrupted, when this process resumes a run; empty otherwise. */
+  interrupted: ReadonlySet<string>
   /** Next start-order number; undo walks them backwards. */
   nextSeq: number
   findKind: (name: string) => StepKind<any> | undefined

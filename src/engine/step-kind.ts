@@ -44,6 +44,18 @@ export interface StepContext<O = Record<string, unknown>> {
    * (the deployment id that was live before a deploy, the backup a restore needs).
    */
   checkpoint(data: Record<string, unknown>): Promise<void>
+  /**
+   * Records a child process the step started (it leads a process group of its own): a rollout
+   * killed meanwhile leaves it running, and the next resume or rollback waits for it or stops it
+   * before judging what the step did.
+   */
+  trackProcess(pid: number): void
+  /**
+   * What an earlier attempt of this step in this run recorded: a retry, or an attempt a crash
+   * interrupted. A step that changes the environment keeps its "before" from the first attempt, so
+   * a repeat never mistakes the half-changed environment for the original.
+   */
+  earlier: Record<string, unknown> | undefined
   /** `data` of the steps finished earlier in this run (and of earlier checkpoints), by step id. */
   outputs: ReadonlyMap<string, Record<string, unknown>>
   redactor: Redactor
@@ -92,6 +104,12 @@ export interface StepKind<O = Record<string, unknown>> {
   description: string
   /** The first step whose kind changes the environment is the point of no return. */
   changesEnvironment?: boolean
+  /**
+   * A step that changes the environment and was interrupted by a crash may be run again by
+   * `rollout resume`: its `run` reads `ctx.earlier` and finds the earlier attempt's effect by
+   * inspection. Without it, resume does not repeat such a step: it rolls the run back instead.
+   */
+  resumable?: boolean
   /** Validates options at the config boundary; errors name the step's key path. */
   options?: ZodType<O>
   run(ctx: StepContext<O>): Promise<StepOutcome>

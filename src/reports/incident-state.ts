@@ -1,5 +1,6 @@
 import type { RunRecord, StepRecord } from '../engine/store.js'
 import { code } from './incident-format.js'
+import { rollbackProof } from '../engine/rollback-proof.js'
 
 /** Step states after which a step may have changed something (as the rollback counts them). */
 const STARTED = new Set(['passed', 'warning', 'failed', 'running', 'cancelled', 'rolling-back', 'rollback-failed'])
@@ -37,8 +38,9 @@ export function environmentStateSection(run: RunRecord, steps: readonly StepReco
   if (!run.crossedAt) return [...lines, 'Unchanged: the run stopped before the point of no return.', '']
   const left = changed.filter((c) => !isBack(c))
   const verify = steps.filter((s) => s.pass === 'verify')
-  const verified = verify.length > 0 && verify.every((s) => s.status === 'passed' || s.status === 'skipped' || s.status === 'warning')
-  if (run.status === 'rolled-back' && !left.length) lines.push(`**As before the run:** every change was undone${verified ? ' and the smoke tests pass against what was put back' : ''}.`)
+  const { verified } = rollbackProof(steps)
+  if (run.status === 'rolled-back' && !left.length && verified) lines.push('**As before the run:** every change was undone and the smoke tests pass against what was put back.')
+  else if (run.status === 'rolled-back' && !left.length) lines.push('**Undone, not proven:** every change was undone, but no smoke test ran and passed against what was put back.')
   else if (left.length) lines.push(`**Partly changed:** ${left.length} of ${changed.length} change${changed.length === 1 ? '' : 's'} ${left.length === 1 ? 'is' : 'are'} still in place. Manual action is needed (see "To finish by hand").`)
   else lines.push(`**Undone, not proven:** every change was undone but the smoke tests did not pass against it.`)
   lines.push('')

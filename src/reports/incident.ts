@@ -4,6 +4,7 @@ import { formatDuration } from '../config/duration.js'
 import { dataLossSection } from './data-loss.js'
 import { cell, clock, code } from './incident-format.js'
 import { environmentStateSection, followUpSection } from './incident-state.js'
+import { rollbackProof } from '../engine/rollback-proof.js'
 
 export interface IncidentInput {
   run: RunRecord
@@ -19,7 +20,10 @@ const STATE_WORDS: Record<string, string> = {
   cancelled: 'Cancelled by the operator.',
   running: 'The run was interrupted and has not finished.',
   'rolling-back': 'The rollback was interrupted and has not finished.',
+  abandoned: 'Abandoned: its process was gone and a newer run changed the environment since.',
 }
+
+const UNVERIFIED_ROLLBACK = 'Rolled back, NOT verified: the changes were undone, but no smoke test ran and passed against what was put back.'
 
 /** The incident report as Markdown, from the run record alone. Pure. */
 export function renderIncident({ run, steps, events, contacts }: IncidentInput): string {
@@ -29,7 +33,7 @@ export function renderIncident({ run, steps, events, contacts }: IncidentInput):
   const undone = runSteps.filter((s) => s.undoStatus !== null).sort((a, b) => b.seq - a.seq)
   const lines: string[] = []
   lines.push(`# Incident report: ${run.environment} rollout ${run.id}`, '')
-  lines.push(`- **Outcome:** ${run.status} — ${STATE_WORDS[run.status] ?? ''}`)
+  lines.push(`- **Outcome:** ${run.status} — ${run.status === 'rolled-back' && !rollbackProof(steps).verified ? UNVERIFIED_ROLLBACK : (STATE_WORDS[run.status] ?? '')}`)
   lines.push(`- **Started:** ${run.startedAt} by ${run.user}@${run.host}`)
   if (run.finishedAt) lines.push(`- **Finished:** ${run.finishedAt}`)
   if (run.release) lines.push(`- **Release:** ${run.release}`)

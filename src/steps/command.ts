@@ -31,6 +31,7 @@ export async function runCommandStep(
     cwd: opts.cwd ? path.resolve(ctx.cwd, opts.cwd) : ctx.cwd,
     env: { ...runVariables(ctx), ...opts.env },
     signal: ctx.signal,
+    onSpawn: (pid) => ctx.trackProcess(pid),
     onLine: (line) => ctx.log(line),
   })
   const transcript = `$ ${opts.command}\n${result.stdout}${result.stderr ? `\n--- stderr ---\n${result.stderr}` : ''}\n--- exit ${result.exitCode ?? result.signal} after ${Math.round(result.durationMs)} ms ---\n`

@@ -95,6 +95,8 @@ export function stepHarness<O>(kind: StepKind<O>, opts: StepContextOptions = {})
     checkpoint: async (data) => {
       checkpoints.push({ data: structuredClone(data), seen: opts.onCheckpoint ? await opts.onCheckpoint(data) : undefined })
     },
+    trackProcess: () => undefined,
+    earlier: opts.outputs?.[stepId],
     outputs: new Map(Object.entries(opts.outputs ?? {})),
     redactor,
     verifyingRollback: false,

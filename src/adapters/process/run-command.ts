@@ -12,6 +12,11 @@ export interface CommandOptions {
   /** Called with each complete output line as it arrives (stdout and stderr interleaved). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void
   input?: string
+  /**
+   * Told the child's pid as soon as it exists. The child leads a process group of its own, which
+   * outlives a `kill -9` of this process: callers that change things record it to find it again.
+   */
+  onSpawn?: (pid: number) => void
 }
 
 export interface CommandResult {
@@ -47,6 +52,7 @@ export function runCommand(opts: CommandOptions): Promise<CommandResult> {
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: true,
     })
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid)
     const out = { stdout: new Tail(limit), stderr: new Tail(limit) }
     const partial = { stdout: '', stderr: '' }
     let aborted = false

@@ -12,6 +12,7 @@ export interface CliCall {
   log?: (line: string) => void
   /** What the program is called in messages ("railway up"). */
   label: string
+  onSpawn?: (pid: number) => void
 }
 
 export interface CliResult {
@@ -45,6 +46,7 @@ export async function runCli(call: CliCall): Promise<CliResult> {
       cwd: call.cwd,
       env: call.env,
       signal,
+      onSpawn: call.onSpawn,
       onLine: call.log ? (line) => line.trim() && call.log!(`  ${line}`) : undefined,
     })
   } catch (error) {

@@ -102,6 +102,7 @@ export function createCommandProvider(config: Record<string, unknown>, ctx: Prov
       cwd,
       env: { ...ctx.env, ...o.env, ...envOf({ environment, ...values }) },
       signal: opts.signal,
+      onSpawn: opts.onSpawn,
       timeoutMs: o.timeout,
       // Queries repeated while waiting stay out of the log; their answers are logged where they matter.
       log: quiet ? undefined : (line) => opts.log(ctx.redactor.redact(line)),

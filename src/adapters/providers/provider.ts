@@ -25,6 +25,8 @@ export interface ProviderCallOptions {
   signal: AbortSignal
   /** Progress lines for the record (redacted by the caller). */
   log: (line: string) => void
+  /** Told each program the call starts (its process group), so a crash leaves a trace of it in the record. */
+  onSpawn?: (pid: number) => void
 }
 
 export interface RollbackOptions extends ProviderCallOptions {

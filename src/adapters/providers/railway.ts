@@ -65,6 +65,7 @@ export function createRailwayProvider(config: Record<string, unknown>, ctx: Prov
       cwd: ctx.cwd,
       env: ctx.env,
       signal: opts.signal,
+      onSpawn: opts.onSpawn,
       timeoutMs: o.timeout,
       // Queries repeated while waiting stay out of the log; their answers are logged where they matter.
       log: quiet ? undefined : (line) => opts.log(ctx.redactor.redact(line)),

@@ -77,6 +77,7 @@ export function createVercelProvider(config: Record<string, unknown>, ctx: Provi
       cwd: ctx.cwd,
       env,
       signal: opts.signal,
+      onSpawn: opts.onSpawn,
       timeoutMs: o.timeout,
       // Queries repeated while waiting stay out of the log; their answers are logged where they matter.
       log: quiet ? undefined : (line) => opts.log(ctx.redactor.redact(line)),

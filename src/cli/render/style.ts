@@ -20,13 +20,13 @@ export function makeStyle(enabled: boolean): Style {
 }
 
 const SYMBOLS: Record<string, string> = {
-  passed: '✓', failed: '✗', warning: '!', skipped: '-', cancelled: '✗', 'rolled-back': '↺', 'rollback-failed': '✗', 'rolling-back': '↺', running: '…', pending: ' ',
+  passed: '✓', failed: '✗', warning: '!', skipped: '-', cancelled: '✗', 'rolled-back': '↺', 'rollback-failed': '✗', 'rolling-back': '↺', running: '…', pending: ' ', abandoned: '⊘',
 }
 
 export function statusSymbol(status: string, style: Style): string {
   const symbol = SYMBOLS[status] ?? '?'
   if (status === 'passed' || status === 'rolled-back') return style.green(symbol)
-  if (status === 'warning' || status === 'skipped') return style.yellow(symbol)
+  if (status === 'warning' || status === 'skipped' || status === 'abandoned') return style.yellow(symbol)
   if (status === 'running' || status === 'pending' || status === 'rolling-back') return style.cyan(symbol)
   return style.red(symbol)
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineStepKind, type StepOutcome, type UndoContext } from '../../engine/step-kind.js'
 import { duration } from '../../config/schema.js'
-import type { Deployment } from '../../adapters/providers/provider.js'
+import type { Deployment, DeployProvider, ProviderCallOptions } from '../../adapters/providers/provider.js'
 import { providerFor, callOptionsOf } from './provider-for.js'
 
 export const deployOptions = z.strictObject({
@@ -18,10 +18,18 @@ function brief(d: Deployment | null): Record<string, unknown> | null {
   return d ? { id: d.id, status: d.status, ...(d.url ? { url: d.url } : {}), ...(d.createdAt ? { createdAt: d.createdAt } : {}) } : null
 }
 
+/** The earlier attempt's deployment, when the provider says it is the one live now. */
+async function liveAlready(provider: DeployProvider, deploymentId: string, opts: ProviderCallOptions): Promise<Deployment | null> {
+  const current = await provider.current(opts)
+  return current && current.id === deploymentId && current.live ? current : null
+}
+
 export default defineStepKind<DeployOptions>({
   kind: 'deploy',
   description: "deploys the release through the environment's provider and waits until the provider reports it live; the undo rolls back to what was live before",
   changesEnvironment: true,
+  // A repeat keeps the first attempt's "live before" and adopts its deployment when that went live.
+  resumable: true,
   options: deployOptions,
 
   async run(ctx): Promise<StepOutcome> {
@@ -30,12 +38,23 @@ export default defineStepKind<DeployOptions>({
     const provider = await providerFor(ctx)
     const opts = callOptionsOf(ctx)
 
-    const previous = await provider.current(opts)
-    ctx.log(previous ? `live before the deploy: ${previous.id} (${previous.status})` : 'nothing is live before the deploy')
-    const base = { provider: provider.kind, release, previous: brief(previous), previousDeploymentId: previous?.id ?? null }
+    const earlier = ctx.earlier as { stage?: string; previous?: Record<string, unknown> | null; previousDeploymentId?: string | null; deploymentId?: string } | undefined
+    // What was live before the FIRST attempt stays the rollback's target: after a crash mid-deploy,
+    // what is live now may be that attempt's own deployment.
+    const repeat = earlier?.stage !== undefined
+    const previous: Record<string, unknown> | null = repeat ? (earlier!.previous ?? null) : brief(await provider.current(opts))
+    const previousId = repeat ? (earlier!.previousDeploymentId ?? null) : ((previous?.id as string | undefined) ?? null)
+    ctx.log(`${previousId ? `live before the deploy: ${previousId}` : 'nothing is live before the deploy'}${repeat ? ' (as the first attempt found it)' : ''}`)
+    const base = { provider: provider.kind, release, previous, previousDeploymentId: previousId }
     // Recorded before anything changes, so a rollback knows its target even after a crash.
     await ctx.checkpoint({ ...base, stage: 'deploying' })
 
+    const adopted = repeat && earlier!.deploymentId ? await liveAlready(provider, earlier!.deploymentId, opts) : null
+    if (adopted) {
+      ctx.log(`deployment ${adopted.id} of the interrupted attempt is live: not deployed again`)
+      await ctx.writeEvidence('deployment.json', JSON.stringify({ previous, adopted }, null, 2), 'deployment')
+      return { status: 'passed', summary: `${release} live as ${provider.kind} deployment ${adopted.id} (started by the interrupted attempt)`, data: { ...base, stage: 'live', deploymentId: adopted.id, status: adopted.status, url: adopted.url ?? null } }
+    }
     const started = await provider.deploy(release, opts)
     await ctx.checkpoint({ ...base, stage: 'started', deploymentId: started.id })
     ctx.log(`deployment ${started.id} started`)

@@ -17,5 +17,5 @@ export async function providerFor(ctx: StepContext<unknown>): Promise<DeployProv
 
 /** Call options for a provider: the step's signal, and its log through the redactor. */
 export function callOptionsOf(ctx: StepContext<unknown>): ProviderCallOptions {
-  return { signal: ctx.signal, log: (line) => ctx.log(ctx.redactor.redact(line)) }
+  return { signal: ctx.signal, log: (line) => ctx.log(ctx.redactor.redact(line)), onSpawn: (pid) => ctx.trackProcess(pid) }
 }

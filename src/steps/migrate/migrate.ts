@@ -3,7 +3,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { defineStepKind, type StepContext, type StepOutcome, type UndoContext } from '../../engine/step-kind.js'
 import { runCommandStep } from '../command.js'
-import type { SchemaFingerprint } from '../../adapters/database/fingerprint.js'
+import { diffFingerprints, type SchemaFingerprint } from '../../adapters/database/fingerprint.js'
 import { readFingerprintAt, summarize, databaseNameOf } from './database.js'
 import { decideRestore, type RestoreMode } from './undo-decision.js'
 import { restoreDatabase } from './restore-database.js'
@@ -47,21 +47,39 @@ async function keepFingerprint(ctx: StepContext<unknown>, name: string, fp: Sche
   await ctx.writeEvidence(name, JSON.stringify(fp, null, 2), label)
 }
 
-/** The diff from the fingerprint kept as evidence before the migration, when that file is there. */
-async function diffWithRecordedBefore(ctx: UndoContext<unknown>, now: SchemaFingerprint): Promise<string[]> {
+/**
+ * The full fingerprint the first attempt kept as evidence before the migration, or null when the
+ * file is missing or is not the one the record names (its hash must match).
+ */
+async function readRecordedBefore(ctx: StepContext<unknown>, hash: string): Promise<SchemaFingerprint | null> {
   try {
     const before = JSON.parse(await readFile(path.join(ctx.evidenceDir, 'schema-before.json'), 'utf8')) as SchemaFingerprint
-    const { diffFingerprints } = await import('../../adapters/database/fingerprint.js')
-    return diffFingerprints(before, now)
+    return before.hash === hash ? before : null
   } catch {
-    return []
+    return null
   }
+}
+
+/**
+ * The schema as it was before this step's first attempt. A repeat (a retry, or a resume after a
+ * crash, when the dead attempt's migration may have finished on its own) must not take the
+ * half-migrated schema it finds now for "before": that would hide the change from the diff and
+ * from the rollback's proof.
+ */
+async function schemaBefore(ctx: StepContext<unknown>, url: string): Promise<{ fingerprint: SchemaFingerprint; first: boolean }> {
+  const recorded = (ctx.earlier?.before as { hash?: unknown } | undefined)?.hash
+  if (typeof recorded !== 'string') return { fingerprint: await readFingerprintAt(url), first: true }
+  const fingerprint = await readRecordedBefore(ctx, recorded)
+  if (!fingerprint) throw new Error(`the schema recorded before the first attempt (${recorded.slice(0, 12)}, schema-before.json) is gone: what the earlier attempt changed cannot be told`)
+  return { fingerprint, first: false }
 }
 
 export default defineStepKind<MigrateOptions>({
   kind: 'migrate',
   description: "runs the migration command (migrate.command) with DATABASE_URL set; records the schema fingerprint before and after, and the diff",
   changesEnvironment: true,
+  // A repeat compares with the schema from before the first attempt (schemaBefore), so it is safe.
+  resumable: true,
   options: migrateOptions,
 
   async run(ctx): Promise<StepOutcome> {
@@ -69,12 +87,13 @@ export default defineStepKind<MigrateOptions>({
     const command = ctx.options.command ?? ctx.environment.migrate.command
     const database = databaseNameOf(url)
 
-    const before = await readFingerprintAt(url)
-    await keepFingerprint(ctx, 'schema-before.json', before, 'schema before the migration')
+    const { fingerprint: before, first } = await schemaBefore(ctx, url)
+    if (first) await keepFingerprint(ctx, 'schema-before.json', before, 'schema before the migration')
+    else await ctx.addEvidence(path.join(ctx.evidenceDir, 'schema-before.json'), 'schema before the first attempt')
     const base = { database, command, before: summarize(before) }
     // Recorded before the command starts, so an undo after a crash knows what the schema was.
     await ctx.checkpoint({ ...base, stage: 'migrating' })
-    ctx.log(`schema before: ${base.before.tables} tables, fingerprint ${before.hash.slice(0, 12)}`)
+    ctx.log(`schema before${first ? '' : ' the first attempt (an earlier attempt may have changed it since)'}: ${base.before.tables} tables, fingerprint ${before.hash.slice(0, 12)}`)
 
     // DATABASE_URL goes in the environment, never on the command line.
     const result = await runCommandStep(ctx, { command, cwd: ctx.options.cwd, env: { ...ctx.options.env, DATABASE_URL: url } })
@@ -91,7 +110,6 @@ export default defineStepKind<MigrateOptions>({
       }
     }
     await keepFingerprint(ctx, 'schema-after.json', after, 'schema after the migration')
-    const { diffFingerprints } = await import('../../adapters/database/fingerprint.js')
     const diff = diffFingerprints(before, after)
     const changed = after.hash !== before.hash
     await ctx.writeEvidence('schema-diff.txt', diff.length ? diff.join('\n') + '\n' : 'no schema change\n', 'schema diff')
@@ -124,7 +142,8 @@ export default defineStepKind<MigrateOptions>({
     await keepFingerprint(ctx, 'schema-restored.json', now, 'schema after the restore')
     const data = { restored: true, reason: decision.reason, restore: restored.data, hash: now.hash, expectedHash: expectHash ?? null }
     if (expectHash && now.hash !== expectHash) {
-      const diff = await diffWithRecordedBefore(ctx, now)
+      const recordedBefore = await readRecordedBefore(ctx, expectHash)
+      const diff = recordedBefore ? diffFingerprints(recordedBefore, now) : []
       for (const line of diff) ctx.log(`still different: ${line}`)
       return {
         status: 'failed',
