@@ -4,7 +4,7 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { backupId, ensurePrivateDir, freeBackupId } from './catalog.js'
 import { closeQuietly, openConnection } from './connect.js'
-import { withDefaultsFile } from './defaults-file.js'
+import { OPTION_FILE_PATH, openOptionFile } from './defaults-file.js'
 import type { DumpSection } from './dump-layout.js'
 import { DumpScanner, type ScanResult } from './dump-scanner.js'
 import { encryptStream, loadKey, type EncryptionInfo } from './encryption.js'
@@ -79,9 +79,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
   const progress = throttledProgress(opts.onProgress)
   let result: Awaited<ReturnType<typeof dumpToFile>>
   try {
-    result = await withDefaultsFile(target, (cnf) =>
-      dumpToFile({ target, database, cnf, tool, compressor, key: key?.key ?? null, partialPath, progress, signal: opts.signal, log }),
-    )
+    result = await dumpToFile({ target, database, tool, compressor, key: key?.key ?? null, partialPath, progress, signal: opts.signal, log })
   } catch (error) {
     await rm(partialPath, { force: true })
     throw asBackupError(error, opts.signal)
@@ -127,7 +125,6 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
 interface DumpJob {
   target: ReturnType<typeof parseMysqlUrl>
   database: string
-  cnf: string
   tool: Awaited<ReturnType<typeof findDumpTool>>
   compressor: Awaited<ReturnType<typeof pickCompressor>>
   key: Buffer | null
@@ -152,7 +149,7 @@ async function dumpToFile(job: DumpJob) {
     const bytesTotal = snapshot.tables.reduce((n, t) => n + t.approxBytes, 0)
     const tablesTotal = snapshot.tables.length
 
-    const dump = spawnStage(job.tool.path.split('/').pop()!, job.tool.path, dumpArguments(job.tool, job.cnf, job.database), 'DUMP_FAILED', 'ignore')
+    const dump = spawnStage(job.tool.path.split('/').pop()!, job.tool.path, dumpArguments(job.tool, OPTION_FILE_PATH, job.database), 'DUMP_FAILED', 'ignore', openOptionFile(job.target))
     const compress = compressStage(job.compressor)
     stages.push(dump, compress)
 
