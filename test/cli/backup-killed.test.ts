@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { finished, makeProject, processRunning, spawnCli } from '../support/cli.js'
+import { finished, makeProject, processRunning, runCli, spawnCli } from '../support/cli.js'
 import { createTestDatabase, testServerUrl } from '../support/mysql.js'
 
 async function query(url: string, sql: string): Promise<void> {
@@ -112,4 +112,13 @@ describe('rollout backup killed with kill -9 in the middle of the dump', () => {
     assert.deepEqual(holding(files, encodeURIComponent(password)), [])
   })
 
+  it('the next backup removes the killed one\'s in-progress file and says so', async () => {
+    const backups = path.join(dir, '.rollout', 'backups')
+    const leftover = readdirSync(backups).filter((n) => n.endsWith('.partial'))
+    assert.equal(leftover.length, 1)
+    const run = await runCli(['backup', 'staging'], { cwd: dir, env })
+    assert.equal(run.code, 0, run.stdout + run.stderr)
+    assert.deepEqual(readdirSync(backups).filter((n) => n.endsWith('.partial')), [])
+    assert.match(run.stdout, new RegExp(`^ {2}swept {5}${leftover[0]!.replace(/\./g, '\\.')} \\(left by a backup that was stopped\\)$`, 'm'))
+  })
 })

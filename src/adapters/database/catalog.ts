@@ -1,6 +1,7 @@
 import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { DatabaseError } from './errors.js'
+import { partialWriter, processAlive } from './partials.js'
 import { MANIFEST_SUFFIX, backupStatus, readManifest, type BackupManifest, type BackupStatus } from './manifest.js'
 
 /** One backup as `rollout backups` lists it. */
@@ -143,7 +144,7 @@ export interface PruneOptions {
 /**
  * Deletes backups beyond `keep` or older than `maxAgeDays`, but never the newest verified one:
  * a rollback must always have something to go back to. Also removes a crashed backup's leftover
- * `.partial` file once it is a day old.
+ * `.partial` file once it is a day old and its writer is gone (a new backup removes those at once).
  */
 export async function pruneBackups(dir: string, opts: PruneOptions): Promise<{ deleted: string[]; kept: string[] }> {
   const now = opts.now ?? Date.now()
@@ -163,7 +164,7 @@ export async function pruneBackups(dir: string, opts: PruneOptions): Promise<{ d
       await rm(b.manifestPath, { force: true })
     }
     for (const name of await readdir(dir).catch(() => [] as string[])) {
-      if (!name.endsWith('.partial')) continue
+      if (!name.endsWith('.partial') || (partialWriter(name) !== null && processAlive(partialWriter(name)!))) continue
       const info = await stat(path.join(dir, name)).catch(() => null)
       if (info && now - info.mtimeMs > 86_400_000) await rm(path.join(dir, name), { force: true })
     }

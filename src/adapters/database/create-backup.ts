@@ -18,6 +18,7 @@ import { compressStage, spawnStage, type Stage } from './stages.js'
 import { detectServer, dumpArguments, findDumpTool, pickCompressor, type ServerInfo } from './tools.js'
 import { parseMysqlUrl, requireDatabase } from './url.js'
 import { hashTap } from './hash-tap.js'
+import { partialPathFor, sweepPartials } from './partials.js'
 
 export interface CreateBackupOptions {
   /** mysql://user:password@host:port/database */
@@ -43,11 +44,13 @@ export interface CreatedBackup {
   path: string
   manifestPath: string
   manifest: BackupManifest
+  /** Partial files of earlier backups that were stopped part-way, removed before this one. */
+  swept: string[]
 }
 
 /**
  * One consistent dump of the database, streamed through compression (and encryption) and a
- * SHA-256 into `<dir>/<id>.sql.zst`, written as `.partial` and renamed only once every process
+ * SHA-256 into `<dir>/<id>.sql.zst`, written as `.<pid>.partial` and renamed only once every process
  * in the pipeline exited 0 and the dump ended with its trailer: a crash or a full disk never
  * leaves a file that looks like a backup. The manifest beside it describes every table.
  */
@@ -70,11 +73,13 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
   log(`server ${server.flavor} ${server.version}; dump tool ${path.basename(tool.path)} ${tool.flavor} ${tool.version}; ${compressor.kind}${key ? ' + aes-256-gcm' : ''}`)
 
   await ensurePrivateDir(opts.dir)
+  const swept = await sweepPartials(opts.dir)
+  for (const name of swept) log(`removed ${name}: left by a backup that was stopped before it finished`)
   const createdAt = (opts.now ?? (() => new Date()))()
   const id = await freeBackupId(opts.dir, backupId(createdAt, opts.suffix))
   const fileName = id + compressor.extension + (key ? '.enc' : '')
   const finalPath = path.join(opts.dir, fileName)
-  const partialPath = finalPath + '.partial'
+  const partialPath = partialPathFor(finalPath)
 
   const progress = throttledProgress(opts.onProgress)
   let result: Awaited<ReturnType<typeof dumpToFile>>
@@ -119,7 +124,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
   const manifestPath = manifestPathFor(opts.dir, id)
   await writeManifest(manifestPath, manifest)
   log(`${fileName}: ${manifest.tables.length} tables, ${fileBytes} bytes (${scan.totalBytes} uncompressed) in ${manifest.durationMs} ms`)
-  return { id, path: finalPath, manifestPath, manifest }
+  return { id, path: finalPath, manifestPath, manifest, swept }
 }
 
 interface DumpJob {
