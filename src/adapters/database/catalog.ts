@@ -2,7 +2,8 @@ import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { DatabaseError } from './errors.js'
 import { partialWriter, processAlive } from './partials.js'
-import { MANIFEST_SUFFIX, backupStatus, readManifest, type BackupManifest, type BackupStatus } from './manifest.js'
+import { MANIFEST_SUFFIX, backupStatus, readCheckedManifest, readManifest, type BackupManifest, type BackupStatus } from './manifest.js'
+import { sealPathFor, type SealStatus } from './manifest-seal.js'
 
 /** One backup as `rollout backups` lists it. */
 export interface BackupEntry {
@@ -109,11 +110,11 @@ export async function newestVerified(dir: string, opts: { database?: string; now
  * Finds a backup by id, by the path of its file or manifest, or "latest" (newest verified).
  * Errors say which backups exist.
  */
-export async function findBackup(ref: string, dir?: string): Promise<{ manifest: BackupManifest; manifestPath: string }> {
+export async function findBackup(ref: string, dir?: string, env: NodeJS.ProcessEnv = process.env): Promise<{ manifest: BackupManifest; manifestPath: string; seal: SealStatus }> {
   if (dir && (ref === 'latest' || ref === 'newest')) {
     const newest = await newestVerified(dir)
     if (!newest) throw new DatabaseError('NOT_FOUND', `no verified backup in ${dir}`)
-    return { manifest: await readManifest(newest.manifestPath), manifestPath: newest.manifestPath }
+    return { ...(await readCheckedManifest(newest.manifestPath, env)), manifestPath: newest.manifestPath }
   }
   const candidates: string[] = []
   if (ref.endsWith(MANIFEST_SUFFIX)) candidates.push(path.resolve(ref))
@@ -125,7 +126,7 @@ export async function findBackup(ref: string, dir?: string): Promise<{ manifest:
   if (dir && !ref.includes('/')) candidates.push(path.join(dir, (ref.includes('.') ? ref.slice(0, ref.indexOf('.')) : ref) + MANIFEST_SUFFIX))
   for (const manifestPath of candidates) {
     const exists = await stat(manifestPath).then(() => true, () => false)
-    if (exists) return { manifest: await readManifest(manifestPath), manifestPath }
+    if (exists) return { ...(await readCheckedManifest(manifestPath, env)), manifestPath }
   }
   const known = dir ? (await listBackups(dir)).slice(0, 5).map((b) => b.id) : []
   throw new DatabaseError('NOT_FOUND', `no backup "${ref}"${dir ? ` in ${dir}` : ''}`, known.length ? `newest backups: ${known.join(', ')}` : undefined)
@@ -162,6 +163,7 @@ export async function pruneBackups(dir: string, opts: PruneOptions): Promise<{ d
     for (const b of all.filter((x) => deleted.includes(x.id))) {
       if (b.path) await rm(b.path, { force: true })
       await rm(b.manifestPath, { force: true })
+      await rm(sealPathFor(b.manifestPath), { force: true })
     }
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       if (!name.endsWith('.partial') || (partialWriter(name) !== null && processAlive(partialWriter(name)!))) continue

@@ -122,7 +122,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
     verifications: [],
   }
   const manifestPath = manifestPathFor(opts.dir, id)
-  await writeManifest(manifestPath, manifest)
+  await writeManifest(manifestPath, manifest, key?.key ?? null)
   log(`${fileName}: ${manifest.tables.length} tables, ${fileBytes} bytes (${scan.totalBytes} uncompressed) in ${manifest.durationMs} ms`)
   return { id, path: finalPath, manifestPath, manifest, swept }
 }

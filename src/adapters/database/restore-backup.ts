@@ -65,6 +65,8 @@ export interface RestoreReport {
   dumpBytes: number
   timings: { checkMs: number; compareMs: number; replayMs: number; proofMs: number; totalMs: number }
   proof: { ok: boolean; tables: TableProof[]; objects: { expected: BackupManifest['objects']; actual: BackupManifest['objects'] }; problems: string[] }
+  /** What the restore could not check, each one sentence (e.g. a manifest from before seals). */
+  warnings: string[]
 }
 
 export class RestoreProofError extends DatabaseError {
@@ -91,7 +93,12 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
 
   // The backup first: a restore never starts from something that fails its checks.
   const checkStarted = performance.now()
-  let { manifest, manifestPath } = await findBackup(opts.backup, opts.dir)
+  let { manifest, manifestPath, seal } = await findBackup(opts.backup, opts.dir, opts.env)
+  const warnings: string[] = []
+  if (seal === 'unsealed') {
+    warnings.push(`the manifest ${manifestPath} could not be checked: no hash of it was recorded (the backup is older than that record)`)
+    log(warnings[0]!)
+  }
   const status = backupStatus(manifest)
   if (status.status === 'invalid') {
     throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} failed verification and is not offered for restore: ${status.problems.join('; ')}`)
@@ -137,6 +144,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
       dumpBytes: manifest.dumpBytes,
       timings: { checkMs: Math.round(checkMs), compareMs: Math.round(attempt.compareMs), replayMs: Math.round(attempt.replayMs), proofMs: Math.round(attempt.proofMs), totalMs: Math.round(performance.now() - started) },
       proof: attempt.proof,
+      warnings,
     }
     if (!report.proof.ok) throw new RestoreProofError(report)
     log(`restored ${manifest.id} into ${database} (${report.performed}): ${report.tables.replayed.length} replayed, ${report.tables.dropped.length} dropped, ${report.tables.unchanged.length} unchanged in ${report.timings.totalMs} ms`)
