@@ -27,6 +27,8 @@ export interface ReplayOptions {
   stage: 'restore' | 'verify'
   /** Reads the whole file even after the last piece: to hash it (verification). */
   readToEnd?: boolean
+  /** Called just before the first bytes go to the client: from then on the database may change. */
+  onFirstWrite?: () => void
   /** Sees every byte of the dump as it passes (verification scans it). */
   tap?: (chunk: Buffer) => void
 }
@@ -51,6 +53,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const rewrite = needsRewrite(opts.rewrite) ? (sql: string) => rewriteStatements(sql, opts.rewrite) : null
   let bytes = 0
   let tablesDone = 0
+  let wrote = false
   if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'stopped before the replay started')
   const reader = await openDump(opts.file, opts.manifest, opts.key)
   const mysql = spawnStage(`${client.path.split('/').pop()} (restore into ${opts.database})`, client.path, clientArguments(OPTION_FILE_PATH, opts.database), 'RESTORE_FAILED', 'pipe', openOptionFile(opts.target))
@@ -73,10 +76,15 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     }
     async function* feed() {
       const source = opts.tap ? tapped(reader.dump, opts.tap) : reader.dump
-      yield* selectPieces(source, opts.pieces, rewrite, progress, { drain: Boolean(opts.readToEnd), stop: () => reader.stop() })
+      for await (const chunk of selectPieces(source, opts.pieces, rewrite, progress, { drain: Boolean(opts.readToEnd), stop: () => reader.stop() })) {
+        if (!wrote) opts.onFirstWrite?.()
+        wrote = true
+        yield chunk
+      }
     }
     const [fed, ran, read] = await Promise.allSettled([pipeline(Readable.from(feed()), mysql.input), mysql.done, reader.done])
     if (opts.signal?.aborted) {
+      if (!wrote) throw new DatabaseError('ABORTED', `the replay into ${opts.database} was stopped before it sent anything`)
       throw new DatabaseError('ABORTED', `the replay into ${opts.database} was stopped before it finished: the database may be partly restored`, 'run the restore again to finish it')
     }
     // The client's own message says which statement failed; a broken pipe only says that it stopped.
