@@ -16,7 +16,7 @@ import path from 'node:path'
 import { createBackup } from '../src/adapters/database/create-backup.js'
 import { verifyBackup } from '../src/adapters/database/verify-backup.js'
 import { restoreBackup } from '../src/adapters/database/restore-backup.js'
-import { withDefaultsFile } from '../src/adapters/database/defaults-file.js'
+import { OPTION_FILE_PATH, closeOptionFile, openOptionFile } from '../src/adapters/database/defaults-file.js'
 import { openConnection } from '../src/adapters/database/connect.js'
 import { clientArguments, detectServer, findClientTool, findDumpTool } from '../src/adapters/database/tools.js'
 import { parseMysqlUrl, withDatabase } from '../src/adapters/database/url.js'
@@ -96,8 +96,11 @@ async function fastest<T>(fn: () => Promise<T>, cleanup?: (value: T) => Promise<
 function runTool(file: string, argv: string[], io: { stdin?: string; stdout?: string }): Promise<void> {
   const inFd = io.stdin ? openSync(io.stdin, 'r') : 'ignore'
   const outFd = io.stdout ? openSync(io.stdout, 'w', 0o600) : 'ignore'
+  // The credentials as the product passes them: an option file on the tool's fd 3.
+  const optionFd = openOptionFile(target)
   return new Promise((resolve, reject) => {
-    const child = spawn(file, argv, { stdio: [inFd, outFd, 'pipe'] })
+    const child = spawn(file, argv, { stdio: [inFd, outFd, 'pipe', optionFd] })
+    closeOptionFile(optionFd)
     let err = ''
     child.stderr!.on('data', (d) => (err += d))
     child.on('close', (code) => {
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
 
   log('plain dump…')
   const [plainDumpS] = await fastest(() =>
-    withDefaultsFile(target, (cnf) => runTool(dumpTool.path, [`--defaults-extra-file=${cnf}`, '--single-transaction', '--routines', '--triggers', '--events', DB], { stdout: plainFile })),
+    runTool(dumpTool.path, [`--defaults-extra-file=${OPTION_FILE_PATH}`, '--single-transaction', '--routines', '--triggers', '--events', DB], { stdout: plainFile }),
   )
   results.push({ op: `plain ${path.basename(dumpTool.path)} > file`, s: plainDumpS, note: `${(statSync(plainFile).size / 1e6).toFixed(0)} MB` })
 
@@ -150,7 +153,7 @@ async function main(): Promise<void> {
   results.push({ op: 'our full verification (scratch restore + checksums)', s: fullVerifyS, note: fv.ok ? 'passed' : `FAILED: ${fv.problems[0]}` })
 
   log('plain restore…')
-  const [plainRestoreS] = await timed(() => withDefaultsFile(target, (cnf) => runTool(client.path, clientArguments(cnf, DB), { stdin: plainFile })))
+  const [plainRestoreS] = await timed(() => runTool(client.path, clientArguments(OPTION_FILE_PATH, DB), { stdin: plainFile }))
   results.push({ op: `plain ${path.basename(client.path)} < file (full restore)`, s: plainRestoreS })
 
   log('our full restore…')

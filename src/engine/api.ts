@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync, statSync } from 'node:fs'
 import { setMaxListeners } from 'node:events'
 import os from 'node:os'
 import path from 'node:path'
@@ -100,6 +100,8 @@ function onlyPhases(plan: Plan, phases: Phase[]): Plan {
 export function openStore(stateDir: string): Store {
   try {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 })
+    // An existing folder keeps its mode through mkdir: tightened here, whatever the umask made it.
+    if ((statSync(stateDir).mode & 0o077) !== 0) chmodSync(stateDir, 0o700)
   } catch (error) {
     throw new RolloutError('STATE', `cannot create the state folder ${stateDir}: ${(error as Error).message}`, 'check its permissions', { cause: error })
   }

@@ -1,10 +1,12 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
+import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { SqliteStore } from '../../src/adapters/store/sqlite.js'
+import { writeManifest, type BackupManifest } from '../../src/adapters/database/manifest.js'
 import { makeProject, runCli, tempDir } from '../support/cli.js'
 import { createTestDatabase, testServerUrl } from '../support/mysql.js'
 
@@ -152,6 +154,68 @@ describe('rollout backup, backups and restore against a real database', () => {
     assert.equal(finish.code, 0, finish.stderr)
     assert.match(finish.stdout, /\(full\), proven/)
     assert.deepEqual(await query(db.url, 'SELECT name FROM clients ORDER BY id'), [{ name: 'Ada' }, { name: 'Grace' }])
+  })
+
+  it('a manifest edited after the backup was written is refused before anything changes: exit 1, naming the manifest', async () => {
+    const manifestPath = path.join(dir, 'backups', `${backupId}.manifest.json`)
+    const original = readFileSync(manifestPath, 'utf8')
+    try {
+      const m = JSON.parse(original)
+      m.tables.find((t: { name: string }) => t.name === 'clients').checksum += 1
+      writeFileSync(manifestPath, JSON.stringify(m, null, 2) + '\n')
+      await query(db.url, "UPDATE clients SET name = 'edited'; CREATE TABLE extra (id INT)")
+      const run = await runCli(['restore', 'staging', backupId, '--yes'], { cwd: dir, env })
+      assert.equal(run.code, 1, run.stdout + run.stderr)
+      assert.match(run.stderr, new RegExp(`the manifest ${manifestPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not match what was recorded in ${backupId}\\.seal\\.json when the backup was written`))
+      assert.doesNotMatch(run.stderr, /--full|partly restored/)
+      assert.deepEqual(await query(db.url, 'SELECT name FROM clients ORDER BY id'), [{ name: 'edited' }, { name: 'edited' }])
+      assert.equal((await query(db.url, "SHOW TABLES LIKE 'extra'")).length, 1, 'nothing was dropped')
+      const listed = JSON.parse((await runCli(['backups', 'staging', '--json'], { cwd: dir, env })).stdout) as { id: string; status: string }[]
+      assert.equal(listed.find((b) => b.id === backupId)?.status, 'invalid')
+    } finally {
+      writeFileSync(manifestPath, original)
+    }
+  })
+
+  it('a backup from before manifests were sealed still restores, with a warning that its manifest could not be checked', async () => {
+    const sealPath = path.join(dir, 'backups', `${backupId}.seal.json`)
+    const seal = readFileSync(sealPath)
+    try {
+      rmSync(sealPath)
+      const run = await runCli(['restore', 'staging', backupId, '--yes'], { cwd: dir, env })
+      assert.equal(run.code, 0, run.stdout + run.stderr)
+      assert.match(run.stdout, /^ {2}warning {4}the manifest \S+\.manifest\.json could not be checked: no hash of it was recorded/m)
+      assert.deepEqual(await query(db.url, 'SELECT name FROM clients ORDER BY id'), [{ name: 'Ada' }, { name: 'Grace' }])
+    } finally {
+      writeFileSync(sealPath, seal, { mode: 0o600 })
+    }
+  })
+
+  it('a .zst backup whose body is gzip is refused before the replay: exit 1, and it says nothing was changed', async () => {
+    const manifestPath = path.join(dir, 'backups', `${backupId}.manifest.json`)
+    const sealPath = path.join(dir, 'backups', `${backupId}.seal.json`)
+    const original = { manifest: readFileSync(manifestPath), seal: readFileSync(sealPath) }
+    const m = JSON.parse(original.manifest.toString()) as BackupManifest
+    const file = path.join(dir, 'backups', m.file)
+    assert.equal(m.compression, 'zstd')
+    const body = readFileSync(file)
+    try {
+      // Recompressed with gzip under the same name, and recorded as such a backup would be.
+      const gz = gzipSync(execFileSync('zstd', ['-d', '-c', file], { maxBuffer: 1 << 30 }))
+      writeFileSync(file, gz)
+      await writeManifest(manifestPath, { ...m, sha256: createHash('sha256').update(gz).digest('hex'), sizeBytes: gz.length })
+      await query(db.url, "UPDATE clients SET name = 'kept'; CREATE TABLE scratch2 (id INT)")
+      const run = await runCli(['restore', 'staging', backupId, '--yes'], { cwd: dir, env })
+      assert.equal(run.code, 1, run.stdout + run.stderr)
+      assert.match(run.stderr, /the backup file is gzip-compressed, but its manifest says zstd; nothing in the database was changed/)
+      assert.doesNotMatch(run.stderr, /partly restored|--full/)
+      assert.deepEqual(await query(db.url, 'SELECT name FROM clients ORDER BY id'), [{ name: 'kept' }, { name: 'kept' }])
+      assert.equal((await query(db.url, "SHOW TABLES LIKE 'scratch2'")).length, 1)
+    } finally {
+      writeFileSync(file, body)
+      writeFileSync(manifestPath, original.manifest)
+      writeFileSync(sealPath, original.seal)
+    }
   })
 
   it('backup and restore wait for no one: while a run holds the environment they exit 4 and say who holds it', async () => {

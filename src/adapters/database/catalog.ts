@@ -1,7 +1,9 @@
 import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { DatabaseError } from './errors.js'
-import { MANIFEST_SUFFIX, backupStatus, readManifest, type BackupManifest, type BackupStatus } from './manifest.js'
+import { partialWriter, processAlive } from './partials.js'
+import { MANIFEST_SUFFIX, backupStatus, readCheckedManifest, readManifest, type BackupManifest, type BackupStatus } from './manifest.js'
+import { sealPathFor, type SealStatus } from './manifest-seal.js'
 
 /** One backup as `rollout backups` lists it. */
 export interface BackupEntry {
@@ -108,11 +110,11 @@ export async function newestVerified(dir: string, opts: { database?: string; now
  * Finds a backup by id, by the path of its file or manifest, or "latest" (newest verified).
  * Errors say which backups exist.
  */
-export async function findBackup(ref: string, dir?: string): Promise<{ manifest: BackupManifest; manifestPath: string }> {
+export async function findBackup(ref: string, dir?: string, env: NodeJS.ProcessEnv = process.env): Promise<{ manifest: BackupManifest; manifestPath: string; seal: SealStatus }> {
   if (dir && (ref === 'latest' || ref === 'newest')) {
     const newest = await newestVerified(dir)
     if (!newest) throw new DatabaseError('NOT_FOUND', `no verified backup in ${dir}`)
-    return { manifest: await readManifest(newest.manifestPath), manifestPath: newest.manifestPath }
+    return { ...(await readCheckedManifest(newest.manifestPath, env)), manifestPath: newest.manifestPath }
   }
   const candidates: string[] = []
   if (ref.endsWith(MANIFEST_SUFFIX)) candidates.push(path.resolve(ref))
@@ -124,7 +126,7 @@ export async function findBackup(ref: string, dir?: string): Promise<{ manifest:
   if (dir && !ref.includes('/')) candidates.push(path.join(dir, (ref.includes('.') ? ref.slice(0, ref.indexOf('.')) : ref) + MANIFEST_SUFFIX))
   for (const manifestPath of candidates) {
     const exists = await stat(manifestPath).then(() => true, () => false)
-    if (exists) return { manifest: await readManifest(manifestPath), manifestPath }
+    if (exists) return { ...(await readCheckedManifest(manifestPath, env)), manifestPath }
   }
   const known = dir ? (await listBackups(dir)).slice(0, 5).map((b) => b.id) : []
   throw new DatabaseError('NOT_FOUND', `no backup "${ref}"${dir ? ` in ${dir}` : ''}`, known.length ? `newest backups: ${known.join(', ')}` : undefined)
@@ -143,7 +145,7 @@ export interface PruneOptions {
 /**
  * Deletes backups beyond `keep` or older than `maxAgeDays`, but never the newest verified one:
  * a rollback must always have something to go back to. Also removes a crashed backup's leftover
- * `.partial` file once it is a day old.
+ * `.partial` file once it is a day old and its writer is gone (a new backup removes those at once).
  */
 export async function pruneBackups(dir: string, opts: PruneOptions): Promise<{ deleted: string[]; kept: string[] }> {
   const now = opts.now ?? Date.now()
@@ -161,9 +163,10 @@ export async function pruneBackups(dir: string, opts: PruneOptions): Promise<{ d
     for (const b of all.filter((x) => deleted.includes(x.id))) {
       if (b.path) await rm(b.path, { force: true })
       await rm(b.manifestPath, { force: true })
+      await rm(sealPathFor(b.manifestPath), { force: true })
     }
     for (const name of await readdir(dir).catch(() => [] as string[])) {
-      if (!name.endsWith('.partial')) continue
+      if (!name.endsWith('.partial') || (partialWriter(name) !== null && processAlive(partialWriter(name)!))) continue
       const info = await stat(path.join(dir, name)).catch(() => null)
       if (info && now - info.mtimeMs > 86_400_000) await rm(path.join(dir, name), { force: true })
     }

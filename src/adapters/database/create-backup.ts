@@ -4,7 +4,7 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { backupId, ensurePrivateDir, freeBackupId } from './catalog.js'
 import { closeQuietly, openConnection } from './connect.js'
-import { withDefaultsFile } from './defaults-file.js'
+import { OPTION_FILE_PATH, openOptionFile } from './defaults-file.js'
 import type { DumpSection } from './dump-layout.js'
 import { DumpScanner, type ScanResult } from './dump-scanner.js'
 import { encryptStream, loadKey, type EncryptionInfo } from './encryption.js'
@@ -18,6 +18,7 @@ import { compressStage, spawnStage, type Stage } from './stages.js'
 import { detectServer, dumpArguments, findDumpTool, pickCompressor, type ServerInfo } from './tools.js'
 import { parseMysqlUrl, requireDatabase } from './url.js'
 import { hashTap } from './hash-tap.js'
+import { partialPathFor, sweepPartials } from './partials.js'
 
 export interface CreateBackupOptions {
   /** mysql://user:password@host:port/database */
@@ -43,11 +44,13 @@ export interface CreatedBackup {
   path: string
   manifestPath: string
   manifest: BackupManifest
+  /** Partial files of earlier backups that were stopped part-way, removed before this one. */
+  swept: string[]
 }
 
 /**
  * One consistent dump of the database, streamed through compression (and encryption) and a
- * SHA-256 into `<dir>/<id>.sql.zst`, written as `.partial` and renamed only once every process
+ * SHA-256 into `<dir>/<id>.sql.zst`, written as `.<pid>.partial` and renamed only once every process
  * in the pipeline exited 0 and the dump ended with its trailer: a crash or a full disk never
  * leaves a file that looks like a backup. The manifest beside it describes every table.
  */
@@ -70,18 +73,18 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
   log(`server ${server.flavor} ${server.version}; dump tool ${path.basename(tool.path)} ${tool.flavor} ${tool.version}; ${compressor.kind}${key ? ' + aes-256-gcm' : ''}`)
 
   await ensurePrivateDir(opts.dir)
+  const swept = await sweepPartials(opts.dir)
+  for (const name of swept) log(`removed ${name}: left by a backup that was stopped before it finished`)
   const createdAt = (opts.now ?? (() => new Date()))()
   const id = await freeBackupId(opts.dir, backupId(createdAt, opts.suffix))
   const fileName = id + compressor.extension + (key ? '.enc' : '')
   const finalPath = path.join(opts.dir, fileName)
-  const partialPath = finalPath + '.partial'
+  const partialPath = partialPathFor(finalPath)
 
   const progress = throttledProgress(opts.onProgress)
   let result: Awaited<ReturnType<typeof dumpToFile>>
   try {
-    result = await withDefaultsFile(target, (cnf) =>
-      dumpToFile({ target, database, cnf, tool, compressor, key: key?.key ?? null, partialPath, progress, signal: opts.signal, log }),
-    )
+    result = await dumpToFile({ target, database, tool, compressor, key: key?.key ?? null, partialPath, progress, signal: opts.signal, log })
   } catch (error) {
     await rm(partialPath, { force: true })
     throw asBackupError(error, opts.signal)
@@ -119,15 +122,14 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
     verifications: [],
   }
   const manifestPath = manifestPathFor(opts.dir, id)
-  await writeManifest(manifestPath, manifest)
+  await writeManifest(manifestPath, manifest, key?.key ?? null)
   log(`${fileName}: ${manifest.tables.length} tables, ${fileBytes} bytes (${scan.totalBytes} uncompressed) in ${manifest.durationMs} ms`)
-  return { id, path: finalPath, manifestPath, manifest }
+  return { id, path: finalPath, manifestPath, manifest, swept }
 }
 
 interface DumpJob {
   target: ReturnType<typeof parseMysqlUrl>
   database: string
-  cnf: string
   tool: Awaited<ReturnType<typeof findDumpTool>>
   compressor: Awaited<ReturnType<typeof pickCompressor>>
   key: Buffer | null
@@ -152,7 +154,7 @@ async function dumpToFile(job: DumpJob) {
     const bytesTotal = snapshot.tables.reduce((n, t) => n + t.approxBytes, 0)
     const tablesTotal = snapshot.tables.length
 
-    const dump = spawnStage(job.tool.path.split('/').pop()!, job.tool.path, dumpArguments(job.tool, job.cnf, job.database), 'DUMP_FAILED', 'ignore')
+    const dump = spawnStage(job.tool.path.split('/').pop()!, job.tool.path, dumpArguments(job.tool, OPTION_FILE_PATH, job.database), 'DUMP_FAILED', 'ignore', openOptionFile(job.target))
     const compress = compressStage(job.compressor)
     stages.push(dump, compress)
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, type DecipherGCM } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, type DecipherGCM } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
 import { DatabaseError } from './errors.js'
 
@@ -34,6 +34,15 @@ export function loadKey(keyEnv: string, env: NodeJS.ProcessEnv = process.env): {
 
 export function keyId(key: Buffer): string {
   return createHash('sha256').update('rollout-backup-key\0').update(key).digest('hex').slice(0, 16)
+}
+
+/**
+ * HMAC-SHA256 of a manifest, hex, with a key derived from the backup key (never the key itself:
+ * the derived one is used for nothing else).
+ */
+export function manifestMac(key: Buffer, text: string): string {
+  const macKey = createHash('sha256').update('rollout-manifest-seal\0').update(key).digest()
+  return createHmac('sha256', macKey).update(text).digest('hex')
 }
 
 /** AES-256-GCM over the whole stream: header (magic, IV), ciphertext, then the 16-byte tag. */

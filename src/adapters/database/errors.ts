@@ -51,3 +51,16 @@ export function describeConnectError(error: unknown, where: { host: string; port
       return new DatabaseError('CONNECT', `cannot connect to ${at}: ${e.message ?? String(error)}`, undefined, { cause: error })
   }
 }
+
+/**
+ * A restore that failed before its first change reached the database: the message says the
+ * database was not touched, and the CLI treats it as a clean refusal (never "partly restored").
+ */
+export class UntouchedError extends DatabaseError {
+  readonly databaseUntouched = true
+  constructor(error: unknown) {
+    const e = error instanceof DatabaseError ? error : null
+    super(e?.reason ?? 'RESTORE_FAILED', `${(error as Error)?.message ?? String(error)}; nothing in the database was changed`, e?.hint, { cause: error })
+    this.name = 'UntouchedError'
+  }
+}

@@ -4,6 +4,7 @@ import type { ByteRange, DumpSection } from './dump-layout.js'
 import type { EncryptionInfo } from './encryption.js'
 import type { Flavor } from './tools.js'
 import { DatabaseError } from './errors.js'
+import { checkSeal, readSeal, sealFor, sealPathFor, writeSeal, type SealStatus } from './manifest-seal.js'
 
 export const MANIFEST_SUFFIX = '.manifest.json'
 
@@ -94,7 +95,16 @@ export function manifestPathFor(dir: string, id: string): string {
   return path.join(dir, id + MANIFEST_SUFFIX)
 }
 
-export async function readManifest(file: string): Promise<BackupManifest> {
+/**
+ * Reads a manifest and checks it against the seal recorded when rollout wrote it: a manifest that
+ * was changed since is refused here, before anything trusts what it says.
+ */
+export async function readManifest(file: string, env: NodeJS.ProcessEnv = process.env): Promise<BackupManifest> {
+  return (await readCheckedManifest(file, env)).manifest
+}
+
+/** readManifest, plus how far the manifest could be checked (`unsealed`: written before seals were recorded). */
+export async function readCheckedManifest(file: string, env: NodeJS.ProcessEnv = process.env): Promise<{ manifest: BackupManifest; seal: SealStatus }> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -111,20 +121,39 @@ export async function readManifest(file: string): Promise<BackupManifest> {
   if (m.format !== 1 || typeof m.id !== 'string' || typeof m.file !== 'string' || !Array.isArray(m.tables) || !Array.isArray(m.verifications) || !m.layout) {
     throw new DatabaseError('INVALID_BACKUP', `the manifest ${file} is not a rollout backup manifest (format 1)`)
   }
-  return m as BackupManifest
+  const sealFile = sealPathFor(file)
+  const check = checkSeal(text, await readSeal(sealFile), Boolean(m.encryption), env)
+  if (check.problem) {
+    throw new DatabaseError(
+      'INVALID_BACKUP',
+      `the manifest ${file} does not match what was recorded in ${path.basename(sealFile)} when the backup was written (${check.problem}): it was changed since, and is not trusted`,
+      'restore another backup (rollout backups lists them); this one can only be trusted again from a copy of its original manifest',
+    )
+  }
+  return { manifest: m as BackupManifest, seal: check.status }
 }
 
-/** Writes the manifest owner-only and atomically: a reader sees the old or the new one, never half. */
-export async function writeManifest(file: string, manifest: BackupManifest): Promise<void> {
+/**
+ * Writes the manifest owner-only and atomically (a reader sees the old or the new one, never half),
+ * then its seal: the manifest's SHA-256, and an HMAC with `key` when the backup is encrypted.
+ * `seal: false` keeps a manifest from before seals unsealed: sealing it now would vouch for
+ * content nobody checked.
+ */
+export async function writeManifest(file: string, manifest: BackupManifest, key: Buffer | null = null, opts: { seal?: boolean } = {}): Promise<void> {
+  if (manifest.encryption && !key && opts.seal !== false) throw new DatabaseError('KEY', `the manifest of encrypted backup ${manifest.id} is sealed with its key, which was not given`)
+  const text = JSON.stringify(manifest, null, 2) + '\n'
   const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 })
+  await writeFile(tmp, text, { mode: 0o600 })
   await rename(tmp, file)
+  if (opts.seal === false) return
+  const mac = manifest.encryption && key ? { key, keyEnv: manifest.encryption.keyEnv, keyId: manifest.encryption.keyId } : null
+  await writeSeal(sealPathFor(file), sealFor(file, text, mac))
 }
 
-/** Adds a verification result to the manifest on disk. */
-export async function recordVerification(file: string, result: VerificationResult): Promise<BackupManifest> {
-  const manifest = await readManifest(file)
+/** Adds a verification result to the manifest on disk (checked against its seal first). */
+export async function recordVerification(file: string, result: VerificationResult, key: Buffer | null = null, env: NodeJS.ProcessEnv = process.env): Promise<BackupManifest> {
+  const { manifest, seal } = await readCheckedManifest(file, env)
   manifest.verifications.push(result)
-  await writeManifest(file, manifest)
+  await writeManifest(file, manifest, key, { seal: seal !== 'unsealed' })
   return manifest
 }

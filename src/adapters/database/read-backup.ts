@@ -9,6 +9,7 @@ import type { BackupManifest } from './manifest.js'
 import { decompressStage, type Stage } from './stages.js'
 import { findExecutable } from './tools.js'
 import { hashTap } from './hash-tap.js'
+import { MAGIC_BYTES, compressionProblem } from './compression-magic.js'
 
 export interface DumpReader {
   /** The uncompressed dump. */
@@ -66,14 +67,23 @@ export async function openDump(file: string, manifest: BackupManifest, key: Buff
   }
 }
 
-/** SHA-256 of a file, and for an encrypted one whether its tag authenticates: before a restore changes anything. */
+/**
+ * SHA-256 of a file, for an encrypted one whether its tag authenticates, and whether its body is
+ * compressed as the manifest says: before a restore changes anything.
+ */
 export async function checkFile(file: string, manifest: BackupManifest, key: Buffer | null): Promise<string[]> {
   const problems: string[] = []
   const info = await stat(file).catch(() => null)
   if (!info) return [`backup file ${path.basename(file)} is missing`]
   if (info.size !== manifest.sizeBytes) problems.push(`backup file is ${info.size} bytes, the manifest says ${manifest.sizeBytes}`)
   const tap = hashTap()
-  const sink = new Writable({ write: (_c, _e, done) => done() })
+  let head = Buffer.alloc(0)
+  const sink = new Writable({
+    write: (chunk: Buffer, _e, done) => {
+      if (head.length < MAGIC_BYTES) head = Buffer.concat([head, chunk.subarray(0, MAGIC_BYTES - head.length)])
+      done()
+    },
+  })
   try {
     if (key) await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap.stream, decryptStream(key), sink)
     else await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap.stream, sink)
@@ -83,5 +93,7 @@ export async function checkFile(file: string, manifest: BackupManifest, key: Buf
   }
   const sha = tap.sha256()
   if (sha !== manifest.sha256) problems.push(`backup file SHA-256 is ${sha}, the manifest says ${manifest.sha256}`)
+  const wrongCompression = compressionProblem(head, manifest.compression)
+  if (wrongCompression) problems.push(wrongCompression)
   return problems
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { withDefaultsFile } from './defaults-file.js'
+import { OPTION_FILE_PATH, openOptionFile } from './defaults-file.js'
 import { DatabaseError } from './errors.js'
 import type { BackupManifest } from './manifest.js'
 import { openDump } from './read-backup.js'
@@ -27,6 +27,8 @@ export interface ReplayOptions {
   stage: 'restore' | 'verify'
   /** Reads the whole file even after the last piece: to hash it (verification). */
   readToEnd?: boolean
+  /** Called just before the first bytes go to the client: from then on the database may change. */
+  onFirstWrite?: () => void
   /** Sees every byte of the dump as it passes (verification scans it). */
   tap?: (chunk: Buffer) => void
 }
@@ -40,8 +42,8 @@ export interface ReplayResult {
 
 /**
  * Streams the chosen pieces of a backup into the server's own client (which understands the
- * dump's DELIMITER blocks and conditional comments), credentials in an owner-only option file.
- * The client stops at the first failing statement and its message becomes the error.
+ * dump's DELIMITER blocks and conditional comments), credentials in an option file it reads
+ * from an inherited descriptor (defaults-file.ts). The client stops at the first failing statement and its message becomes the error.
  */
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const started = performance.now()
@@ -51,50 +53,54 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const rewrite = needsRewrite(opts.rewrite) ? (sql: string) => rewriteStatements(sql, opts.rewrite) : null
   let bytes = 0
   let tablesDone = 0
-  return withDefaultsFile(opts.target, async (cnf) => {
-    if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'stopped before the replay started')
-    const reader = await openDump(opts.file, opts.manifest, opts.key)
-    const mysql = spawnStage(`${client.path.split('/').pop()} (restore into ${opts.database})`, client.path, clientArguments(cnf, opts.database), 'RESTORE_FAILED')
-    const onAbort = () => {
-      mysql.kill()
-      reader.stop()
+  let wrote = false
+  if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'stopped before the replay started')
+  const reader = await openDump(opts.file, opts.manifest, opts.key)
+  const mysql = spawnStage(`${client.path.split('/').pop()} (restore into ${opts.database})`, client.path, clientArguments(OPTION_FILE_PATH, opts.database), 'RESTORE_FAILED', 'pipe', openOptionFile(opts.target))
+  const onAbort = () => {
+    mysql.kill()
+    reader.stop()
+  }
+  opts.signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    const progress = {
+      bytes: (n: number) => {
+        bytes += n
+        opts.onProgress?.({ stage: opts.stage, tablesDone, tablesTotal, bytesDone: bytes, bytesTotal: total })
+      },
+      finished: (piece: ReplayPiece) => {
+        if (!piece.completesTable) return
+        tablesDone++
+        opts.onProgress?.({ stage: opts.stage, tablesDone, tablesTotal, bytesDone: bytes, bytesTotal: total, table: piece.completesTable })
+      },
     }
-    opts.signal?.addEventListener('abort', onAbort, { once: true })
-    try {
-      const progress = {
-        bytes: (n: number) => {
-          bytes += n
-          opts.onProgress?.({ stage: opts.stage, tablesDone, tablesTotal, bytesDone: bytes, bytesTotal: total })
-        },
-        finished: (piece: ReplayPiece) => {
-          if (!piece.completesTable) return
-          tablesDone++
-          opts.onProgress?.({ stage: opts.stage, tablesDone, tablesTotal, bytesDone: bytes, bytesTotal: total, table: piece.completesTable })
-        },
+    async function* feed() {
+      const source = opts.tap ? tapped(reader.dump, opts.tap) : reader.dump
+      for await (const chunk of selectPieces(source, opts.pieces, rewrite, progress, { drain: Boolean(opts.readToEnd), stop: () => reader.stop() })) {
+        if (!wrote) opts.onFirstWrite?.()
+        wrote = true
+        yield chunk
       }
-      async function* feed() {
-        const source = opts.tap ? tapped(reader.dump, opts.tap) : reader.dump
-        yield* selectPieces(source, opts.pieces, rewrite, progress, { drain: Boolean(opts.readToEnd), stop: () => reader.stop() })
-      }
-      const [fed, ran, read] = await Promise.allSettled([pipeline(Readable.from(feed()), mysql.input), mysql.done, reader.done])
-      if (opts.signal?.aborted) {
-        throw new DatabaseError('ABORTED', `the replay into ${opts.database} was stopped before it finished: the database may be partly restored`, 'run the restore again to finish it')
-      }
-      // The client's own message says which statement failed; a broken pipe only says that it stopped.
-      if (ran.status === 'rejected') throw ran.reason
-      if (read.status === 'rejected') throw read.reason
-      if (fed.status === 'rejected') throw new DatabaseError('RESTORE_FAILED', `replaying the backup failed: ${(fed.reason as Error).message}`, undefined, { cause: fed.reason })
-      return {
-        bytes,
-        durationMs: performance.now() - started,
-        ...(opts.readToEnd && read.value.sha256 ? { file: read.value } : {}),
-      }
-    } finally {
-      opts.signal?.removeEventListener('abort', onAbort)
-      mysql.kill()
-      reader.stop()
     }
-  })
+    const [fed, ran, read] = await Promise.allSettled([pipeline(Readable.from(feed()), mysql.input), mysql.done, reader.done])
+    if (opts.signal?.aborted) {
+      if (!wrote) throw new DatabaseError('ABORTED', `the replay into ${opts.database} was stopped before it sent anything`)
+      throw new DatabaseError('ABORTED', `the replay into ${opts.database} was stopped before it finished: the database may be partly restored`, 'run the restore again to finish it')
+    }
+    // The client's own message says which statement failed; a broken pipe only says that it stopped.
+    if (ran.status === 'rejected') throw ran.reason
+    if (read.status === 'rejected') throw read.reason
+    if (fed.status === 'rejected') throw new DatabaseError('RESTORE_FAILED', `replaying the backup failed: ${(fed.reason as Error).message}`, undefined, { cause: fed.reason })
+    return {
+      bytes,
+      durationMs: performance.now() - started,
+      ...(opts.readToEnd && read.value.sha256 ? { file: read.value } : {}),
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort)
+    mysql.kill()
+    reader.stop()
+  }
 }
 
 async function* tapped(source: AsyncIterable<Buffer>, fn: (chunk: Buffer) => void): AsyncGenerator<Buffer> {

@@ -1,7 +1,7 @@
 import type { Connection } from 'mysql2/promise'
 import { findBackup } from './catalog.js'
 import { closeQuietly, openConnection } from './connect.js'
-import { DatabaseError } from './errors.js'
+import { DatabaseError, UntouchedError } from './errors.js'
 import { charsetClause, checksumTables, countObjects, listObjects, listTables, showCreateTable } from './inventory.js'
 import { backupStatus, type BackupManifest } from './manifest.js'
 import { canSetAnyDefiner } from './privileges.js'
@@ -65,6 +65,8 @@ export interface RestoreReport {
   dumpBytes: number
   timings: { checkMs: number; compareMs: number; replayMs: number; proofMs: number; totalMs: number }
   proof: { ok: boolean; tables: TableProof[]; objects: { expected: BackupManifest['objects']; actual: BackupManifest['objects'] }; problems: string[] }
+  /** What the restore could not check, each one sentence (e.g. a manifest from before seals). */
+  warnings: string[]
 }
 
 export class RestoreProofError extends DatabaseError {
@@ -89,60 +91,72 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
   const database = requireDatabase(target)
   const requested = opts.mode ?? 'differential'
 
-  // The backup first: a restore never starts from something that fails its checks.
-  const checkStarted = performance.now()
-  let { manifest, manifestPath } = await findBackup(opts.backup, opts.dir)
-  const status = backupStatus(manifest)
-  if (status.status === 'invalid') {
-    throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} failed verification and is not offered for restore: ${status.problems.join('; ')}`)
-  }
-  if (manifest.database !== database && !opts.force) {
-    throw new DatabaseError('WRONG_DATABASE', `backup ${manifest.id} is of database "${manifest.database}", not "${database}"`, 'pass --force to restore it into this database anyway')
-  }
-  const key = keyFor(manifest, opts.env)
-  const file = backupFilePath(manifestPath, manifest)
-  if (status.status === 'unverified') {
-    const outcome = await verifyBackup({ backup: manifestPath, level: 'quick', ...(opts.env ? { env: opts.env } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) })
-    if (!outcome.ok) throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} failed verification: ${outcome.problems.join('; ')}`)
-    manifest = outcome.manifest
-  } else {
-    const problems = await checkFile(file, manifest, key)
-    if (problems.length) throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} changed since it was verified: ${problems.join('; ')}`)
-  }
-  const checkMs = performance.now() - checkStarted
-
-  const conns = await openTarget(target, database, charsetClause(manifest.charset))
+  // Set just before the first statement that changes the database: until then a failure leaves it as it was.
+  const touched = { value: false }
   try {
-    const server = await detectServer(conns[0])
-    const definersStripped = !(await canSetAnyDefiner(conns[0]))
-    const ctx: Ctx = { target, database, manifest, file, key, server, conns, definersStripped, opts, log }
+    // The backup first: a restore never starts from something that fails its checks.
+    const checkStarted = performance.now()
+    let { manifest, manifestPath, seal } = await findBackup(opts.backup, opts.dir, opts.env)
+    const warnings: string[] = []
+    if (seal === 'unsealed') {
+      warnings.push(`the manifest ${manifestPath} could not be checked: no hash of it was recorded (the backup is older than that record)`)
+      log(warnings[0]!)
+    }
+    const status = backupStatus(manifest)
+    if (status.status === 'invalid') {
+      throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} failed verification and is not offered for restore: ${status.problems.join('; ')}`)
+    }
+    if (manifest.database !== database && !opts.force) {
+      throw new DatabaseError('WRONG_DATABASE', `backup ${manifest.id} is of database "${manifest.database}", not "${database}"`, 'pass --force to restore it into this database anyway')
+    }
+    const key = keyFor(manifest, opts.env)
+    const file = backupFilePath(manifestPath, manifest)
+    if (status.status === 'unverified') {
+      const outcome = await verifyBackup({ backup: manifestPath, level: 'quick', ...(opts.env ? { env: opts.env } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) })
+      if (!outcome.ok) throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} failed verification: ${outcome.problems.join('; ')}`)
+      manifest = outcome.manifest
+    } else {
+      const problems = await checkFile(file, manifest, key)
+      if (problems.length) throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} changed since it was verified: ${problems.join('; ')}`)
+    }
+    const checkMs = performance.now() - checkStarted
 
-    let fallback = fullRestoreNeeded(manifest, requested)
-    let attempt = fallback ? await runFull(ctx) : await runDifferential(ctx)
-    if (!attempt.proof.ok && !fallback) {
-      fallback = `the differential restore's proof failed (${attempt.proof.problems.slice(0, 2).join('; ')})`
-      log(`${fallback}: restoring in full`)
-      attempt = await runFull(ctx)
+    const conns = await openTarget(target, database, charsetClause(manifest.charset), touched)
+    try {
+      const server = await detectServer(conns[0])
+      const definersStripped = !(await canSetAnyDefiner(conns[0]))
+      const ctx: Ctx = { target, database, manifest, file, key, server, conns, definersStripped, opts, log, touched }
+
+      let fallback = fullRestoreNeeded(manifest, requested)
+      let attempt = fallback ? await runFull(ctx) : await runDifferential(ctx)
+      if (!attempt.proof.ok && !fallback) {
+        fallback = `the differential restore's proof failed (${attempt.proof.problems.slice(0, 2).join('; ')})`
+        log(`${fallback}: restoring in full`)
+        attempt = await runFull(ctx)
+      }
+      const report: RestoreReport = {
+        backupId: manifest.id,
+        database,
+        requested,
+        performed: attempt.performed,
+        ...(fallback && requested === 'differential' ? { fallback } : {}),
+        tables: attempt.tables,
+        reasons: attempt.reasons,
+        definersStripped,
+        bytesReplayed: attempt.bytesReplayed,
+        dumpBytes: manifest.dumpBytes,
+        timings: { checkMs: Math.round(checkMs), compareMs: Math.round(attempt.compareMs), replayMs: Math.round(attempt.replayMs), proofMs: Math.round(attempt.proofMs), totalMs: Math.round(performance.now() - started) },
+        proof: attempt.proof,
+        warnings,
+      }
+      if (!report.proof.ok) throw new RestoreProofError(report)
+      log(`restored ${manifest.id} into ${database} (${report.performed}): ${report.tables.replayed.length} replayed, ${report.tables.dropped.length} dropped, ${report.tables.unchanged.length} unchanged in ${report.timings.totalMs} ms`)
+      return report
+    } finally {
+      await Promise.all(conns.map(closeQuietly))
     }
-    const report: RestoreReport = {
-      backupId: manifest.id,
-      database,
-      requested,
-      performed: attempt.performed,
-      ...(fallback && requested === 'differential' ? { fallback } : {}),
-      tables: attempt.tables,
-      reasons: attempt.reasons,
-      definersStripped,
-      bytesReplayed: attempt.bytesReplayed,
-      dumpBytes: manifest.dumpBytes,
-      timings: { checkMs: Math.round(checkMs), compareMs: Math.round(attempt.compareMs), replayMs: Math.round(attempt.replayMs), proofMs: Math.round(attempt.proofMs), totalMs: Math.round(performance.now() - started) },
-      proof: attempt.proof,
-    }
-    if (!report.proof.ok) throw new RestoreProofError(report)
-    log(`restored ${manifest.id} into ${database} (${report.performed}): ${report.tables.replayed.length} replayed, ${report.tables.dropped.length} dropped, ${report.tables.unchanged.length} unchanged in ${report.timings.totalMs} ms`)
-    return report
-  } finally {
-    await Promise.all(conns.map(closeQuietly))
+  } catch (error) {
+    throw touched.value ? error : new UntouchedError(error)
   }
 }
 
@@ -157,6 +171,7 @@ interface Ctx {
   definersStripped: boolean
   opts: RestoreOptions
   log: (line: string) => void
+  touched: { value: boolean }
 }
 
 interface Attempt {
@@ -182,10 +197,14 @@ function fullRestoreNeeded(manifest: BackupManifest, requested: 'differential' |
 }
 
 /** Two connections to the target (checksums run two at a time); creates the database when it is gone. */
-async function openTarget(target: MysqlTarget, database: string, charset: string): Promise<[Connection, Connection]> {
+async function openTarget(target: MysqlTarget, database: string, charset: string, touched: { value: boolean }): Promise<[Connection, Connection]> {
   const admin = await openConnection(target, { noDatabase: true })
   try {
-    await admin.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)}${charset}`)
+    const [rows] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database])
+    if (!(rows as unknown[]).length) {
+      touched.value = true
+      await admin.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)}${charset}`)
+    }
   } catch {
     // No privilege to create: the database must already exist, and the next connection says so.
   }
@@ -279,6 +298,7 @@ async function revertAdditions(ctx: Ctx, table: string, definition: string): Pro
     await ctx.conns[0].query(`USE ${quoteIdent(ctx.database)}`)
     for (const statement of plan) {
       ctx.log(`reverting ${table}: ${statement}`)
+      ctx.touched.value = true
       await ctx.conns[0].query(statement)
     }
   } catch (error) {
@@ -297,6 +317,7 @@ async function restoreCounter(ctx: Ctx, table: string, definition: string): Prom
   const wanted = counter(definition)
   const current = counter(await showCreateTable(ctx.conns[0], ctx.database, table))
   if (wanted === current) return
+  ctx.touched.value = true
   await ctx.conns[0].query(`ALTER TABLE ${quoteIdent(ctx.database)}.${quoteIdent(table)} AUTO_INCREMENT = ${wanted ?? 1}`)
 }
 
@@ -305,9 +326,9 @@ async function restoreCounter(ctx: Ctx, table: string, definition: string): Prom
  * views, routines and events, and the triggers of tables that stay (theirs come back from the dump).
  */
 async function dropBeforeReplay(ctx: Ctx, what: { tables: string[]; triggersOf: string[] }): Promise<void> {
-  const conn = ctx.conns[0]
   const db = quoteIdent(ctx.database)
-  const objects = await listObjects(conn, ctx.database)
+  const objects = await listObjects(ctx.conns[0], ctx.database)
+  const conn = { query: (sql: string) => ((ctx.touched.value = true), ctx.conns[0].query(sql)) }
   for (const view of objects.views) await conn.query(`DROP VIEW IF EXISTS ${db}.${quoteIdent(view)}`)
   const keep = new Set(what.triggersOf)
   for (const trigger of objects.triggers) if (keep.has(trigger.table)) await conn.query(`DROP TRIGGER IF EXISTS ${db}.${quoteIdent(trigger.name)}`)
@@ -328,6 +349,7 @@ async function runReplay(ctx: Ctx, pieces: ReturnType<typeof planReplay>): Promi
     pieces,
     rewrite: { stripDefiners: ctx.definersStripped, renameFrom: ctx.manifest.database, renameTo: ctx.database },
     stage: 'restore',
+    onFirstWrite: () => (ctx.touched.value = true),
     ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
     ...(ctx.opts.onProgress ? { onProgress: ctx.opts.onProgress } : {}),
   })

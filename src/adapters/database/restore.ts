@@ -54,5 +54,6 @@ export function summarizeRestore(r: RestoreReport): string {
   const how = r.performed === r.requested ? r.performed : `${r.performed} (fell back: ${r.fallback})`
   const reverted = r.tables.reverted.length ? `${r.tables.reverted.length} reverted by ALTER TABLE, ` : ''
   const counts = `${r.tables.replayed.length} table${r.tables.replayed.length === 1 ? '' : 's'} replayed, ${reverted}${r.tables.dropped.length} dropped, ${r.tables.unchanged.length} unchanged`
-  return `restored ${r.backupId} ${how}: ${counts}; every table's checksum equals the backup's; ${(r.timings.totalMs / 1000).toFixed(1)} s`
+  const warned = r.warnings.length ? `; warning: ${r.warnings.join('; ')}` : ''
+  return `restored ${r.backupId} ${how}: ${counts}; every table's checksum equals the backup's; ${(r.timings.totalMs / 1000).toFixed(1)} s${warned}`
 }

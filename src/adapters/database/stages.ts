@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createGunzip, createGzip } from 'node:zlib'
 import type { Readable, Writable } from 'node:stream'
+import { closeOptionFile } from './defaults-file.js'
 import { DatabaseError, type DatabaseFailure } from './errors.js'
 import type { Compressor } from './tools.js'
 
@@ -24,9 +25,17 @@ export interface ChildStage extends Stage {
   stderr(): string
 }
 
-/** Spawns a process as a stage. No shell; the environment is the parent's. */
-export function spawnStage(name: string, file: string, args: string[], failure: DatabaseFailure, stdin: 'pipe' | 'ignore' = 'pipe'): ChildStage {
-  const child = spawn(file, args, { stdio: [stdin, 'pipe', 'pipe'] })
+/**
+ * Spawns a process as a stage. No shell; the environment is the parent's. `optionFd` (from
+ * openOptionFile) becomes the child's fd 3 and is closed here once the child has its own copy.
+ */
+export function spawnStage(name: string, file: string, args: string[], failure: DatabaseFailure, stdin: 'pipe' | 'ignore' = 'pipe', optionFd?: number): ChildStage {
+  let child: ChildProcess
+  try {
+    child = spawn(file, args, { stdio: [stdin, 'pipe', 'pipe', ...(optionFd === undefined ? [] : [optionFd])] })
+  } finally {
+    if (optionFd !== undefined) closeOptionFile(optionFd)
+  }
   let err = ''
   child.stderr!.setEncoding('utf8')
   child.stderr!.on('data', (text: string) => {

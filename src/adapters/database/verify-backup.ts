@@ -49,12 +49,13 @@ export interface VerifyOutcome extends VerificationResult {
  */
 export async function verifyBackup(opts: VerifyOptions): Promise<VerifyOutcome> {
   const started = performance.now()
-  const { manifest, manifestPath } = await findBackup(opts.backup, opts.dir)
+  const { manifest, manifestPath } = await findBackup(opts.backup, opts.dir, opts.env)
   const file = backupFilePath(manifestPath, manifest)
   const problems: string[] = []
   let scratch: string | undefined
+  let key: Buffer | null = null
   try {
-    const key = keyFor(manifest, opts.env)
+    key = keyFor(manifest, opts.env)
     // The file against its recorded size and hash first: a changed file needs no further reading.
     problems.push(...(await checkFile(file, manifest, key)))
     if (problems.length) {
@@ -79,7 +80,7 @@ export async function verifyBackup(opts: VerifyOptions): Promise<VerifyOutcome> 
     durationMs: Math.round(performance.now() - started),
     problems,
   }
-  const updated = await recordVerification(manifestPath, result)
+  const updated = await recordVerification(manifestPath, result, key, opts.env)
   opts.log?.(`${manifest.id}: ${opts.level} verification ${result.ok ? 'passed' : `failed: ${problems.join('; ')}`}`)
   return { ...result, id: manifest.id, manifestPath, manifest: updated, ...(scratch ? { scratch } : {}) }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { LockAttempt, LockRecord, RunRecord, StepRecord, Store } from '../../engine/store.js'
@@ -61,11 +61,15 @@ export class SqliteStore implements Store {
   constructor(file: string) {
     try {
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+      ownerOnly(file)
       const require = createRequire(import.meta.url)
       const Sqlite = require('libsql') as new (file: string, opts?: { timeout?: number }) => Database
       this.db = new Sqlite(file, { timeout: 10_000 })
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;')
       this.db.exec(SCHEMA)
+      // libsql creates -wal and -shm at the first write (and removes them on close), giving them the
+      // database file's mode; ones left by an older version may still have a looser one.
+      for (const suffix of ['-wal', '-shm']) if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600)
     } catch (error) {
       throw new RolloutError('STATE', `cannot open the run record at ${file}: ${(error as Error).message}`, 'check that the state folder (.rollout/) is writable', { cause: error })
     }
@@ -184,6 +188,15 @@ export class SqliteStore implements Store {
   close(): void {
     this.db.close()
   }
+}
+
+/**
+ * Creates the database file owner-only before SQLite does (it would use 0644 less the umask), and
+ * tightens one that exists: the record holds step output and the run's data.
+ */
+function ownerOnly(file: string): void {
+  closeSync(openSync(file, 'a', 0o600))
+  chmodSync(file, 0o600)
 }
 
 function assignments(patch: Record<string, unknown>, columns: Record<string, string>): { sql: string; values: unknown[] } {

@@ -61,6 +61,7 @@ export async function backupCommand(o: VerbOptions): Promise<number> {
         encrypted: m.encryption !== null,
         verification: { level: verification.level, ok: verification.ok, problems: verification.problems, durationMs: verification.durationMs },
         retention: retention ? { policy: retention.policy, deleted: retention.deleted } : null,
+        swept: created.swept,
       }
     }, (line) => process.stderr.write(`warning: ${line}\n`))
   } finally {

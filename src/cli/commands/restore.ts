@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises'
 import type { BackupManifest } from '../../adapters/database/manifest.js'
-import { DatabaseError, type DatabaseFailure } from '../../adapters/database/errors.js'
+import { DatabaseError, UntouchedError, type DatabaseFailure } from '../../adapters/database/errors.js'
 import { RolloutError } from '../../engine/errors.js'
 import { backupSettings } from '../../steps/backup/settings.js'
 import { EXIT } from '../exit-codes.js'
@@ -23,9 +23,11 @@ const BEFORE_ANY_CHANGE: ReadonlySet<DatabaseFailure> = new Set(['URL', 'NOT_FOU
 
 /**
  * true when a failed restore may have left the database partly restored: anything but a failure
- * known to come before the first change (and a lock or config error, which come before it too).
+ * known to come before the first change (the restore says so: UntouchedError; or its kind does, and
+ * a lock or config error, which come before it too).
  */
 export function leftDatabaseUncertain(error: unknown): boolean {
+  if (error instanceof UntouchedError) return false
   if (error instanceof DatabaseError) return !BEFORE_ANY_CHANGE.has(error.reason)
   return !(error instanceof RolloutError)
 }

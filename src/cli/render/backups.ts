@@ -19,6 +19,8 @@ export interface BackupResult {
   encrypted: boolean
   verification: { level: 'quick' | 'full'; ok: boolean; problems: string[]; durationMs: number }
   retention: { policy: string; deleted: string[] } | null
+  /** Partial files of stopped backups removed before this one. */
+  swept: string[]
 }
 
 /** A path as the user typed from here: relative when it is below the current folder. */
@@ -39,6 +41,7 @@ export function renderBackupResult(r: BackupResult, cwd: string, style: Style): 
       ? `  verified  ${v.level}: ${verificationDetail(v.level, r.tables)} (${formatDuration(v.durationMs)})`
       : `  verified  ${style.red(`FAILED ${v.level}`)}: ${v.problems.join('; ')}`,
   ]
+  for (const name of r.swept) lines.push(`  swept     ${name} (left by a backup that was stopped)`)
   if (r.retention) lines.push(`  retention ${r.retention.policy}: ${r.retention.deleted.length ? `deleted ${r.retention.deleted.join(', ')}` : 'nothing to delete'}`)
   if (!v.ok) lines.push('', `The backup is marked invalid and is never offered for restore.`)
   return lines.join('\n')

@@ -18,6 +18,7 @@ function plural(n: number, word: string): string {
 export function renderRestoreReport(r: RestoreReport, style: Style): string {
   const t = r.tables
   const lines = [`${style.green('✓')} Restored ${style.bold(r.backupId)} into ${r.database} (${r.performed}), proven`]
+  for (const warning of r.warnings) lines.push(`  ${style.yellow('warning')}    ${warning}`)
   if (r.fallback) lines.push(`  note       fell back to a full restore: ${r.fallback}`)
   const replayed = r.performed === 'full' ? `all ${t.replayed.length} tables` : t.replayed.map((n) => `${n} (${WHY[r.reasons[n] ?? 'checksum']})`).join(', ')
   lines.push(`  replayed   ${replayed || 'none'}`)

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFile, stat, truncate, writeFile, readdir } from 'node:fs/promises'
+import { readFile, rm, stat, truncate, writeFile, readdir } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 import { execFileSync } from 'node:child_process'
 import { createBackup } from '../../../src/adapters/database/create-backup.js'
@@ -108,23 +109,31 @@ describe('backup and verification against a real server', () => {
     assert.ok(result.problems.length > 0)
   })
 
-  it('fails full verification when the manifest\'s checksum was changed, and quick when its hash was', async () => {
+  it('refuses a manifest changed after it was written (a table checksum, the file hash), and lists it as invalid', async () => {
     const made = await createBackup({ url: db.url, dir: `${folder.dir}/manifest` })
     const m = await readManifest(made.manifestPath)
     m.tables.find((t) => t.name === 'orders')!.checksum! += 1
-    await writeFile(made.manifestPath, JSON.stringify(m))
-    const quick = await verifyBackup({ backup: made.manifestPath, level: 'quick' })
-    assert.equal(quick.ok, true, 'quick does not look at row checksums')
-    const full = await verifyBackup({ backup: made.manifestPath, level: 'full', url: db.url })
-    assert.equal(full.ok, false)
-    assert.ok(full.problems.some((p) => /table orders restores with checksum/.test(p)), full.problems.join('; '))
+    await writeFile(made.manifestPath, JSON.stringify(m, null, 2) + '\n')
+    const refused = (e: unknown) => e instanceof DatabaseError && e.reason === 'INVALID_BACKUP' && e.message.includes(made.manifestPath) && /does not match what was recorded/.test(e.message)
+    await assert.rejects(verifyBackup({ backup: made.manifestPath, level: 'quick' }), refused)
+    await assert.rejects(verifyBackup({ backup: made.manifestPath, level: 'full', url: db.url }), refused)
+    const [listed] = await listBackups(`${folder.dir}/manifest`)
+    assert.equal(listed!.status, 'invalid')
+    assert.match(listed!.problems[0]!, /does not match what was recorded/)
 
     const other = await createBackup({ url: db.url, dir: `${folder.dir}/manifest2` })
     const m2 = await readManifest(other.manifestPath)
     m2.sha256 = '0'.repeat(64)
     await writeFile(other.manifestPath, JSON.stringify(m2))
-    const quick2 = await verifyBackup({ backup: other.manifestPath, level: 'quick' })
-    assert.equal(quick2.ok, false)
+    await assert.rejects(verifyBackup({ backup: other.manifestPath, level: 'quick' }), (e: unknown) => e instanceof DatabaseError && e.reason === 'INVALID_BACKUP' && e.message.includes(other.manifestPath))
+  })
+
+  it('still verifies a backup from before manifests were sealed, and leaves it unsealed', async () => {
+    const made = await createBackup({ url: db.url, dir: `${folder.dir}/unsealed` })
+    await rm(made.manifestPath.replace('.manifest.json', '.seal.json'))
+    const quick = await verifyBackup({ backup: made.manifestPath, level: 'quick' })
+    assert.equal(quick.ok, true, quick.problems.join('; '))
+    assert.equal(existsSync(made.manifestPath.replace('.manifest.json', '.seal.json')), false)
   })
 
   it('gives two backups in the same second different ids', async () => {

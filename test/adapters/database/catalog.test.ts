@@ -1,10 +1,13 @@
 import { after, describe, it } from 'node:test'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import assert from 'node:assert/strict'
 import { readdir, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { findBackup, listBackups, newestVerified, pruneBackups } from '../../../src/adapters/database/catalog.js'
 import type { BackupManifest, VerificationResult } from '../../../src/adapters/database/manifest.js'
 import { DatabaseError } from '../../../src/adapters/database/errors.js'
+import { sweepPartials } from '../../../src/adapters/database/partials.js'
 import { tempDir } from './support.js'
 
 const DAY = 86_400_000
@@ -84,5 +87,22 @@ describe('backup catalog and retention', () => {
     // Everything is old now: the newest verified one still stays.
     const later = await pruneBackups(dir, { maxAgeDays: 1, now: NOW + 60 * DAY })
     assert.deepEqual(later.kept, ['backup_c_verified_old'])
+  })
+
+  it('sweeps the partial files whose writer is gone, never one a live process is writing', async () => {
+    const dir = path.join(folder.dir, 'sweep')
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir))
+    const live = spawn('sleep', ['30'], { stdio: 'ignore' })
+    const gone = spawn('true', [], { stdio: 'ignore' })
+    await once(gone, 'exit')
+    try {
+      await writeFile(path.join(dir, `backup_live.sql.zst.${live.pid}.partial`), 'being written')
+      await writeFile(path.join(dir, `backup_dead.sql.zst.${gone.pid}.partial`), 'half')
+      await writeFile(path.join(dir, 'backup_old_style.sql.zst.partial'), 'writer unknown')
+      assert.deepEqual(await sweepPartials(dir), [`backup_dead.sql.zst.${gone.pid}.partial`])
+      assert.deepEqual((await readdir(dir)).sort(), ['backup_live.sql.zst.' + live.pid + '.partial', 'backup_old_style.sql.zst.partial'])
+    } finally {
+      live.kill()
+    }
   })
 })

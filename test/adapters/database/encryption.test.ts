@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
 import { gunzipSync } from 'node:zlib'
 import { createBackup } from '../../../src/adapters/database/create-backup.js'
 import { restoreBackup } from '../../../src/adapters/database/restore-backup.js'
@@ -60,5 +61,30 @@ describe('encryption at rest (AES-256-GCM, key from an environment variable)', (
       (e: unknown) => e instanceof DatabaseError && e.reason === 'KEY' && !e.message.includes('too-short'),
     )
     assert.equal((await verifyBackup({ backup: backup.manifestPath, level: 'quick', env })).ok, true)
+  })
+
+  it('authenticates the manifest with the key: a manifest rewritten with a matching hash is still refused', async () => {
+    const backup = await createBackup({ url: db.url, dir: folder.dir, encryptionKeyEnv: 'ROLLOUT_TEST_BACKUP_KEY', env, suffix: 'sealed' })
+    const sealPath = backup.manifestPath.replace('.manifest.json', '.seal.json')
+    const seal = JSON.parse(await readFile(sealPath, 'utf8'))
+    assert.equal(seal.hmac.keyEnv, 'ROLLOUT_TEST_BACKUP_KEY')
+    assert.ok(!JSON.stringify(seal).includes(env.ROLLOUT_TEST_BACKUP_KEY))
+    // A forger without the key: changes a checksum and records the new hash, but cannot make the HMAC.
+    const m = JSON.parse(await readFile(backup.manifestPath, 'utf8'))
+    m.tables[0].checksum += 1
+    const text = JSON.stringify(m, null, 2) + '\n'
+    await writeFile(backup.manifestPath, text)
+    await writeFile(sealPath, JSON.stringify({ ...seal, sha256: createHash('sha256').update(text).digest('hex') }))
+    const conn = await connect(db.url)
+    const before = await checksums(conn, db.name)
+    await conn.query('DELETE FROM orders WHERE id = 1')
+    const changed = await checksums(conn, db.name)
+    await assert.rejects(
+      restoreBackup({ url: db.url, backup: backup.manifestPath, env }),
+      (e: unknown) => e instanceof DatabaseError && e.reason === 'INVALID_BACKUP' && e.message.includes(backup.manifestPath) && /HMAC does not authenticate/.test(e.message),
+    )
+    assert.deepEqual(await checksums(conn, db.name), changed, 'nothing was restored')
+    assert.notDeepEqual(changed, before)
+    await conn.end()
   })
 })

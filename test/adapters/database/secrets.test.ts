@@ -12,7 +12,7 @@ import { connect, createTestDatabase, tempDir, testServerUrl } from './support.j
 
 /**
  * Stand-ins for the dump and client tools, first on PATH: each records its arguments, its
- * environment and the mode of the option file it was given, then runs the real tool.
+ * environment, the mode of the option file it was given and what its fd 3 is, then runs the real tool.
  */
 function installRecorders(dir: string, record: string): void {
   for (const name of ['mariadb-dump', 'mysqldump', 'mariadb', 'mysql']) {
@@ -30,7 +30,7 @@ function installRecorders(dir: string, record: string): void {
   for a in "$@"; do
     case "$a" in --defaults-extra-file=*)
       f="\${a#--defaults-extra-file=}"
-      echo "optionfile: $f mode $(stat -c %a "$f") folder $(stat -c %a "$(dirname "$f")")"
+      echo "optionfile: $f mode $(stat -L -c %a "$f") fd3 $(readlink /proc/$$/fd/3)"
       echo "cmdline: $(tr '\\0' ' ' < /proc/$$/cmdline)";;
     esac
   done
@@ -42,7 +42,7 @@ exec '${real}' "$@"
   }
 }
 
-describe('credentials never reach a command line, an environment or a file besides the option file', () => {
+describe('credentials never reach a command line, an environment or a named file', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>
   let folder: ReturnType<typeof tempDir>
   const user = `rs_${randomBytes(3).toString('hex')}`
@@ -75,7 +75,7 @@ describe('credentials never reach a command line, an environment or a file besid
     folder.cleanup()
   })
 
-  it('passes the password to the dump and the client through an owner-only option file only', async () => {
+  it('passes the password to the dump and the client only through an option file on an inherited descriptor, backed by no named file', async () => {
     const logs: string[] = []
     const backup = await createBackup({ url, dir: path.join(folder.dir, 'backups'), log: (l) => logs.push(l) })
     assert.equal(backup.manifest.consistency.checksums, 'synchronised')
@@ -91,12 +91,14 @@ describe('credentials never reach a command line, an environment or a file besid
     assert.match(record, /=== mariadb pid|=== mysql pid/)
     assert.ok(!record.includes(password), 'the password appears in a recorded argument list or environment')
     assert.ok(!record.includes(encodeURIComponent(password)))
-    const files = [...record.matchAll(/^optionfile: (\S+) mode (\d+) folder (\d+)$/gm)]
-    assert.ok(files.length >= 2)
-    for (const [, file, mode, folderMode] of files) {
+    const files = [...record.matchAll(/^optionfile: (\S+) mode (\d+) fd3 (.*)$/gm)]
+    assert.ok(files.length >= 2, record)
+    for (const [, file, mode, fd3] of files) {
+      assert.equal(file, '/dev/fd/3')
       assert.equal(mode, '600')
-      assert.equal(folderMode, '700')
-      assert.equal(existsSync(file!), false, 'the option file is deleted afterwards')
+      // Unlinked before the password was written into it: no name anyone could open.
+      assert.match(fd3!, / \(deleted\)$/)
+      assert.equal(existsSync(fd3!.replace(/ \(deleted\)$/, '')), false)
     }
     for (const line of record.split('\n').filter((l) => l.startsWith('cmdline: '))) assert.ok(!line.includes(password))
 

@@ -6,6 +6,7 @@ import backup from '../../../src/steps/backup/backup.js'
 import backupVerify from '../../../src/steps/backup/backup-verify.js'
 import backupFreshness from '../../../src/steps/backup/backup-freshness.js'
 import { restoreDatabase } from '../../../src/adapters/database/restore.js'
+import { writeManifest } from '../../../src/adapters/database/manifest.js'
 import { ConfigError } from '../../../src/engine/errors.js'
 import { createTestDatabase } from '../../support/mysql.js'
 import { stepContext, tempProject } from './harness.js'
@@ -59,14 +60,15 @@ describe('backup step kinds', () => {
     const olderOutcome = await older.run()
     const manifest = JSON.parse(readFileSync(String(olderOutcome.data!.manifestPath), 'utf8'))
     manifest.createdAt = '2026-01-01T00:00:00.000Z'
-    writeFileSync(String(olderOutcome.data!.manifestPath), JSON.stringify(manifest))
+    // Backdated the way rollout writes manifests, seal included.
+    await writeManifest(String(olderOutcome.data!.manifestPath), manifest)
 
     const h = stepContext(backupVerify, { cwd: project.dir, environment, outputs: { backup: made } })
     const outcome = await h.run()
     assert.equal(outcome.status, 'passed', outcome.summary)
     assert.match(outcome.summary, /passed full verification \(restored into a scratch schema, 2 table checksums equal the manifest\)/)
     assert.deepEqual(outcome.data!.pruned, [olderOutcome.data!.id])
-    assert.deepEqual(readdirSync(path.join(project.dir, 'backups')).sort(), [`${made.id}.manifest.json`, path.basename(String(made.path))].sort())
+    assert.deepEqual(readdirSync(path.join(project.dir, 'backups')).sort(), [`${made.id}.manifest.json`, `${made.id}.seal.json`, path.basename(String(made.path))].sort())
     assert.equal(JSON.parse(h.readEvidence('manifest-summary.json')).verified, 'full')
   })
 
