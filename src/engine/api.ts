@@ -14,6 +14,7 @@ import { findStepKind, knownStepKinds } from '../steps/registry.js'
 import { SqliteStore } from '../adapters/store/sqlite.js'
 import { writeIncidentReport } from '../reports/write-incident.js'
 import { RolloutError } from './errors.js'
+import { findRunId } from './run-id.js'
 import type { EventListener, RunStatus } from './events.js'
 import { acquireEnvironmentLock, currentOwner } from './lock.js'
 import { Recorder } from './recorder.js'
@@ -300,7 +301,7 @@ export async function readRun(opts: CommonOptions & { runId: string }, allowEnvi
   const { stateDir } = resolveGlobals(loaded)
   const store = openStore(stateDir)
   try {
-    const id = await store.findRunId(opts.runId)
+    const id = await findRunId(store, opts.runId)
     if (id) return (await store.getRun(id))!
     if (allowEnvironment) {
       const runs = await store.listRuns({ environment: opts.runId, limit: 50 })
