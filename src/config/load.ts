@@ -71,7 +71,7 @@ export function resolveEnvironment(loaded: LoadedConfig, name: string, redactor:
   const { environments: _all, ...rest } = loaded.raw
   const picked = resolveMarkers({ ...rest, environments: { [name]: rawEnv } }, loaded, redactor, [])
   const parsed = configSchema.safeParse(picked, { reportInput: true })
-  if (!parsed.success) throw new ConfigError(`${loaded.file}:\n${redactor.redact(formatIssues(parsed.error.issues))}`)
+  if (!parsed.success) throw new ConfigError(`${loaded.file}:\n${redactor.redact(formatIssues(parsed.error.issues, [], configSchema))}`)
   const environment = parsed.data.environments[name]!
   if (environment.database?.url) redactor.addUrl(environment.database.url)
   checkNotify(loaded.file, name, environment.notify, redactor)

@@ -69,7 +69,7 @@ export function buildPlan(inputs: PlanInputs): Plan {
     let options = spec.options
     if (kind.options) {
       const parsed = kind.options.safeParse(spec.options, { reportInput: true })
-      if (!parsed.success) fail(`${key}.options`, formatIssues(parsed.error.issues))
+      if (!parsed.success) fail(`${key}.options`, formatIssues(parsed.error.issues, [], kind.options))
       options = parsed.data as Record<string, unknown>
     }
     const undoable = kind.undo !== undefined && (kind.canUndo ? kind.canUndo(options) : true)

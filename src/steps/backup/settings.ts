@@ -43,7 +43,7 @@ export type BackupSource = Pick<StepContext<unknown>, 'environment' | 'environme
 /** Reads and checks the `backups` section; paths resolve from the config's folder. */
 export function backupFolderSettings(src: BackupSource): BackupFolderSettings {
   const parsed = backupsSection.safeParse(src.environment.backups ?? {})
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['environments', src.environmentName, 'backups']))
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['environments', src.environmentName, 'backups'], backupsSection))
   const s = parsed.data
   return {
     dir: path.resolve(src.cwd, s.dir),

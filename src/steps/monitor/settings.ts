@@ -29,6 +29,14 @@ const health = z.strictObject({
   timeout: duration.default(5_000),
 })
 
+/** The window's own settings, merged from the section and the step's options. */
+const mainSettings = z.strictObject({
+  window: duration,
+  interval: duration.default(15_000),
+  onBreach: z.enum(['rollback', 'alert']).default('rollback'),
+  health: z.union([z.literal(false), health]).default({ failuresInRow: 3, timeout: 5_000 }),
+})
+
 /** The step's options: the same keys as the environment's `monitor` section, all optional. */
 export const monitorOptions = z.strictObject({
   window: duration.optional(),
@@ -72,28 +80,22 @@ export function resolveMonitor(env: ResolvedEnvironment, options: MonitorOptions
   if (sourceRaw.source === undefined) sourceRaw.source = env.provider ? 'logs' : 'none'
 
   const at = ['monitor']
-  const fail = (issues: readonly z.core.$ZodIssue[], prefix: (string | number)[]) => {
-    throw new MonitorSettingsError(formatIssues(issues, prefix))
+  const fail = (issues: readonly z.core.$ZodIssue[], prefix: (string | number)[], schema: z.core.$ZodType) => {
+    throw new MonitorSettingsError(formatIssues(issues, prefix, schema))
   }
-  const main = z
-    .strictObject({
-      window: duration,
-      interval: duration.default(15_000),
-      onBreach: z.enum(['rollback', 'alert']).default('rollback'),
-      health: z.union([z.literal(false), health]).default({ failuresInRow: 3, timeout: 5_000 }),
-    })
+  const main = mainSettings
     .safeParse(
       { window: pick('window', options.window), interval: pick('interval', options.interval), onBreach: pick('onBreach', options.onBreach), health: mergeObj('health', options.health) },
       { reportInput: true },
     )
-  if (!main.success) fail(main.error.issues, at)
+  if (!main.success) fail(main.error.issues, at, mainSettings)
   const lim = limits.safeParse(
     Object.fromEntries(Object.entries({ maxPerMinute, maxIncreasePerMinute, samplesInRow }).filter(([, v]) => v !== undefined)),
     { reportInput: true },
   )
-  if (!lim.success) fail(lim.error.issues, [...at, 'errors'])
+  if (!lim.success) fail(lim.error.issues, [...at, 'errors'], limits)
   const src = source.safeParse(sourceRaw, { reportInput: true })
-  if (!src.success) fail(src.error.issues, [...at, 'errors'])
+  if (!src.success) fail(src.error.issues, [...at, 'errors'], source)
 
   const m = main.data!
   return {
