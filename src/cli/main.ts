@@ -119,7 +119,7 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
         const { renderPlan } = await import('./render/plan.js')
         const { loadConfig, resolveEnvironment } = await import('../config/load.js')
         const { Redactor } = await import('../config/redact.js')
-        const { environment } = resolveEnvironment(await loadConfig({ cwd: process.cwd(), configPath: g().config }), env, new Redactor())
+        const { environment } = await resolveEnvironment(await loadConfig({ cwd: process.cwd(), configPath: g().config }), env, new Redactor())
         process.stdout.write(`${renderPlan(plan, environment.url, style)}\n`)
       }
     })

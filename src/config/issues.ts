@@ -43,6 +43,9 @@ function describeIssue(issue: Issue, schema: z.core.$ZodType | undefined): strin
       return issue.input === undefined ? `missing; expected ${issue.expected}` : `expected ${issue.expected}, got ${typeName(issue.input)}`
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(issue.input)}`
+    case 'too_small':
+    case 'too_big':
+      return describeBound(issue)
     case 'invalid_union': {
       // Every branch refused the value's type: say which types would do.
       const expected = issue.errors.flatMap((branch) => branch.filter((i) => i.path.length === 0).map(expectedOf)).filter(Boolean)
@@ -52,6 +55,21 @@ function describeIssue(issue: Issue, schema: z.core.$ZodType | undefined): strin
     default:
       return issue.message
   }
+}
+
+/** Zod's "Too big: expected number to be <=65535" as the config's own words. */
+function describeBound(issue: Extract<Issue, { code: 'too_small' | 'too_big' }>): string {
+  const small = issue.code === 'too_small'
+  const limit = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum)
+  const inclusive = issue.inclusive !== false
+  if (issue.origin === 'string' && small && limit === 1) return 'expected a non-empty string'
+  if (issue.origin === 'string') return `expected ${small ? 'at least' : 'at most'} ${limit} characters`
+  if (issue.origin === 'array' || issue.origin === 'set') return `expected ${small ? 'at least' : 'at most'} ${limit} item${limit === 1 ? '' : 's'}`
+  if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
+    const got = typeof issue.input === 'number' ? `, got ${issue.input}` : ''
+    return `expected a number ${small ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<'} ${limit}${got}`
+  }
+  return issue.message
 }
 
 function expectedOf(issue: Issue): string {

@@ -9,6 +9,7 @@ import { isEnvRef, isSecretRef } from './markers.js'
 import { Redactor } from './redact.js'
 import { validateNotifyConfig } from '../adapters/notifiers/config.js'
 import type { ResolvedConfig, ResolvedEnvironment } from './types.js'
+import type { ProviderConfig } from '../adapters/providers/index.js'
 
 export const CONFIG_NAMES = ['rollout.config.ts', 'rollout.config.mts', 'rollout.config.js', 'rollout.config.mjs'] as const
 
@@ -62,7 +63,7 @@ export function environmentNames(loaded: LoadedConfig): string[] {
  * defaults applied, everything validated. The other environments are not touched, so their
  * variables need not be set.
  */
-export function resolveEnvironment(loaded: LoadedConfig, name: string, redactor: Redactor): { config: ResolvedConfig; environment: ResolvedEnvironment } {
+export async function resolveEnvironment(loaded: LoadedConfig, name: string, redactor: Redactor): Promise<{ config: ResolvedConfig; environment: ResolvedEnvironment }> {
   const names = environmentNames(loaded)
   const rawEnv = (loaded.raw.environments as Record<string, unknown> | undefined)?.[name]
   if (rawEnv === undefined) {
@@ -75,7 +76,22 @@ export function resolveEnvironment(loaded: LoadedConfig, name: string, redactor:
   const environment = parsed.data.environments[name]!
   if (environment.database?.url) redactor.addUrl(environment.database.url)
   checkNotify(loaded.file, name, environment.notify, redactor)
+  if (environment.provider) environment.provider = await checkProvider(loaded.file, name, environment.provider, redactor)
   return { config: { ...parsed.data, file: loaded.file, root: loaded.root }, environment }
+}
+
+/**
+ * The provider section checked by its provider's own schema, here rather than when the deploy step
+ * builds the provider: by then the migration has run. The deploy step gets the parsed section.
+ */
+async function checkProvider(file: string, name: string, provider: ProviderConfig, redactor: Redactor): Promise<ProviderConfig> {
+  const { parseProviderConfig } = await import('../adapters/providers/index.js')
+  try {
+    return await parseProviderConfig(provider, ['environments', name, 'provider'])
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${file}:\n${redactor.redact(error.message)}`)
+    throw error
+  }
 }
 
 /** A bad `notify` entry is a config error here, not a channel warning in the middle of a run. */

@@ -80,7 +80,7 @@ const ENGINE = { findKind: findStepKind }
 export async function prepare(opts: CommonOptions & { environment: string; phases?: Phase[]; overrides?: (plan: Plan, env: ResolvedEnvironment) => RunOverrides }): Promise<Prepared> {
   const loaded = await loadConfig({ cwd: opts.cwd ?? process.cwd(), configPath: opts.configPath, env: opts.env })
   const redactor = new Redactor()
-  const { config, environment } = resolveEnvironment(loaded, opts.environment, redactor)
+  const { config, environment } = await resolveEnvironment(loaded, opts.environment, redactor)
   let plan = buildPlan({ environmentName: opts.environment, environment, configFile: loaded.file, findKind: findStepKind, knownKinds: knownStepKinds })
   if (opts.phases) plan = onlyPhases(plan, opts.phases)
   else if (opts.overrides) plan = applyOverrides(plan, opts.overrides(plan, environment))
@@ -114,7 +114,7 @@ export function newRunId(now = new Date()): string {
 /** Plans without running: what `rollout plan` prints. */
 export async function planRollout(opts: CommonOptions & { environment: string; phases?: Phase[] }): Promise<Plan> {
   const loaded = await loadConfig({ cwd: opts.cwd ?? process.cwd(), configPath: opts.configPath, env: opts.env })
-  const { environment } = resolveEnvironment(loaded, opts.environment, new Redactor())
+  const { environment } = await resolveEnvironment(loaded, opts.environment, new Redactor())
   const plan = buildPlan({ environmentName: opts.environment, environment, configFile: loaded.file, findKind: findStepKind, knownKinds: knownStepKinds })
   return opts.phases ? onlyPhases(plan, opts.phases) : plan
 }
