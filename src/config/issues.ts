@@ -29,8 +29,11 @@ function formatIssue(issue: Issue, prefix: Path, schema: z.core.$ZodType | undef
 }
 
 export function formatPath(path: (string | number | symbol)[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('')
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : PLAIN_KEY.test(String(p)) ? `${i ? '.' : ''}${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('')
 }
+
+/** Keys written bare in a path; others (a host name in `resolve`, with its dots) are quoted: resolve["app.example"]. */
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/
 
 function describeIssue(issue: Issue, schema: z.core.$ZodType | undefined): string {
   switch (issue.code) {
@@ -47,9 +50,14 @@ function describeIssue(issue: Issue, schema: z.core.$ZodType | undefined): strin
     case 'too_big':
       return describeBound(issue)
     case 'invalid_union': {
+      const discriminated = issue as Issue & { options?: unknown[]; discriminator?: string }
+      if (discriminated.discriminator && discriminated.options) {
+        const value = (issue.input as Record<string, unknown> | undefined)?.[discriminated.discriminator]
+        return `expected one of ${discriminated.options.map((v) => JSON.stringify(v)).join(', ')}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`
+      }
       // Every branch refused the value's type: say which types would do.
       const expected = issue.errors.flatMap((branch) => branch.filter((i) => i.path.length === 0).map(expectedOf)).filter(Boolean)
-      if (expected.length === issue.errors.length) return `expected ${[...new Set(expected)].join(' or ')}${issue.input === undefined ? '' : `, got ${typeName(issue.input)}`}`
+      if (expected.length && expected.length === issue.errors.length) return `expected ${[...new Set(expected)].join(' or ')}${issue.input === undefined ? '' : `, got ${typeName(issue.input)}`}`
       return issue.message
     }
     default:

@@ -43,8 +43,19 @@ export async function loadConfig(opts: { cwd: string; configPath?: string; env?:
   try {
     const { createJiti } = await import('jiti')
     const jiti = createJiti(import.meta.url, { alias: { rollout: packageEntry() }, moduleCache: false, fsCache: false })
-    raw = await jiti.import(file, { default: true })
+    const mod = await jiti.import<Record<string, unknown>>(file)
+    // Named exports alone would otherwise read as a config with no environments, a puzzling message.
+    // (jiti answers `mod.default` with the module itself when there is none: the key list tells.)
+    const named = Object.keys(mod ?? {})
+    if (!named.includes('default')) {
+      throw new ConfigError(
+        `${file} has no default export${named.length ? ` (it exports ${named.join(', ')})` : ''}`,
+        `the config is the file's default export: export default defineConfig({ environments: { staging: { url: '…' } } })`,
+      )
+    }
+    raw = mod.default
   } catch (error) {
+    if (error instanceof ConfigError) throw error
     const where = error instanceof Error && error.stack ? firstFrameIn(error.stack, file) : ''
     throw new ConfigError(`${file} could not be loaded${where}: ${(error as Error).message ?? String(error)}`, undefined, { cause: error })
   }
