@@ -45,7 +45,11 @@ function describeIssue(issue: Issue, schema: z.core.$ZodType | undefined): strin
     case 'invalid_type':
       return issue.input === undefined ? `missing; expected ${issue.expected}` : `expected ${issue.expected}, got ${typeName(issue.input)}`
     case 'invalid_value':
+      if (issue.input === undefined) return `missing; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(issue.input)}`
+    case 'invalid_key':
+      // A record's key refused by its own schema (an environment named "Staging"): say why.
+      return issue.issues.map((inner) => describeIssue(inner as Issue, undefined)).join('; ')
     case 'too_small':
     case 'too_big':
       return describeBound(issue)

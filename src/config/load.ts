@@ -75,6 +75,11 @@ export function environmentNames(loaded: LoadedConfig): string[] {
  * variables need not be set.
  */
 export async function resolveEnvironment(loaded: LoadedConfig, name: string, redactor: Redactor): Promise<{ config: ResolvedConfig; environment: ResolvedEnvironment }> {
+  const all = loaded.raw.environments
+  // An array or a string here would otherwise read as "no environments", hiding the real mistake.
+  if (all !== undefined && (typeof all !== 'object' || all === null || Array.isArray(all))) {
+    throw new ConfigError(`${loaded.file}: environments: expected an object of environments by name ({ staging: { url: … } }), got ${Array.isArray(all) ? 'an array' : all === null ? 'null' : typeof all}`)
+  }
   const names = environmentNames(loaded)
   const rawEnv = (loaded.raw.environments as Record<string, unknown> | undefined)?.[name]
   if (rawEnv === undefined) {
