@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { PHASES, type Phase } from '../plan/phases.js'
@@ -65,6 +65,17 @@ function parseWindow(value: string): number {
   return ms
 }
 
+/** A flag value that must say something: `--release ''` would deploy nothing in particular. */
+function nonEmpty(value: string): string {
+  if (!value.trim()) throw new InvalidArgumentError('expected a non-empty value')
+  return value
+}
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a positive whole number')
+  return Number(value)
+}
+
 function parsePhases(value: string | undefined): Phase[] | undefined {
   if (!value) return undefined
   const phases = value.split(',').map((p) => p.trim())
@@ -74,6 +85,9 @@ function parsePhases(value: string | undefined): Phase[] | undefined {
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('rollout')
+  // Before any subcommand is added: each copies this setting when created, so a subcommand's
+  // usage error (unknown option, missing argument) is thrown to main() and exits 2, not 1.
+  program.exitOverride()
   const style = makeStyle(colorsEnabled(process.stdout))
   program
     .description('Ship a web app and its MySQL database to staging safely: every runbook step, with evidence, and a rollback of app and database together.')
@@ -105,17 +119,22 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
         const { renderPlan } = await import('./render/plan.js')
         const { loadConfig, resolveEnvironment } = await import('../config/load.js')
         const { Redactor } = await import('../config/redact.js')
-        const { environment } = resolveEnvironment(await loadConfig({ cwd: process.cwd(), configPath: g().config }), env, new Redactor())
+        const { environment } = await resolveEnvironment(await loadConfig({ cwd: process.cwd(), configPath: g().config }), env, new Redactor())
         process.stdout.write(`${renderPlan(plan, environment.url, style)}\n`)
       }
     })
 
+  const monitorFlags = new Set<string>()
   program.command('run').argument('<env>', 'environment name').description('run the whole rollout: checks, backup, migrate, deploy, smoke tests; roll back on failure')
-    .option('--release <id>', 'release to deploy (commit, tag or version); default: the config\'s release')
+    .option('--release <id>', 'release to deploy (commit, tag or version); default: the config\'s release', nonEmpty)
     .option('--monitor <duration>', 'monitoring window for this run, e.g. 2m or 30s (default: the config\'s monitor.window, 30m)')
     .option('--no-monitor', 'skip the monitoring window (recorded as skipped, with the reason)')
     .option('--detach-monitor', 'watch the monitoring window in the background once the run has finished; follow it with `rollout monitor <run>`')
+    // --monitor and --no-monitor share one value, the last flag winning; both at once is a contradiction.
+    .on('option:monitor', () => monitorFlags.add('--monitor'))
+    .on('option:no-monitor', () => monitorFlags.add('--no-monitor'))
     .action(async (env: string, o: { release?: string; monitor?: string | false; detachMonitor?: boolean }) => {
+      if (monitorFlags.size > 1) throw new RolloutError('USAGE', '--monitor and --no-monitor contradict each other', 'pass one of them')
       const { runRollout } = await import('../engine/api.js')
       const { startMonitorWatcher } = await import('./commands/monitor.js')
       const monitor = o.monitor === false || o.monitor === undefined ? o.monitor : parseWindow(o.monitor)
@@ -155,9 +174,10 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       const { openRecord } = await import('../engine/records.js')
       const { isInterrupted } = await import('../engine/lock.js')
       const { renderStatus } = await import('./render/runs.js')
+      const { findRunId } = await import('../engine/run-id.js')
       const { store } = await openRecord({ configPath: g().config })
       try {
-        const id = runId ? await store.findRunId(runId) : (await store.listRuns({ limit: 1 }))[0]?.id
+        const id = runId ? await findRunId(store, runId) : (await store.listRuns({ limit: 1 }))[0]?.id
         if (!id) throw new RolloutError('USAGE', runId ? `no run "${runId}" in the record` : 'no runs recorded yet')
         const run = (await store.getRun(id))!
         const steps = await store.getSteps(id)
@@ -171,13 +191,13 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
     })
 
   program.command('history').argument('<env>', 'environment name').description('list the runs of an environment, newest first')
-    .option('--limit <n>', 'how many', '20')
-    .action(async (env: string, o: { limit: string }) => {
+    .option('--limit <n>', 'how many', positiveInteger, 20)
+    .action(async (env: string, o: { limit: number }) => {
       const { openRecord } = await import('../engine/records.js')
       const { renderHistory } = await import('./render/runs.js')
       const { store } = await openRecord({ configPath: g().config })
       try {
-        const runs = await store.listRuns({ environment: env, limit: Number(o.limit) || 20 })
+        const runs = await store.listRuns({ environment: env, limit: o.limit })
         if (g().json) process.stdout.write(`${JSON.stringify(runs.map(({ plan: _p, ...r }) => r), null, 2)}\n`)
         else process.stdout.write(`${renderHistory(runs, style)}\n`)
       } finally {
@@ -246,7 +266,6 @@ const MUTATING = new Set(['run', 'resume', 'rollback'])
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok
   const program = buildProgram((c) => { code = c })
-  program.exitOverride()
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) })
   try {
     await program.parseAsync(argv)

@@ -9,6 +9,7 @@ import { isEnvRef, isSecretRef } from './markers.js'
 import { Redactor } from './redact.js'
 import { validateNotifyConfig } from '../adapters/notifiers/config.js'
 import type { ResolvedConfig, ResolvedEnvironment } from './types.js'
+import type { ProviderConfig } from '../adapters/providers/index.js'
 
 export const CONFIG_NAMES = ['rollout.config.ts', 'rollout.config.mts', 'rollout.config.js', 'rollout.config.mjs'] as const
 
@@ -42,8 +43,19 @@ export async function loadConfig(opts: { cwd: string; configPath?: string; env?:
   try {
     const { createJiti } = await import('jiti')
     const jiti = createJiti(import.meta.url, { alias: { rollout: packageEntry() }, moduleCache: false, fsCache: false })
-    raw = await jiti.import(file, { default: true })
+    const mod = await jiti.import<Record<string, unknown>>(file)
+    // Named exports alone would otherwise read as a config with no environments, a puzzling message.
+    // (jiti answers `mod.default` with the module itself when there is none: the key list tells.)
+    const named = Object.keys(mod ?? {})
+    if (!named.includes('default')) {
+      throw new ConfigError(
+        `${file} has no default export${named.length ? ` (it exports ${named.join(', ')})` : ''}`,
+        `the config is the file's default export: export default defineConfig({ environments: { staging: { url: '…' } } })`,
+      )
+    }
+    raw = mod.default
   } catch (error) {
+    if (error instanceof ConfigError) throw error
     const where = error instanceof Error && error.stack ? firstFrameIn(error.stack, file) : ''
     throw new ConfigError(`${file} could not be loaded${where}: ${(error as Error).message ?? String(error)}`, undefined, { cause: error })
   }
@@ -62,7 +74,12 @@ export function environmentNames(loaded: LoadedConfig): string[] {
  * defaults applied, everything validated. The other environments are not touched, so their
  * variables need not be set.
  */
-export function resolveEnvironment(loaded: LoadedConfig, name: string, redactor: Redactor): { config: ResolvedConfig; environment: ResolvedEnvironment } {
+export async function resolveEnvironment(loaded: LoadedConfig, name: string, redactor: Redactor): Promise<{ config: ResolvedConfig; environment: ResolvedEnvironment }> {
+  const all = loaded.raw.environments
+  // An array or a string here would otherwise read as "no environments", hiding the real mistake.
+  if (all !== undefined && (typeof all !== 'object' || all === null || Array.isArray(all))) {
+    throw new ConfigError(`${loaded.file}: environments: expected an object of environments by name ({ staging: { url: … } }), got ${Array.isArray(all) ? 'an array' : all === null ? 'null' : typeof all}`)
+  }
   const names = environmentNames(loaded)
   const rawEnv = (loaded.raw.environments as Record<string, unknown> | undefined)?.[name]
   if (rawEnv === undefined) {
@@ -71,11 +88,26 @@ export function resolveEnvironment(loaded: LoadedConfig, name: string, redactor:
   const { environments: _all, ...rest } = loaded.raw
   const picked = resolveMarkers({ ...rest, environments: { [name]: rawEnv } }, loaded, redactor, [])
   const parsed = configSchema.safeParse(picked, { reportInput: true })
-  if (!parsed.success) throw new ConfigError(`${loaded.file}:\n${redactor.redact(formatIssues(parsed.error.issues))}`)
+  if (!parsed.success) throw new ConfigError(`${loaded.file}:\n${redactor.redact(formatIssues(parsed.error.issues, [], configSchema))}`)
   const environment = parsed.data.environments[name]!
   if (environment.database?.url) redactor.addUrl(environment.database.url)
   checkNotify(loaded.file, name, environment.notify, redactor)
+  if (environment.provider) environment.provider = await checkProvider(loaded.file, name, environment.provider, redactor)
   return { config: { ...parsed.data, file: loaded.file, root: loaded.root }, environment }
+}
+
+/**
+ * The provider section checked by its provider's own schema, here rather than when the deploy step
+ * builds the provider: by then the migration has run. The deploy step gets the parsed section.
+ */
+async function checkProvider(file: string, name: string, provider: ProviderConfig, redactor: Redactor): Promise<ProviderConfig> {
+  const { parseProviderConfig } = await import('../adapters/providers/index.js')
+  try {
+    return await parseProviderConfig(provider, ['environments', name, 'provider'])
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${file}:\n${redactor.redact(error.message)}`)
+    throw error
+  }
 }
 
 /** A bad `notify` entry is a config error here, not a channel warning in the middle of a run. */

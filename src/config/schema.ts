@@ -14,6 +14,35 @@ export const duration = z
     return ms
   })
 
+/** A window or interval: zero would make a loop spin or a window close before it opened. */
+export const positiveDuration = duration.refine((ms) => ms > 0, { message: 'expected a duration longer than 0, such as "30s" or "5m"' })
+
+/**
+ * The lock's lease: a heartbeat renews it every third of it, so a lease of a few hundred
+ * milliseconds could lapse between two beats while the run is healthy and let another run in.
+ */
+const MIN_LEASE_MS = 5_000
+const lease = duration.refine((ms) => ms >= MIN_LEASE_MS, { message: 'expected at least "5s": the lock is renewed by a heartbeat every third of its lease, and a shorter lease can expire while the run is still alive' })
+
+/** An IP address for `resolve`: a host name there would itself need resolving, which is what the map replaces. */
+const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IP address such as "127.0.0.1" or "::1"' })
+
+/**
+ * The `backups` section, owned by the config boundary because `rollout backup`, `backups` and
+ * `restore` read it as well as the backup steps (src/steps/backup/settings.ts).
+ */
+export const backupsSection = z.strictObject({
+  dir: z.string().min(1).default('.rollout/backups'),
+  keep: z.number().int().min(1).optional(),
+  /** Delete backups older than this many days (the newest verified one always stays). */
+  keepDays: z.number().positive().optional(),
+  maxAge: duration.default(24 * 3_600_000),
+  verify: z.enum(['quick', 'full']).default('quick'),
+  /** Name of an environment variable holding a 256-bit key: backups are then encrypted (AES-256-GCM). */
+  encryptionKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+  compression: z.enum(['auto', 'zstd', 'gzip']).default('auto'),
+})
+
 const httpUrl = z.string().refine((v) => /^https?:\/\/[^/\s]+/i.test(v), {
   message: 'expected an http:// or https:// URL',
 })
@@ -61,17 +90,10 @@ export const environmentSchema = z.strictObject({
   provider: z.looseObject({ kind: z.string().min(1) }).optional(),
   release: z.string().optional(),
   /** Host name → IP address used by the tool's own HTTP, TLS and browser clients (like curl --resolve). */
-  resolve: z.record(z.string(), z.string()).optional(),
+  resolve: z.record(z.string().min(1), ipAddress).optional(),
   /** A CA certificate file (PEM, relative to the config) the environment's HTTPS certificate is issued by; every check trusts it. */
   ca: z.string().min(1).optional(),
-  backups: z
-    .looseObject({
-      dir: z.string().default('.rollout/backups'),
-      keep: z.number().int().min(1).optional(),
-      maxAge: duration.default(24 * 3_600_000),
-      verify: z.enum(['quick', 'full']).default('quick'),
-    })
-    .prefault({}),
+  backups: backupsSection.prefault({}),
   health: z.looseObject({ paths: z.array(z.string().startsWith('/')).min(1).default(['/api/health']) }).prefault({}),
   hostGuard: z.looseObject({ allowedHosts: z.array(z.string().min(1)).optional() }).prefault({}),
   preflight: z
@@ -83,20 +105,32 @@ export const environmentSchema = z.strictObject({
     .prefault({}),
   migrate: z
     .looseObject({
-      command: z.string().default('pnpm db:push'),
-      validate: z.string().default('pnpm validate:schema'),
+      command: z.string().min(1).default('pnpm db:push'),
+      validate: z.string().min(1).default('pnpm validate:schema'),
+      /** When a rollback restores the database (src/steps/migrate/migrate.ts); read during a rollback, so checked here. */
+      restore: z.enum(['auto', 'always', 'never']).optional(),
     })
     .prefault({}),
   smoke: z.looseObject({}).prefault({}),
   logs: z.looseObject({}).prefault({}),
   /** `detach`: the window is watched by a background process once the run has finished (`rollout monitor <run>` follows it). */
-  monitor: z.looseObject({ window: duration.default(30 * 60_000), detach: z.boolean().default(false) }).prefault({}),
+  monitor: z
+    .strictObject({
+      window: positiveDuration.default(30 * 60_000),
+      detach: z.boolean().default(false),
+      // The rest is read by the monitor step (src/steps/monitor/settings.ts), which checks it when the plan is built.
+      interval: positiveDuration.optional(),
+      onBreach: z.enum(['rollback', 'alert']).optional(),
+      health: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
+      errors: z.record(z.string(), z.unknown()).optional(),
+    })
+    .prefault({}),
   notify: z.array(z.looseObject({ kind: z.string() })).default([]),
   /** false: start from an empty plan instead of the runbook's; only the `add` steps run. */
   defaults: z.boolean().default(true),
   steps: z.record(z.string(), stepOverride).default({}),
   add: z.array(extraStep).default([]),
-  lock: z.strictObject({ lease: duration.default(60_000) }).prefault({}),
+  lock: z.strictObject({ lease: lease.default(60_000) }).prefault({}),
 })
 
 export const configSchema = z.strictObject({

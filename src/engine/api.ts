@@ -14,6 +14,7 @@ import { findStepKind, knownStepKinds } from '../steps/registry.js'
 import { SqliteStore } from '../adapters/store/sqlite.js'
 import { writeIncidentReport } from '../reports/write-incident.js'
 import { RolloutError } from './errors.js'
+import { findRunId } from './run-id.js'
 import type { EventListener, RunStatus } from './events.js'
 import { acquireEnvironmentLock, currentOwner } from './lock.js'
 import { Recorder } from './recorder.js'
@@ -80,7 +81,7 @@ const ENGINE = { findKind: findStepKind }
 export async function prepare(opts: CommonOptions & { environment: string; phases?: Phase[]; overrides?: (plan: Plan, env: ResolvedEnvironment) => RunOverrides }): Promise<Prepared> {
   const loaded = await loadConfig({ cwd: opts.cwd ?? process.cwd(), configPath: opts.configPath, env: opts.env })
   const redactor = new Redactor()
-  const { config, environment } = resolveEnvironment(loaded, opts.environment, redactor)
+  const { config, environment } = await resolveEnvironment(loaded, opts.environment, redactor)
   let plan = buildPlan({ environmentName: opts.environment, environment, configFile: loaded.file, findKind: findStepKind, knownKinds: knownStepKinds })
   if (opts.phases) plan = onlyPhases(plan, opts.phases)
   else if (opts.overrides) plan = applyOverrides(plan, opts.overrides(plan, environment))
@@ -116,7 +117,7 @@ export function newRunId(now = new Date()): string {
 /** Plans without running: what `rollout plan` prints. */
 export async function planRollout(opts: CommonOptions & { environment: string; phases?: Phase[] }): Promise<Plan> {
   const loaded = await loadConfig({ cwd: opts.cwd ?? process.cwd(), configPath: opts.configPath, env: opts.env })
-  const { environment } = resolveEnvironment(loaded, opts.environment, new Redactor())
+  const { environment } = await resolveEnvironment(loaded, opts.environment, new Redactor())
   const plan = buildPlan({ environmentName: opts.environment, environment, configFile: loaded.file, findKind: findStepKind, knownKinds: knownStepKinds })
   return opts.phases ? onlyPhases(plan, opts.phases) : plan
 }
@@ -321,7 +322,7 @@ export async function readRun(opts: CommonOptions & { runId: string }, allowEnvi
   const { stateDir } = resolveGlobals(loaded)
   const store = openStore(stateDir)
   try {
-    const id = await store.findRunId(opts.runId)
+    const id = await findRunId(store, opts.runId)
     if (id) return (await store.getRun(id))!
     if (allowEnvironment) {
       const runs = await store.listRuns({ environment: opts.runId, limit: 50 })

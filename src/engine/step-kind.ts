@@ -87,6 +87,9 @@ export interface RunStepTiming {
   durationMs: number | null
 }
 
+/** What a kind's settings are read from when the plan is built: no run, no record yet. */
+export type SettingsContext<O> = Pick<StepContext<O>, 'options' | 'environment' | 'environmentName' | 'cwd'>
+
 /** Context of an undo: the step's own recorded data, whether it finished or was interrupted. */
 export interface UndoContext<O = Record<string, unknown>> extends StepContext<O> {
   /** What the step recorded: its final `data`, or its last checkpoint when it never finished. */
@@ -115,6 +118,12 @@ export interface StepKind<O = Record<string, unknown>> {
   run(ctx: StepContext<O>): Promise<StepOutcome>
   /** Puts back what `run` changed. Called in reverse order during a rollback. */
   undo?(ctx: UndoContext<O>): Promise<StepOutcome>
+  /**
+   * Reads the environment sections this kind takes its settings from (`monitor`, `logs`, `smoke`…)
+   * and throws when they are wrong, naming the key. Called when the plan is built, so a bad section
+   * stops `plan` and `run` before anything changes rather than in a step after the migration.
+   */
+  checkSettings?(ctx: SettingsContext<O>): void
   /** When only some option sets can be undone (a command step with an `undo` command). Default: `undo` exists. */
   canUndo?(options: O): boolean
 }

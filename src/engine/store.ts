@@ -64,8 +64,8 @@ export interface Store {
   getRun(id: string): Promise<RunRecord | null>
   /** Newest first. */
   listRuns(filter: { environment?: string; limit?: number }): Promise<RunRecord[]>
-  /** Resolves a unique prefix of a run id. */
-  findRunId(prefix: string): Promise<string | null>
+  /** Run ids starting with `prefix`, at most `limit`, oldest first (see findRunId in run-id.ts). */
+  matchRunIds(prefix: string, limit: number): Promise<string[]>
 
   upsertStep(step: Partial<StepRecord> & Pick<StepRecord, 'runId' | 'stepId' | 'pass'>): Promise<void>
   getSteps(runId: string): Promise<StepRecord[]>

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { StepKind } from '../engine/step-kind.js'
 import type { ResolvedEnvironment } from '../config/types.js'
 import { ConfigError } from '../engine/errors.js'
@@ -69,8 +70,16 @@ export function buildPlan(inputs: PlanInputs): Plan {
     let options = spec.options
     if (kind.options) {
       const parsed = kind.options.safeParse(spec.options, { reportInput: true })
-      if (!parsed.success) fail(`${key}.options`, formatIssues(parsed.error.issues))
+      if (!parsed.success) fail(`${key}.options`, formatIssues(parsed.error.issues, [], kind.options))
       options = parsed.data as Record<string, unknown>
+    }
+    if (kind.checkSettings) {
+      try {
+        kind.checkSettings({ options, environment: env, environmentName: name, cwd: path.dirname(configFile) })
+      } catch (error) {
+        // Settings readers name the section's key themselves (environments.<env>.logs.pattern).
+        throw new ConfigError(`${configFile}: ${(error as Error).message} (read by step ${key})`, undefined, { cause: error })
+      }
     }
     const undoable = kind.undo !== undefined && (kind.canUndo ? kind.canUndo(options) : true)
     return { ...spec, options, changesEnvironment: spec.changesEnvironment ?? kind.changesEnvironment ?? false, undoable }

@@ -2,13 +2,14 @@ import path from 'node:path'
 import { z } from 'zod'
 import { defineStepKind, type StepContext, type StepOutcome } from '../engine/step-kind.js'
 import { runCommand } from '../adapters/process/run-command.js'
+import { regexSource } from '../config/regex.js'
 
 export const commandOptions = z.strictObject({
   command: z.string().min(1),
   /** Extra environment for the command. Use secret(env(...)) in the config for anything sensitive. */
   env: z.record(z.string(), z.string()).default({}),
   /** A regular expression the combined output must match, besides exit code 0. */
-  expect: z.string().optional(),
+  expect: regexSource.optional(),
   /** Folder to run in, relative to the config's folder. */
   cwd: z.string().optional(),
   /** A command that puts back what `command` changed; a rollback runs it. */

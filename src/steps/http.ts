@@ -2,20 +2,27 @@ import { z } from 'zod'
 import { defineStepKind } from '../engine/step-kind.js'
 import { httpRequest, HttpRequestError } from '../adapters/http/request.js'
 import { stepCa } from './trust.js'
+import { regexSource } from '../config/regex.js'
 
 export const httpOptions = z.strictObject({
   /** Absolute URL, or a path joined to the environment's URL. */
-  url: z.string().min(1),
+  url: z.string().refine(isPathOrHttpUrl, { message: 'expected a path such as "/api/health" or an http:// or https:// URL' }),
   method: z.string().default('GET'),
   headers: z.record(z.string(), z.string()).default({}),
   body: z.string().optional(),
   /** Accepted status codes; by default any 2xx. */
   expectStatus: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
   /** A regular expression the response body must match. */
-  expectBody: z.string().optional(),
+  expectBody: regexSource.optional(),
   timeoutMs: z.number().int().positive().default(10_000),
 })
 export type HttpOptions = z.output<typeof httpOptions>
+
+/** A path joined to the environment's URL, or an absolute URL that parses: checked at load, not at request time. */
+function isPathOrHttpUrl(value: string): boolean {
+  if (value.startsWith('/')) return URL.canParse(value, 'http://base.invalid')
+  return /^https?:\/\//i.test(value) && URL.canParse(value)
+}
 
 /** Joins a path to the environment's base URL; absolute URLs pass through. */
 export function resolveUrl(base: string, target: string): string {

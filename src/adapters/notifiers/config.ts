@@ -73,7 +73,7 @@ export function parseChannelConfig(raw: unknown, index: number, prefix: (string 
     throw new ConfigError(`${formatPath([...at, 'kind'])}: expected one of ${NOTIFIER_KINDS.map((k) => `"${k}"`).join(', ')}, got ${got}`)
   }
   const parsed = SCHEMAS[kind as NotifierKind].safeParse(raw, { reportInput: true })
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, at))
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, at, SCHEMAS[kind as NotifierKind]))
   return parsed.data
 }
 

@@ -1,4 +1,5 @@
-import { z, type ZodType } from 'zod'
+import type { ZodType } from 'zod'
+import { formatIssues } from '../../config/issues.js'
 import { ConfigError } from '../../engine/errors.js'
 import { duration } from '../../config/schema.js'
 
@@ -6,20 +7,13 @@ import { duration } from '../../config/schema.js'
 export const providerDuration = duration
 
 /**
- * Checks a provider's options with its own schema. Errors name the key as the user wrote it,
- * under `provider.` ("provider.app: expected a string"), and list every problem at once.
+ * Checks a provider's options with its own schema. Errors name the key as the user wrote it, under
+ * `at` (`provider`, or `environments.<env>.provider` at the config boundary), every problem at once.
  */
-export function parseProviderOptions<T>(schema: ZodType<T>, config: Record<string, unknown>): T {
-  const parsed = schema.safeParse(config)
+export function parseProviderOptions<T>(schema: ZodType<T>, config: Record<string, unknown>, at: (string | number)[] = ['provider']): T {
+  const parsed = schema.safeParse(config, { reportInput: true })
   if (parsed.success) return parsed.data
-  const lines = parsed.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      const known = schema instanceof z.ZodObject ? Object.keys(schema.shape).join(', ') : ''
-      return issue.keys.map((k) => `provider.${[...issue.path, k].join('.')}: unknown key${known ? ` (known keys: ${known})` : ''}`).join('\n')
-    }
-    return `provider.${issue.path.map(String).join('.') || 'kind'}: ${issue.message}`
-  })
-  throw new ConfigError(`invalid ${String(config.kind)} provider settings:\n${lines.join('\n')}`)
+  throw new ConfigError(`invalid ${String(config.kind)} provider settings:\n${formatIssues(parsed.error.issues, at, schema)}`)
 }
 
 /** A token from the environment, registered with the redactor so it never shows in a log line. */

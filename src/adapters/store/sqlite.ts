@@ -100,9 +100,9 @@ export class SqliteStore implements Store {
       .map(toRun)
   }
 
-  async findRunId(prefix: string): Promise<string | null> {
-    const rows = this.db.prepare('SELECT id FROM runs WHERE id LIKE ? LIMIT 2').all(`${prefix.replace(/[%_]/g, '')}%`)
-    return rows.length === 1 ? String(rows[0]!.id) : null
+  async matchRunIds(prefix: string, limit: number): Promise<string[]> {
+    const rows = this.db.prepare('SELECT id FROM runs WHERE id LIKE ? ORDER BY id LIMIT ?').all(`${prefix.replace(/[%_]/g, '')}%`, limit)
+    return rows.map((row) => String(row.id))
   }
 
   async upsertStep(step: Partial<StepRecord> & Pick<StepRecord, 'runId' | 'stepId' | 'pass'>): Promise<void> {

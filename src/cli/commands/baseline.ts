@@ -18,7 +18,7 @@ export interface BaselineVerbOptions extends VerbOptions {
  */
 export async function baselineUpdateCommand(o: BaselineVerbOptions): Promise<void> {
   const loaded = await loadConfig({ cwd: process.cwd(), configPath: o.configPath })
-  const { environment } = resolveEnvironment(loaded, o.environment, new Redactor())
+  const { environment } = await resolveEnvironment(loaded, o.environment, new Redactor())
   const plan = buildPlan({ environmentName: o.environment, environment, configFile: loaded.file, findKind: findStepKind, knownKinds: knownStepKinds })
   const gates = plan.steps.filter((s) => s.kind === 'typescript-baseline')
   const step = o.step ? gates.find((s) => s.id === o.step) : gates.length === 1 ? gates[0] : gates.find((s) => s.id === 'typescript-baseline')

@@ -17,7 +17,7 @@ export interface EnvironmentAccess {
 export async function openEnvironment(name: string, configPath: string | undefined): Promise<EnvironmentAccess> {
   const loaded = await loadConfig({ cwd: process.cwd(), configPath })
   const redactor = new Redactor()
-  const { config, environment } = resolveEnvironment(loaded, name, redactor)
+  const { config, environment } = await resolveEnvironment(loaded, name, redactor)
   return { environmentName: name, environment, redactor, cwd: loaded.root, stateDir: path.resolve(loaded.root, config.stateDir), leaseMs: environment.lock.lease }
 }
 

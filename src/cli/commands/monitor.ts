@@ -51,6 +51,7 @@ export async function watchCommand(runId: string, configPath: string | undefined
 export async function followCommand(runId: string, g: { config?: string; json?: boolean }): Promise<number> {
   const { openRecord } = await import('../../engine/records.js')
   const { followMonitor } = await import('../../engine/follow-monitor.js')
+  const { findRunId } = await import('../../engine/run-id.js')
   const { store, stateDir } = await openRecord({ configPath: g.config })
   // Ctrl-C stops following only: the window, and its watcher, go on.
   const stop = new AbortController()
@@ -58,7 +59,7 @@ export async function followCommand(runId: string, g: { config?: string; json?: 
   process.once('SIGINT', onSigint)
   const signal = stop.signal
   try {
-    const id = await store.findRunId(runId)
+    const id = await findRunId(store, runId)
     if (!id) throw new RolloutError('USAGE', `no run "${runId}" in the record`, 'list runs with `rollout history <env>`')
     const render: (e: RolloutEvent) => void = g.json ? jsonRenderer(process.stdout) : plainRenderer(process.stdout, { showOutput: true })
     if (!g.json) process.stdout.write(`Monitoring window of run ${id}:\n`)

@@ -70,7 +70,7 @@ export async function runTerpDemo(opts: DemoOptions): Promise<DemoOutcome> {
 async function deployFirstRelease(sandbox: Sandbox, opts: DemoOptions): Promise<void> {
   const loaded = await loadConfig({ cwd: sandbox.paths.dir })
   const redactor = new Redactor()
-  const { environment } = resolveEnvironment(loaded, 'staging', redactor)
+  const { environment } = await resolveEnvironment(loaded, 'staging', redactor)
   const provider = await createProvider(environment.provider!, { cwd: sandbox.paths.dir, env: process.env, redactor, resolve: environment.resolve, environmentName: 'staging' })
   const call = { signal: opts.signal, log: (l: string) => opts.say(`  local: ${redactor.redact(l)}`) }
   const started = await provider.deploy('v1', call)

@@ -1,25 +1,8 @@
 import path from 'node:path'
-import { z } from 'zod'
-import { duration } from '../../config/schema.js'
+import { backupsSection } from '../../config/schema.js'
 import { formatIssues } from '../../config/issues.js'
 import type { StepContext } from '../../engine/step-kind.js'
 import { ConfigError } from '../../engine/errors.js'
-
-/**
- * The environment's `backups` section as the backup steps read it. The config schema checks the
- * keys every environment shares; the ones only these steps use are checked here, naming the key.
- */
-const backupsSection = z.looseObject({
-  dir: z.string().min(1).default('.rollout/backups'),
-  keep: z.number().int().min(1).optional(),
-  /** Delete backups older than this many days (the newest verified one always stays). */
-  keepDays: z.number().positive().optional(),
-  maxAge: duration.default(24 * 3_600_000),
-  verify: z.enum(['quick', 'full']).default('quick'),
-  /** Name of an environment variable holding a 256-bit key: backups are then encrypted (AES-256-GCM). */
-  encryptionKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
-  compression: z.enum(['auto', 'zstd', 'gzip']).default('auto'),
-})
 
 /** The backup folder and policies: all `rollout backups` needs, no database URL. */
 export interface BackupFolderSettings {
@@ -43,7 +26,7 @@ export type BackupSource = Pick<StepContext<unknown>, 'environment' | 'environme
 /** Reads and checks the `backups` section; paths resolve from the config's folder. */
 export function backupFolderSettings(src: BackupSource): BackupFolderSettings {
   const parsed = backupsSection.safeParse(src.environment.backups ?? {})
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['environments', src.environmentName, 'backups']))
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['environments', src.environmentName, 'backups'], backupsSection))
   const s = parsed.data
   return {
     dir: path.resolve(src.cwd, s.dir),

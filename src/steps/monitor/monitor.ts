@@ -48,6 +48,7 @@ export default defineStepKind<MonitorOptions>({
   kind: 'monitor',
   description: 'watches health and error rate for a window after the deploy; a breach fails the step (and so rolls back) or only alerts',
   options: monitorOptions,
+  checkSettings: (ctx) => void resolveMonitor(ctx.environment, ctx.options, ['environments', ctx.environmentName, 'monitor']),
   async run(ctx) {
     let m: ResolvedMonitor
     try {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { duration } from '../../config/schema.js'
+import { duration, positiveDuration } from '../../config/schema.js'
+import { regexSource } from '../../config/regex.js'
 import { formatIssues } from '../../config/issues.js'
 import type { ResolvedEnvironment } from '../../config/types.js'
 
@@ -8,7 +9,7 @@ const headers = z.record(z.string(), z.string()).optional()
 /** Where the error rate comes from. */
 const source = z.discriminatedUnion('source', [
   /** Error lines per minute in the provider's logs: lines at an error level or matching `pattern`. */
-  z.strictObject({ source: z.literal('logs'), pattern: z.string().default('\\b(error|fatal)\\b'), lines: z.number().int().min(10).max(10_000).default(500) }),
+  z.strictObject({ source: z.literal('logs'), pattern: regexSource.default('\\b(error|fatal)\\b'), lines: z.number().int().min(10).max(10_000).default(500) }),
   /** A Prometheus instant query whose value is errors per minute, e.g. `sum(rate(http_requests_total{code=~"5.."}[1m]))*60`. */
   z.strictObject({ source: z.literal('prometheus'), url: z.string().regex(/^https?:\/\//i, 'expected the Prometheus base URL (http:// or https://)'), query: z.string().min(1), headers }),
   /** A JSON document (absolute URL or a path on the environment) with a numeric field; `counter` when it is a running total. */
@@ -29,10 +30,18 @@ const health = z.strictObject({
   timeout: duration.default(5_000),
 })
 
+/** The window's own settings, merged from the section and the step's options. */
+const mainSettings = z.strictObject({
+  window: positiveDuration,
+  interval: positiveDuration.default(15_000),
+  onBreach: z.enum(['rollback', 'alert']).default('rollback'),
+  health: z.union([z.literal(false), health]).default({ failuresInRow: 3, timeout: 5_000 }),
+})
+
 /** The step's options: the same keys as the environment's `monitor` section, all optional. */
 export const monitorOptions = z.strictObject({
-  window: duration.optional(),
-  interval: duration.optional(),
+  window: positiveDuration.optional(),
+  interval: positiveDuration.optional(),
   onBreach: z.enum(['rollback', 'alert']).optional(),
   health: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
   errors: z.record(z.string(), z.unknown()).optional(),
@@ -58,7 +67,7 @@ export class MonitorSettingsError extends Error {}
  * the result; errors name the key in the environment's section. Without a source, the error rate
  * comes from the provider's logs when there is a provider, else it is not watched.
  */
-export function resolveMonitor(env: ResolvedEnvironment, options: MonitorOptions): ResolvedMonitor {
+export function resolveMonitor(env: ResolvedEnvironment, options: MonitorOptions, at: (string | number)[] = ['monitor']): ResolvedMonitor {
   const section = env.monitor as Record<string, unknown>
   const pick = <T>(key: string, fromOptions: T | undefined): unknown => (fromOptions !== undefined ? fromOptions : section[key])
   const mergeObj = (key: 'health' | 'errors', fromOptions: unknown): unknown => {
@@ -71,29 +80,22 @@ export function resolveMonitor(env: ResolvedEnvironment, options: MonitorOptions
   const { maxPerMinute, maxIncreasePerMinute, samplesInRow, ...sourceRaw } = errorsRaw
   if (sourceRaw.source === undefined) sourceRaw.source = env.provider ? 'logs' : 'none'
 
-  const at = ['monitor']
-  const fail = (issues: readonly z.core.$ZodIssue[], prefix: (string | number)[]) => {
-    throw new MonitorSettingsError(formatIssues(issues, prefix))
+  const fail = (issues: readonly z.core.$ZodIssue[], prefix: (string | number)[], schema: z.core.$ZodType) => {
+    throw new MonitorSettingsError(formatIssues(issues, prefix, schema))
   }
-  const main = z
-    .strictObject({
-      window: duration,
-      interval: duration.default(15_000),
-      onBreach: z.enum(['rollback', 'alert']).default('rollback'),
-      health: z.union([z.literal(false), health]).default({ failuresInRow: 3, timeout: 5_000 }),
-    })
+  const main = mainSettings
     .safeParse(
       { window: pick('window', options.window), interval: pick('interval', options.interval), onBreach: pick('onBreach', options.onBreach), health: mergeObj('health', options.health) },
       { reportInput: true },
     )
-  if (!main.success) fail(main.error.issues, at)
+  if (!main.success) fail(main.error.issues, at, mainSettings)
   const lim = limits.safeParse(
     Object.fromEntries(Object.entries({ maxPerMinute, maxIncreasePerMinute, samplesInRow }).filter(([, v]) => v !== undefined)),
     { reportInput: true },
   )
-  if (!lim.success) fail(lim.error.issues, [...at, 'errors'])
+  if (!lim.success) fail(lim.error.issues, [...at, 'errors'], limits)
   const src = source.safeParse(sourceRaw, { reportInput: true })
-  if (!src.success) fail(src.error.issues, [...at, 'errors'])
+  if (!src.success) fail(src.error.issues, [...at, 'errors'], source)
 
   const m = main.data!
   return {

@@ -89,6 +89,7 @@ export default defineStepKind<BrowserOptions>({
   kind: 'browser',
   description: 'runs user flows in Chromium (log in, pages, forms); fails on a missing element or text, console errors, page errors or failed requests',
   options: browserOptions,
+  checkSettings: (ctx) => void browserPlan(ctx),
   async run(ctx) {
     const plan = browserPlan(ctx)
     const s = plan.settings

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
-import { defineStepKind, type StepOutcome } from '../../engine/step-kind.js'
+import { defineStepKind, type StepContext, type StepOutcome } from '../../engine/step-kind.js'
 import { runCommand } from '../../adapters/process/run-command.js'
 import { parsePlaywrightReport, type ParsedReport } from './playwright-report.js'
 import { overlay, readSection, sectionKey } from './settings.js'
@@ -82,13 +82,19 @@ function judge(report: ParsedReport, exitCode: number | null): StepOutcome {
   return { status: 'passed', summary: counts, data }
 }
 
+/** Section `smoke.playwright`, checked. */
+function playwrightSection(ctx: Pick<StepContext<PlaywrightOptions>, 'environment' | 'environmentName'>): PlaywrightOptions {
+  const smoke = (ctx.environment.smoke ?? {}) as { playwright?: unknown }
+  return readSection(playwrightOptions, smoke.playwright, sectionKey(ctx.environmentName, 'smoke', 'playwright'))
+}
+
 export default defineStepKind<PlaywrightOptions>({
   kind: 'playwright',
   description: "runs the team's own @playwright/test project (or a tag of it) and reports each test",
   options: playwrightOptions,
+  checkSettings: (ctx) => void playwrightSection(ctx),
   async run(ctx) {
-    const smoke = (ctx.environment.smoke ?? {}) as { playwright?: unknown }
-    const section = readSection(playwrightOptions, smoke.playwright, sectionKey(ctx.environmentName, 'smoke', 'playwright'))
+    const section = playwrightSection(ctx)
     const o = overlay<PlaywrightOptions>(section, ctx.options) as PlaywrightOptions
     const dir = path.resolve(ctx.cwd, o.dir ?? '.')
     const env = { ...o.env, [o.baseUrlEnv ?? 'BASE_URL']: ctx.environment.url }

@@ -8,7 +8,7 @@ import { formatIssues } from '../../config/issues.js'
  */
 export function readSection<T>(schema: z.ZodType<T>, value: unknown, keyPath: string): T {
   const parsed = schema.safeParse(value ?? {}, { reportInput: true })
-  if (!parsed.success) throw new Error(formatIssues(parsed.error.issues, keyPath.split('.')).split('\n').join('; '))
+  if (!parsed.success) throw new Error(formatIssues(parsed.error.issues, keyPath.split('.'), schema).split('\n').join('; '))
   return parsed.data
 }
 

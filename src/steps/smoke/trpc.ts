@@ -161,6 +161,7 @@ export default defineStepKind<TrpcOptions>({
   kind: 'trpc',
   description: 'calls tRPC queries and mutations (tRPC v11 wire format, batching, superjson) after an optional login; checks success, errors and data',
   options: trpcOptions,
+  checkSettings: (ctx) => void trpcSettings(ctx),
   async run(ctx) {
     const s = trpcSettings(ctx)
     const terp = terpTrpc(s.terp)

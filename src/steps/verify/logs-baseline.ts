@@ -11,6 +11,7 @@ export default defineStepKind<LogsOptions>({
   kind: 'logs-baseline',
   description: 'counts error lines in the newest application logs before the deploy, for the logs check after it',
   options: logsOptions,
+  checkSettings: (ctx) => void logsSettings(ctx),
   async run(ctx) {
     const s = logsSettings(ctx)
     const entries = (await fetchLines(ctx, s)).map(toEntry)

@@ -23,6 +23,7 @@ export default defineStepKind<LogsOptions>({
   kind: 'logs',
   description: 'counts error lines in the newest application logs and fails when the deploy added more than the threshold',
   options: logsOptions,
+  checkSettings: (ctx) => void logsSettings(ctx),
   async run(ctx) {
     const s = logsSettings(ctx)
     const lines = await fetchLines(ctx, s)

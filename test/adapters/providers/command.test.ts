@@ -105,7 +105,7 @@ test('unknown provider kinds and bad options name the key', async () => {
     return true
   })
   await assert.rejects(createProvider({ kind: 'command' }, ctx), /provider\.deploy: /)
-  await assert.rejects(createProvider({ kind: 'command', deploy: 'x', rollbak: 'y' }, ctx), /provider\.rollbak: unknown key/)
+  await assert.rejects(createProvider({ kind: 'command', deploy: 'x', rollbak: 'y' }, ctx), /provider: unknown key "rollbak" \(valid keys: kind, deploy, rollback, /)
   await assert.rejects(createProvider({ kind: 'digitalocean' }, ctx), /provider\.app: /)
   await assert.rejects(createProvider({ kind: 'railway', project: 'p' }, ctx), /provider\.environment: required when provider\.project is set/)
 })

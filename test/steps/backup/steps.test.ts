@@ -8,6 +8,8 @@ import backupFreshness from '../../../src/steps/backup/backup-freshness.js'
 import { restoreDatabase } from '../../../src/adapters/database/restore.js'
 import { writeManifest } from '../../../src/adapters/database/manifest.js'
 import { ConfigError } from '../../../src/engine/errors.js'
+import { environmentSchema } from '../../../src/config/schema.js'
+import { formatIssues } from '../../../src/config/issues.js'
 import { createTestDatabase } from '../../support/mysql.js'
 import { stepContext, tempProject } from './harness.js'
 
@@ -103,7 +105,10 @@ describe('backup step kinds', () => {
 
   it('names the exact key of a bad setting', async () => {
     const bad = { ...environment, backups: { dir: 'backups', encryptionKeyEnv: 'not a name' } }
-    await assert.rejects(stepContext(backup, { cwd: project.dir, environment: bad }).run(), (e: unknown) => e instanceof ConfigError && /environments\.staging\.backups\.encryptionKeyEnv: /.test(e.message))
+    // The section is checked when the config is loaded, before any step: the key is named there.
+    const parsed = environmentSchema.safeParse({ ...bad, url: 'https://s.example' })
+    assert.ok(!parsed.success)
+    assert.match(formatIssues(parsed.error.issues, ['environments', 'staging'], environmentSchema), /environments\.staging\.backups\.encryptionKeyEnv: expected an environment variable name/)
     const saved = process.env.DATABASE_URL
     delete process.env.DATABASE_URL
     try {

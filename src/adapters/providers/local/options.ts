@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { ConfigError } from '../../../engine/errors.js'
-import { formatIssues } from '../../../config/issues.js'
+import { parseProviderOptions } from '../options.js'
 import { duration } from '../../../config/schema.js'
 
 export const localProviderOptions = z.strictObject({
@@ -38,7 +37,5 @@ export type LocalProviderOptions = z.output<typeof localProviderOptions>
 
 /** The provider section checked once; errors name each key as written ("provider.start: missing; expected string"). */
 export function parseLocalOptions(config: Record<string, unknown>): LocalProviderOptions {
-  const parsed = localProviderOptions.safeParse(config, { reportInput: true })
-  if (parsed.success) return parsed.data
-  throw new ConfigError(`invalid local provider settings:\n${formatIssues(parsed.error.issues, ['provider'])}`)
+  return parseProviderOptions(localProviderOptions, config)
 }
