@@ -44,7 +44,7 @@ export default defineStepKind<DeployOptions>({
     const repeat = earlier?.stage !== undefined
     const previous: Record<string, unknown> | null = repeat ? (earlier!.previous ?? null) : brief(await provider.current(opts))
     const previousId = repeat ? (earlier!.previousDeploymentId ?? null) : ((previous?.id as string | undefined) ?? null)
-    ctx.log(`${previousId ? `live before the deploy: ${previousId}` : 'nothing is live before the deploy'}${repeat ? ' (as the first attempt found it)' : ''}`)
+    ctx.log(`${previousId ? `live before the deploy: ${previousId}${previous?.status ? ` (${previous.status})` : ''}` : 'nothing is live before the deploy'}${repeat ? ', as the first attempt found it' : ''}`)
     const base = { provider: provider.kind, release, previous, previousDeploymentId: previousId }
     // Recorded before anything changes, so a rollback knows its target even after a crash.
     await ctx.checkpoint({ ...base, stage: 'deploying' })
