@@ -6,6 +6,7 @@ import { boundedAttempt, errorMessage } from './execute-step.js'
 import { runPhases } from './phases.js'
 import { settleLeftoverProcesses } from './leftover-processes.js'
 import { rollbackProof } from './rollback-proof.js'
+import { inspectAfterRollback } from './inspect-after-rollback.js'
 
 export interface RollbackResult {
   status: 'rolled-back' | 'rollback-failed'
@@ -41,6 +42,9 @@ export async function rollBack(state: RunState, reason: string): Promise<Rollbac
 
   const verify = await runPhases(state, state.plan.rollbackVerifyPhases, 'verify')
   if (verify?.blocker) problems.push(`verification: ${verify.blocker.stepId || 'cancelled'} ${verify.blocker.status} (${verify.blocker.summary})`)
+  const inspected = await inspectAfterRollback(state, toUndo.map((x) => x.step))
+  for (const c of inspected.changed) problems.push(`found still changed after its undo: ${c}`)
+  for (const u of inspected.unknown) await recorder.emit({ type: 'warning', message: `after the rollback, could not tell whether ${u} is back as before` })
 
   const undone = toUndo.map((x) => x.step.id)
   const proof = rollbackProof(await store.getSteps(runId))

@@ -124,8 +124,20 @@ export interface StepKind<O = Record<string, unknown>> {
    * stops `plan` and `run` before anything changes rather than in a step after the migration.
    */
   checkSettings?(ctx: SettingsContext<O>): void
+  /**
+   * Looks at the environment as it is now and says whether what the step changes is back as the run
+   * found it. Called after a rollback, so its outcome states what was found, not what was intended.
+   */
+  inspect?(ctx: UndoContext<O>): Promise<Inspection>
   /** When only some option sets can be undone (a command step with an `undo` command). Default: `undo` exists. */
   canUndo?(options: O): boolean
+}
+
+/** What a step kind found when it looked at the environment after a rollback. */
+export interface Inspection {
+  /** `before`: as the run found it; `changed`: still as the run left it, or otherwise different; `unknown`: could not tell. */
+  state: 'before' | 'changed' | 'unknown'
+  detail: string
 }
 
 export function defineStepKind<O>(kind: StepKind<O>): StepKind<O> {

@@ -2,8 +2,8 @@ import type { RunRecord, StepRecord } from '../engine/store.js'
 import { code } from './incident-format.js'
 import { rollbackProof } from '../engine/rollback-proof.js'
 
-/** Step states after which a step may have changed something (as the rollback counts them). */
-const STARTED = new Set(['passed', 'warning', 'failed', 'running', 'cancelled', 'rolling-back', 'rollback-failed'])
+/** Step states after which a step may have changed something, or did and was undone. */
+const STARTED = new Set(['passed', 'warning', 'failed', 'running', 'cancelled', 'rolling-back', 'rolled-back', 'rollback-failed'])
 
 interface Changed {
   id: string
@@ -26,7 +26,8 @@ function changedSteps(run: RunRecord, steps: readonly StepRecord[]): Changed[] {
     .sort((a, b) => a.record.seq - b.record.seq)
 }
 
-const isBack = (c: Changed) => c.record.undoStatus === 'rolled-back'
+/** Undone, and not found still changed when the environment was inspected afterwards. */
+const isBack = (c: Changed) => c.record.undoStatus === 'rolled-back' && (c.record.data.inspected as { state?: string } | undefined)?.state !== 'changed'
 
 /**
  * What state the environment is in now, change by change, and whether the smoke tests proved what
@@ -56,6 +57,12 @@ export function environmentStateSection(run: RunRecord, steps: readonly StepReco
 }
 
 function describeUndo(c: Changed): string {
+  const inspected = c.record.data.inspected as { state?: string; detail?: string } | undefined
+  const found = inspected?.detail ? `; inspected afterwards: ${inspected.state === 'before' ? 'as before the run' : `**${inspected.state === 'changed' ? 'STILL CHANGED' : 'could not tell'}**`} (${inspected.detail})` : ''
+  return describeUndoStatus(c) + found
+}
+
+function describeUndoStatus(c: Changed): string {
   const detail = c.record.undoSummary ? `: ${c.record.undoSummary}` : ''
   switch (c.record.undoStatus) {
     case 'rolled-back':

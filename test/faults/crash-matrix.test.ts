@@ -101,7 +101,7 @@ test('crash matrix: kill -9 at every boundary and mid every changing step, then 
 
   const rows = outcomes.map((o) => `| ${o.run} | ${o.point} | ${o.recovery} | ${o.status} | ${o.exit} | ${o.database} | ${o.live} | ${o.rowsLost} |`)
   const table = ['| run | killed at | recovery | record says | exit | database | live | rows lost |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n')
-  t.diagnostic(`\n${table}`)
+  for (const line of table.split('\n')) t.diagnostic(line)
   if (process.env.ROLLOUT_CRASH_TABLE) writeFileSync(process.env.ROLLOUT_CRASH_TABLE, `${table}\n`)
 
   for (const o of outcomes) {

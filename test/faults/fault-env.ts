@@ -113,6 +113,8 @@ export async function faultEnv(opts: { release: string; hangs?: string[]; smoke?
           { id: 'migrate', phase: 'migrate', kind: 'migrate' },
           { id: 'deploy', phase: 'deploy', kind: 'deploy' },
           ...smoke,
+          // The runbook's last phase: a kill right after the smoke tests lands before the run ends.
+          { id: 'deployment-log', phase: 'post', kind: 'command', options: { command: 'sleep 1; echo logged >> deployments.log' } },
         ],
       },
     },

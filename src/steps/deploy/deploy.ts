@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineStepKind, type StepOutcome, type UndoContext } from '../../engine/step-kind.js'
+import { defineStepKind, type Inspection, type StepOutcome, type UndoContext } from '../../engine/step-kind.js'
 import { duration } from '../../config/schema.js'
 import type { Deployment, DeployProvider, ProviderCallOptions } from '../../adapters/providers/provider.js'
 import { providerFor, callOptionsOf } from './provider-for.js'
@@ -74,6 +74,18 @@ export default defineStepKind<DeployOptions>({
       await ctx.writeEvidence('deployment.json', JSON.stringify({ previous, started, error: why }, null, 2), 'deployment')
       return { status: 'failed', summary: why, data: { ...data, stage: 'failed' } }
     }
+  },
+
+  async inspect(ctx: UndoContext<DeployOptions>): Promise<Inspection> {
+    const r = ctx.recorded as { stage?: string; previousDeploymentId?: string | null; undo?: { liveDeploymentId?: string } }
+    if (r.stage === undefined) return { state: 'before', detail: 'the deploy never started: no deployment was made' }
+    if (!r.previousDeploymentId) return { state: 'unknown', detail: 'nothing was live before the run to compare with' }
+    const current = await (await providerFor(ctx)).current(callOptionsOf(ctx))
+    // Some platforms put an old release back as a new deployment: the undo recorded its id.
+    const back = current && (current.id === r.previousDeploymentId || current.id === r.undo?.liveDeploymentId)
+    return back
+      ? { state: 'before', detail: `live: ${current.id}${current.id === r.previousDeploymentId ? ', as before the run' : `, the redeploy of ${r.previousDeploymentId} that was live before the run`}` }
+      : { state: 'changed', detail: `live: ${current?.id ?? 'nothing'}; before the run it was ${r.previousDeploymentId}` }
   },
 
   async undo(ctx: UndoContext<DeployOptions>): Promise<StepOutcome> {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
-import { defineStepKind, type StepContext, type StepOutcome, type UndoContext } from '../../engine/step-kind.js'
+import { defineStepKind, type Inspection, type StepContext, type StepOutcome, type UndoContext } from '../../engine/step-kind.js'
 import { runCommandStep } from '../command.js'
 import { diffFingerprints, type SchemaFingerprint } from '../../adapters/database/fingerprint.js'
 import { readFingerprintAt, summarize, databaseNameOf } from './database.js'
@@ -119,6 +119,16 @@ export default defineStepKind<MigrateOptions>({
     const what = changed ? `schema changed (${diff.length} change${diff.length === 1 ? '' : 's'}${diff[0] ? `: ${diff[0]}${diff.length > 1 ? ', …' : ''}` : ''})` : 'no schema change'
     if (result.status !== 'passed') return { status: 'failed', summary: `${result.summary}; ${what}`, data }
     return { status: 'passed', summary: what, data }
+  },
+
+  async inspect(ctx: UndoContext<MigrateOptions>): Promise<Inspection> {
+    const expectHash = (ctx.recorded.before as { hash?: unknown } | undefined)?.hash
+    if (typeof expectHash !== 'string') return { state: 'unknown', detail: 'the record has no schema fingerprint from before the migration' }
+    const now = await readFingerprintAt(databaseUrl(ctx))
+    if (now.hash === expectHash) return { state: 'before', detail: `schema fingerprint ${now.hash.slice(0, 12)}, as before the migration` }
+    const recordedBefore = await readRecordedBefore(ctx, expectHash)
+    const diff = recordedBefore ? diffFingerprints(recordedBefore, now) : []
+    return { state: 'changed', detail: `the schema differs from before the migration${diff.length ? `: ${diff.slice(0, 3).join('; ')}` : ` (fingerprint ${now.hash.slice(0, 12)}, before ${expectHash.slice(0, 12)})`}` }
   },
 
   async undo(ctx: UndoContext<MigrateOptions>): Promise<StepOutcome> {
