@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
 import os from 'node:os'
+import { processAlive } from '../adapters/process/alive.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { MonitorOutcome, RolloutEvent } from './events.js'
 import type { RunRecord, StepRecord, Store } from './store.js'
@@ -91,18 +91,7 @@ function watcherOf(steps: readonly StepRecord[]): Watcher | null {
   return null
 }
 
-/** Whether the watcher still runs; one on another host is taken to. A zombie (exited, not yet reaped) has stopped. */
+/** Whether the watcher still runs; one on another host is taken to. */
 function alive(w: Watcher): boolean {
-  if (w.host !== os.hostname()) return true
-  try {
-    process.kill(w.pid, 0)
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-  try {
-    const stat = readFileSync(`/proc/${w.pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return true
-  }
+  return w.host !== os.hostname() || processAlive(w.pid)
 }

@@ -1,4 +1,5 @@
 import os from 'node:os'
+import { processAlive } from '../adapters/process/alive.js'
 import type { LockRecord, Store } from './store.js'
 import { LockedError, type LockOwner } from './errors.js'
 
@@ -19,15 +20,6 @@ export function staleReason(lock: LockRecord, now = Date.now()): string | null {
     return `its owner process ${lock.owner.pid} on this host is gone`
   }
   return null
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 export interface HeldLock {

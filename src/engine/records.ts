@@ -4,7 +4,8 @@ import { findConfigFile, loadConfig, resolveGlobals } from '../config/load.js'
 import { openStore } from './api.js'
 import { LockedError, RolloutError } from './errors.js'
 import type { Store } from './store.js'
-import { currentOwner, processAlive } from './lock.js'
+import { currentOwner } from './lock.js'
+import { processAlive } from '../adapters/process/alive.js'
 import os from 'node:os'
 
 /**

@@ -1,7 +1,8 @@
 import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { DatabaseError } from './errors.js'
-import { partialWriter, processAlive } from './partials.js'
+import { partialWriter } from './partials.js'
+import { processAlive } from '../process/alive.js'
 import { MANIFEST_SUFFIX, backupStatus, readCheckedManifest, readManifest, type BackupManifest, type BackupStatus } from './manifest.js'
 import { sealPathFor, type SealStatus } from './manifest-seal.js'
 

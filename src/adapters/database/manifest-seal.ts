@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { readIfExists } from '../fs/read-if-exists.js'
 import { loadKey, manifestMac } from './encryption.js'
 
 /**
@@ -60,13 +61,8 @@ export function checkSeal(text: string, seal: ManifestSeal | null, encrypted: bo
 }
 
 export async function readSeal(file: string): Promise<ManifestSeal | null> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw error
-  }
+  const text = await readIfExists(file)
+  if (text === null) return null
   try {
     const seal = JSON.parse(text) as ManifestSeal
     if (seal && typeof seal.sha256 === 'string') return seal

@@ -1,3 +1,4 @@
+import { processAlive } from '../process/alive.js'
 import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -22,16 +23,6 @@ export function isStalePartial(name: string, alive: (pid: number) => boolean): b
   const pid = partialWriter(name)
   // Without a pid the writer is unknown; retention removes such a file once it is a day old.
   return pid !== null && pid !== process.pid && !alive(pid)
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Deletes the partial files of backups that were stopped (killed, crashed); returns their names. */

@@ -1,5 +1,6 @@
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { readIfExists } from '../../adapters/fs/read-if-exists.js'
 import { z } from 'zod'
 import { defineStepKind } from '../../engine/step-kind.js'
 import { RolloutError } from '../../engine/errors.js'
@@ -48,13 +49,8 @@ function transcript(run: TypecheckRun): string {
 }
 
 async function readBaseline(file: string): Promise<{ baseline: Baseline; text: string } | null> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw error
-  }
+  const text = await readIfExists(file)
+  if (text === null) return null
   return { baseline: parseBaseline(text, file), text }
 }
 
