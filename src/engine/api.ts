@@ -21,7 +21,7 @@ import { Recorder } from './recorder.js'
 import type { RunState } from './run-state.js'
 import type { RunRecord, StepRecord, Store } from './store.js'
 import { runPhases } from './phases.js'
-import { guardStaleRollback, newerChanges } from './superseded.js'
+import { guardStaleResume, guardStaleRollback, newerChanges } from './superseded.js'
 import { rollBack } from './rollback.js'
 import { errorMessage, type StepResult } from './execute-step.js'
 import { applyOverrides, detachedSteps, monitorOverrides, recordedOverrides, type RunOverrides } from './run-overrides.js'
@@ -147,12 +147,12 @@ export async function runRollout(opts: RunOptions): Promise<RunResult> {
 export async function resumeRollout(opts: CommonOptions & { runId: string }): Promise<RunResult> {
   const record = await readRun(opts)
   if (!['running', 'cancelled', 'rolling-back'].includes(record.status)) {
-    throw new RolloutError('USAGE', `run ${record.id} ended as ${record.status}; there is nothing to resume`)
+    throw new RolloutError('USAGE', `run ${record.id} ended as ${record.status}; there is nothing to resume${record.status === 'abandoned' && record.summary ? ` (${record.summary})` : ''}`)
   }
   const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, phases: record.plan.only, overrides: () => recordedOverrides(record.plan) })
   assertSamePlan(record, prepared.state.plan)
   const { state, finish } = await begin(prepared, record.id, opts, async (store) => {
-    guardStaleRollback(record, await newerChanges(store, record), false)
+    guardStaleResume(record, await newerChanges(store, record))
     await store.updateRun(record.id, { status: 'running', pid: process.pid })
   })
   state.crossed = record.crossedAt !== null

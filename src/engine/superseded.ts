@@ -39,7 +39,8 @@ export function describeRun(r: RunRecord): string {
 /**
  * A rollback only ever goes back to the state its run found. Once a newer run changed the
  * environment, putting back what the older one found would destroy the newer work: refused unless
- * forced, and then the loss is spelled out.
+ * forced, and then the loss is spelled out. A resume is never forced: the run would go on from a
+ * state it never saw.
  */
 export function guardStaleRollback(run: RunRecord, newer: RunRecord[], force: boolean): string | null {
   if (!newer.length) return null
@@ -53,4 +54,13 @@ export function guardStaleRollback(run: RunRecord, newer: RunRecord[], force: bo
     )
   }
   return `forced rollback of run ${run.id} although ${what}: ${loss}`
+}
+
+export function guardStaleResume(run: RunRecord, newer: RunRecord[]): void {
+  if (!newer.length) return
+  throw new RolloutError(
+    'USAGE',
+    `run ${run.id} cannot be resumed: ${newer.map(describeRun).join('; ')} changed ${run.environment} since it started, so its plan would go on from a state it never saw`,
+    `start a new run: rollout run ${run.environment}`,
+  )
 }

@@ -107,6 +107,11 @@ test('rollback of a run a newer run superseded is refused, names the newer run a
   const history = await runCli(['history', 'staging'], { cwd: env.dir })
   assert.match(history.stdout, new RegExp(`${runA} .*abandoned`))
 
+  const resumed = await runCli(['resume', runA], { cwd: env.dir })
+  assert.equal(resumed.code, 2, resumed.stdout + resumed.stderr)
+  assert.match(resumed.stderr, new RegExp(`ended as abandoned; there is nothing to resume \\(abandoned: superseded by run ${idB}`))
+  assert.ok(sameState(await env.snapshot(), afterB), 'a refused resume changed the database')
+
   const forced = await runCli(['rollback', runA, '--force'], { cwd: env.dir })
   assert.equal(forced.code, 1, forced.stdout + forced.stderr)
   assert.match(forced.stdout, /forced rollback .* would be lost/)
