@@ -6,14 +6,10 @@ import { regexSource } from '../config/regex.js'
 
 export const commandOptions = z.strictObject({
   command: z.string().min(1),
-  /** Extra environment for the command. Use secret(env(...)) in the config for anything sensitive. */
-  env: z.record(z.string(), z.string()).default({}),
-  /** A regular expression the combined output must match, besides exit code 0. */
-  expect: regexSource.optional(),
-  /** Folder to run in, relative to the config's folder. */
-  cwd: z.string().optional(),
-  /** A command that puts back what `command` changed; a rollback runs it. */
-  undo: z.string().min(1).optional(),
+  env: z.record(z.string(), z.string()).default({}).describe('Extra environment for the command. Use secret(env(...)) in the config for anything sensitive.'),
+  expect: regexSource.optional().describe('A regular expression the combined output must match, besides exit code 0.'),
+  cwd: z.string().optional().describe('Folder to run in, relative to the config\'s folder.'),
+  undo: z.string().min(1).optional().describe('A command that puts back what `command` changed; a rollback runs it.'),
 })
 export type CommandOptions = z.output<typeof commandOptions>
 

@@ -5,15 +5,12 @@ import { stepCa } from './trust.js'
 import { regexSource } from '../config/regex.js'
 
 export const httpOptions = z.strictObject({
-  /** Absolute URL, or a path joined to the environment's URL. */
-  url: z.string().refine(isPathOrHttpUrl, { message: 'expected a path such as "/api/health" or an http:// or https:// URL' }),
+  url: z.string().refine(isPathOrHttpUrl, { message: 'expected a path such as "/api/health" or an http:// or https:// URL' }).describe('Absolute URL, or a path joined to the environment\'s URL.'),
   method: z.string().default('GET'),
   headers: z.record(z.string(), z.string()).default({}),
   body: z.string().optional(),
-  /** Accepted status codes; by default any 2xx. */
-  expectStatus: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
-  /** A regular expression the response body must match. */
-  expectBody: regexSource.optional(),
+  expectStatus: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional().describe('Accepted status codes; by default any 2xx.'),
+  expectBody: regexSource.optional().describe('A regular expression the response body must match.'),
   timeoutMs: z.number().int().positive().default(10_000),
 })
 export type HttpOptions = z.output<typeof httpOptions>

@@ -16,12 +16,12 @@ const httpUrl = z.string().refine((v) => /^https?:\/\/[^/\s]+/i.test(v), { messa
 
 /** What every channel accepts: which events it gets (all by default) and how long a send may take. */
 const common = {
-  events: z.array(z.enum(NOTIFY_EVENTS)).min(1).optional(),
-  timeout: duration.default(10_000),
+  events: z.array(z.enum(NOTIFY_EVENTS)).min(1).optional().describe('The events the channel gets; default all.'),
+  timeout: duration.default(10_000).describe('How long one send may take.'),
 }
 const retry = {
-  maxRetries: z.number().int().min(0).max(5).default(2),
-  maxRetryWait: duration.default(30_000),
+  maxRetries: z.number().int().min(0).max(5).default(2).describe('Retries of a failed send (HTTP 429, a 5xx, a connection never made; a timeout is not retried).'),
+  maxRetryWait: duration.default(30_000).describe('Longest Retry-After a rate-limited send waits for; one asking more fails the send.'),
 }
 
 const consoleSchema = z.strictObject({ kind: z.literal('console'), ...common })
@@ -51,7 +51,9 @@ const emailSchema = z
   })
   .transform((o) => ({ ...o, secure: o.secure ?? o.port === 465, to: ([] as string[]).concat(o.to) }))
 
-const SCHEMAS = { console: consoleSchema, slack: slackSchema, webhook: webhookSchema, email: emailSchema }
+/** Every channel's schema by `kind`. */
+export const NOTIFIER_SCHEMAS = { console: consoleSchema, slack: slackSchema, webhook: webhookSchema, email: emailSchema }
+const SCHEMAS = NOTIFIER_SCHEMAS
 export type NotifierKind = keyof typeof SCHEMAS
 export const NOTIFIER_KINDS = Object.keys(SCHEMAS) as NotifierKind[]
 

@@ -8,24 +8,15 @@ import { pollUntil } from './poll.js'
 
 export const commandProviderOptions = z.strictObject({
   kind: z.literal('command'),
-  /** Starts a deployment of {release}; prints its id (last non-empty line, or JSON with `id`). */
-  deploy: z.string().min(1),
-  /** Makes {deploymentId} (the earlier deployment) live again. Without it a deploy cannot be undone. */
-  rollback: z.string().min(1).optional(),
-  /** Prints the state of {deploymentId}: a word (live, failed, building…) or JSON `{status, live}`. */
-  status: z.string().min(1).optional(),
-  /** Prints the id of what is live now, recorded before a deploy so a rollback knows its target. */
-  current: z.string().min(1).optional(),
-  /** Prints recent log lines ({lines} of them, of {deploymentId}); JSON lines are understood too. */
-  logs: z.string().min(1).optional(),
-  /** Folder the commands run in, relative to the config's folder. */
-  cwd: z.string().optional(),
-  /** Extra environment for every command. */
-  env: z.record(z.string(), z.string()).default({}),
-  /** How long one command may run. */
-  timeout: providerDuration.default(15 * 60_000),
-  /** Pause between status commands while waiting for a deployment. */
-  pollInterval: providerDuration.default(5000),
+  deploy: z.string().min(1).describe('Starts a deployment of {release}; prints its id (last non-empty line, or JSON with `id`).'),
+  rollback: z.string().min(1).optional().describe('Makes {deploymentId} (the earlier deployment) live again. Without it a deploy cannot be undone.'),
+  status: z.string().min(1).optional().describe('Prints the state of {deploymentId}: a word (live, failed, building…) or JSON `{status, live}`.'),
+  current: z.string().min(1).optional().describe('Prints the id of what is live now, recorded before a deploy so a rollback knows its target.'),
+  logs: z.string().min(1).optional().describe('Prints recent log lines ({lines} of them, of {deploymentId}); JSON lines are understood too.'),
+  cwd: z.string().optional().describe('Folder the commands run in, relative to the config\'s folder.'),
+  env: z.record(z.string(), z.string()).default({}).describe('Extra environment for every command.'),
+  timeout: providerDuration.default(15 * 60_000).describe('How long one command may run.'),
+  pollInterval: providerDuration.default(5000).describe('Pause between status commands while waiting for a deployment.'),
 })
 export type CommandProviderOptions = z.output<typeof commandProviderOptions>
 

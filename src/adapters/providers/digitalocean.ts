@@ -8,12 +8,9 @@ import { httpRequest } from '../http/request.js'
 
 export const digitalOceanProviderOptions = z.strictObject({
   kind: z.literal('digitalocean'),
-  /** The App Platform app's id (doctl apps list). */
-  app: z.string().min(1),
-  /** Component whose run logs `logs` reads; the deployment's first service when not set. */
-  component: z.string().min(1).optional(),
-  /** Rebuild from source even when the commit did not change (`force_build`). */
-  forceBuild: z.boolean().default(false),
+  app: z.string().min(1).describe('The App Platform app\'s id (doctl apps list).'),
+  component: z.string().min(1).optional().describe('Component whose run logs `logs` reads; the deployment\'s first service when not set.'),
+  forceBuild: z.boolean().default(false).describe('Rebuild from source even when the commit did not change (`force_build`).'),
   /**
    * false (default): a rollback pins the app, so no push-to-deploy brings the broken version back
    * until someone commits or reverts the rollback. true: the rollback is committed at once.

@@ -10,20 +10,13 @@ import { parseLogLines } from './command.js'
 
 export const railwayProviderOptions = z.strictObject({
   kind: z.literal('railway'),
-  /** Service name or id (`--service`); needed with a project token. */
-  service: z.string().min(1).optional(),
-  /** Environment name or id (`--environment`); a project token already names one. */
-  environment: z.string().min(1).optional(),
-  /** Project id (`--project`); the CLI then needs `environment` too. */
-  project: z.string().min(1).optional(),
-  /** Folder `railway up` uploads, relative to the config's folder. */
-  path: z.string().optional(),
-  /** The railway program. */
-  cli: z.string().min(1).default('railway'),
-  /** Railway's public GraphQL endpoint. */
-  apiUrl: z.string().url().default('https://backboard.railway.com/graphql/v2'),
-  /** How long one CLI call may run (the upload of `railway up` included). */
-  timeout: providerDuration.default(15 * 60_000),
+  service: z.string().min(1).optional().describe('Service name or id (`--service`); needed with a project token.'),
+  environment: z.string().min(1).optional().describe('Environment name or id (`--environment`); a project token already names one.'),
+  project: z.string().min(1).optional().describe('Project id (`--project`); the CLI then needs `environment` too.'),
+  path: z.string().optional().describe('Folder `railway up` uploads, relative to the config\'s folder.'),
+  cli: z.string().min(1).default('railway').describe('The railway program.'),
+  apiUrl: z.string().url().default('https://backboard.railway.com/graphql/v2').describe('Railway\'s public GraphQL endpoint.'),
+  timeout: providerDuration.default(15 * 60_000).describe('How long one CLI call may run (the upload of `railway up` included).'),
   pollInterval: providerDuration.default(5000),
 }).refine((o) => !o.project || o.environment, { message: 'required when provider.project is set (railway up --project needs --environment)', path: ['environment'] })
 export type RailwayProviderOptions = z.output<typeof railwayProviderOptions>

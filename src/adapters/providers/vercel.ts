@@ -9,28 +9,21 @@ import { parseLogLines } from './command.js'
 
 export const vercelProviderOptions = z.strictObject({
   kind: z.literal('vercel'),
-  /** The vercel program (CLI ≥ 50.26.0 for `deploy --json`; ≥ 50.12.1 for VERCEL_TOKEN). */
-  cli: z.string().min(1).default('vercel'),
-  /** Folder to deploy, relative to the config's folder. */
-  path: z.string().optional(),
-  /** production (`--prod`), preview, or a custom environment's name (`--target`). */
-  target: z.string().min(1).default('production'),
-  /** Team slug (`--scope`). */
-  scope: z.string().min(1).optional(),
-  /** Passed as VERCEL_ORG_ID / VERCEL_PROJECT_ID, in place of a linked `.vercel/project.json`. */
-  orgId: z.string().min(1).optional(),
+  cli: z.string().min(1).default('vercel').describe('The vercel program (CLI ≥ 50.26.0 for `deploy --json`; ≥ 50.12.1 for VERCEL_TOKEN).'),
+  path: z.string().optional().describe('Folder to deploy, relative to the config\'s folder.'),
+  target: z.string().min(1).default('production').describe('production (`--prod`), preview, or a custom environment\'s name (`--target`).'),
+  scope: z.string().min(1).optional().describe('Team slug (`--scope`).'),
+  orgId: z.string().min(1).optional().describe('Passed as VERCEL_ORG_ID / VERCEL_PROJECT_ID, in place of a linked `.vercel/project.json`.'),
   projectId: z.string().min(1).optional(),
   /**
    * The domain the target serves (app.example.com). `vercel inspect <domain>` then tells exactly
    * which deployment is live; a rollback outside production re-points this domain.
    */
   domain: z.string().min(1).optional(),
-  /** Deploy a `vercel build` output (`--prebuilt`). */
-  prebuilt: z.boolean().default(false),
+  prebuilt: z.boolean().default(false).describe('Deploy a `vercel build` output (`--prebuilt`).'),
   timeout: providerDuration.default(15 * 60_000),
   pollInterval: providerDuration.default(5000),
-  /** Passed to `vercel rollback --timeout`. */
-  rollbackTimeout: providerDuration.default(3 * 60_000),
+  rollbackTimeout: providerDuration.default(3 * 60_000).describe('Passed to `vercel rollback --timeout`.'),
 })
 export type VercelProviderOptions = z.output<typeof vercelProviderOptions>
 

@@ -4,8 +4,7 @@ import { closeMessage, runTimings } from './messages.js'
 import { announcedAt, sendFromStep } from './send.js'
 
 export const announceCloseOptions = z.strictObject({
-  /** Result word instead of "passed" / "passed with warnings". */
-  result: z.string().min(1).optional(),
+  result: z.string().min(1).optional().describe('Result word instead of "passed" / "passed with warnings".'),
 })
 export type AnnounceCloseOptions = z.output<typeof announceCloseOptions>
 

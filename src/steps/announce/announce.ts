@@ -5,12 +5,9 @@ import { startMessage } from './messages.js'
 import { deployerContact, sendFromStep } from './send.js'
 
 export const announceOptions = z.strictObject({
-  /** Fixed estimate text instead of the median of past runs. */
-  estimate: z.string().min(1).optional(),
-  /** Contact instead of `contacts.deployer` / the OS user. */
-  contact: z.string().min(1).optional(),
-  /** A line of text instead of "Rollout <run> of <release> is starting." */
-  text: z.string().min(1).optional(),
+  estimate: z.string().min(1).optional().describe('Fixed estimate text instead of the median of past runs.'),
+  contact: z.string().min(1).optional().describe('Contact instead of `contacts.deployer` / the OS user.'),
+  text: z.string().min(1).optional().describe('A line of text instead of "Rollout <run> of <release> is starting."'),
 })
 export type AnnounceOptions = z.output<typeof announceOptions>
 

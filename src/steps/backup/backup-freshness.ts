@@ -4,8 +4,7 @@ import { defineStepKind } from '../../engine/step-kind.js'
 import { age, backupSettings } from './settings.js'
 
 export const backupFreshnessOptions = z.strictObject({
-  /** Overrides the environment's backups.maxAge. */
-  maxAge: duration.optional(),
+  maxAge: duration.optional().describe('Overrides the environment\'s backups.maxAge.'),
 })
 export type BackupFreshnessOptions = z.output<typeof backupFreshnessOptions>
 

@@ -5,12 +5,9 @@ import { backupSettings, progressLogger } from './settings.js'
 import { applyRetention } from './retention.js'
 
 export const backupVerifyOptions = z.strictObject({
-  /** quick or full; default: the environment's backups.verify. */
-  level: z.enum(['quick', 'full']).optional(),
-  /** Id of the step whose backup to verify; without one (or when it made none), the newest backup. */
-  backupStep: z.string().default('backup'),
-  /** Apply retention (backups.keep / backups.keepDays) once the backup has passed. */
-  prune: z.boolean().default(true),
+  level: z.enum(['quick', 'full']).optional().describe('quick or full; default: the environment\'s backups.verify.'),
+  backupStep: z.string().default('backup').describe('Id of the step whose backup to verify; without one (or when it made none), the newest backup.'),
+  prune: z.boolean().default(true).describe('Apply retention (backups.keep / backups.keepDays) once the backup has passed.'),
 })
 export type BackupVerifyOptions = z.output<typeof backupVerifyOptions>
 

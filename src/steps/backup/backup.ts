@@ -5,8 +5,7 @@ import { backupData, manifestSummary } from './summary.js'
 import { backupSettings, mb, progressLogger } from './settings.js'
 
 export const backupOptions = z.strictObject({
-  /** Appended to the backup's id: backup_YYYYMMDD_HHMMSS_<suffix>. */
-  suffix: z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and dashes').optional(),
+  suffix: z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and dashes').optional().describe('Appended to the backup\'s id: backup_YYYYMMDD_HHMMSS_<suffix>.'),
 })
 export type BackupOptions = z.output<typeof backupOptions>
 

@@ -5,12 +5,9 @@ import type { Deployment, DeployProvider, ProviderCallOptions } from '../../adap
 import { providerFor, callOptionsOf } from './provider-for.js'
 
 export const deployOptions = z.strictObject({
-  /** What to deploy; the run's release (`--release`, or the environment's `release`) when not set. */
-  release: z.string().min(1).optional(),
-  /** Wait until the provider reports the deployment live (the wait-live step then checks the app itself). */
-  wait: z.boolean().default(true),
-  /** Longest wait for the deployment to go live, and for a rollback's deployment in the undo. */
-  waitTimeout: duration.default(20 * 60_000),
+  release: z.string().min(1).optional().describe('What to deploy; the run\'s release (`--release`, or the environment\'s `release`) when not set.'),
+  wait: z.boolean().default(true).describe('Wait until the provider reports the deployment live (the wait-live step then checks the app itself).'),
+  waitTimeout: duration.default(20 * 60_000).describe('Longest wait for the deployment to go live, and for a rollback\'s deployment in the undo.'),
 })
 export type DeployOptions = z.output<typeof deployOptions>
 

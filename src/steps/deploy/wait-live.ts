@@ -8,20 +8,14 @@ import { resolveUrl } from '../http.js'
 import { valueAt, matchesRelease } from './version-match.js'
 
 export const waitLiveOptions = z.strictObject({
-  /** The version endpoint: a path on the environment's URL, or an absolute URL. */
-  path: z.string().min(1).default('/version.json'),
-  /** Dotted path of the field holding the version in its JSON ("version", "commit", "build.sha"). */
-  field: z.string().min(1).default('version'),
-  /** The release to wait for; the deploy step's, else the run's release. */
-  release: z.string().min(1).optional(),
+  path: z.string().min(1).default('/version.json').describe('The version endpoint: a path on the environment\'s URL, or an absolute URL.'),
+  field: z.string().min(1).default('version').describe('Dotted path of the field holding the version in its JSON ("version", "commit", "build.sha").'),
+  release: z.string().min(1).optional().describe('The release to wait for; the deploy step\'s, else the run\'s release.'),
   interval: duration.default(5000),
-  /** Longest wait; the step fails after it with the last answer. */
-  timeout: duration.default(10 * 60_000),
-  /** Per request. */
-  requestTimeout: duration.default(10_000),
+  timeout: duration.default(10 * 60_000).describe('Longest wait; the step fails after it with the last answer.'),
+  requestTimeout: duration.default(10_000).describe('Per request.'),
   headers: z.record(z.string(), z.string()).default({}),
-  /** Id of the deploy step whose release this waits for. */
-  deployStep: z.string().default('deploy'),
+  deployStep: z.string().default('deploy').describe('Id of the deploy step whose release this waits for.'),
 })
 export type WaitLiveOptions = z.output<typeof waitLiveOptions>
 

@@ -3,8 +3,7 @@ import { defineStepKind } from '../../engine/step-kind.js'
 import { holdsGlobal, parseGrants, privilegesOn, REQUIRED_PRIVILEGES, withoutCredentials } from './grants.js'
 
 export const databaseOptions = z.strictObject({
-  /** Privileges needed on the target database; by default what a consistent dump and a migration need. */
-  privileges: z.array(z.string().min(1)).default([...REQUIRED_PRIVILEGES]),
+  privileges: z.array(z.string().min(1)).default([...REQUIRED_PRIVILEGES]).describe('Privileges needed on the target database; by default what a consistent dump and a migration need.'),
   connectTimeoutMs: z.number().int().positive().default(10_000),
 })
 export type DatabaseOptions = z.output<typeof databaseOptions>

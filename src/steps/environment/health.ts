@@ -8,12 +8,9 @@ import { parseHealthBody, worst, type HealthBody, type HealthWord } from './heal
 export const healthOptions = z.strictObject({
   ca: targetOptionShape.ca,
   timeoutMs: targetOptionShape.timeoutMs,
-  /** Paths tried in order; by default the environment's `health.paths`. */
-  paths: z.array(z.string().startsWith('/')).min(1).optional(),
-  /** true: every path must answer healthy (TERP's /health/live and /health/ready); false: the first that exists is judged. */
-  all: z.boolean().default(false),
-  /** A slower answer makes the gate a warning. */
-  maxLatencyMs: z.number().int().positive().default(2_000),
+  paths: z.array(z.string().startsWith('/')).min(1).optional().describe('Paths tried in order; by default the environment\'s `health.paths`.'),
+  all: z.boolean().default(false).describe('true: every path must answer healthy (TERP\'s /health/live and /health/ready); false: the first that exists is judged.'),
+  maxLatencyMs: z.number().int().positive().default(2_000).describe('A slower answer makes the gate a warning.'),
 })
 export type HealthOptions = z.output<typeof healthOptions>
 

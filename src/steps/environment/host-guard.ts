@@ -8,14 +8,10 @@ import { judgeAllowed, judgeForeign, type Judged, type ProbeAnswer } from './hos
 
 export const hostGuardOptions = z.strictObject({
   ...targetOptionShape,
-  /** Host names the app must serve; by default the environment's hostGuard.allowedHosts, else the URL's host. */
-  allowedHosts: z.array(z.string().min(1)).min(1).optional(),
-  /** Path requested in every probe: a page the app serves to its own host. */
-  path: z.string().startsWith('/').default('/'),
-  /** The Host header a foreign request carries. `.invalid` can never be a real site. */
-  foreignHost: z.string().min(1).default('host-guard-probe.invalid'),
-  /** Also probe by bare IP address (a request that names no host of the app). */
-  byIp: z.boolean().default(true),
+  allowedHosts: z.array(z.string().min(1)).min(1).optional().describe('Host names the app must serve; by default the environment\'s hostGuard.allowedHosts, else the URL\'s host.'),
+  path: z.string().startsWith('/').default('/').describe('Path requested in every probe: a page the app serves to its own host.'),
+  foreignHost: z.string().min(1).default('host-guard-probe.invalid').describe('The Host header a foreign request carries. `.invalid` can never be a real site.'),
+  byIp: z.boolean().default(true).describe('Also probe by bare IP address (a request that names no host of the app).'),
 })
 export type HostGuardOptions = z.output<typeof hostGuardOptions>
 

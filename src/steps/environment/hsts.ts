@@ -6,13 +6,10 @@ import { hstsShortfalls, parseHsts, redirectShortfall } from './hsts-header.js'
 
 export const hstsOptions = z.strictObject({
   ...targetOptionShape,
-  /** Shortest max-age accepted, in seconds (one year by default). */
-  maxAge: z.number().int().min(0).default(31_536_000),
-  /** true: includeSubDomains required; false: must be absent; unset: either. */
-  includeSubDomains: z.boolean().optional(),
+  maxAge: z.number().int().min(0).default(31_536_000).describe('Shortest max-age accepted, in seconds (one year by default).'),
+  includeSubDomains: z.boolean().optional().describe('true: includeSubDomains required; false: must be absent; unset: either.'),
   preload: z.boolean().optional(),
-  /** A plain-HTTP address of the site; when set it must redirect to HTTPS. */
-  httpUrl: z.string().regex(/^http:\/\//i, 'expected an http:// URL').optional(),
+  httpUrl: z.string().regex(/^http:\/\//i, 'expected an http:// URL').optional().describe('A plain-HTTP address of the site; when set it must redirect to HTTPS.'),
 })
 export type HstsOptions = z.output<typeof hstsOptions>
 

@@ -7,8 +7,7 @@ import { failureWords, portOf, targetOptionShape, targetUrl, trustedCa } from '.
 
 export const reachableOptions = z.strictObject({
   ...targetOptionShape,
-  /** Per stage (DNS, TCP, HTTP). */
-  timeoutMs: z.number().int().positive().default(10_000),
+  timeoutMs: z.number().int().positive().default(10_000).describe('Per stage (DNS, TCP, HTTP).'),
 })
 export type ReachableOptions = z.output<typeof reachableOptions>
 

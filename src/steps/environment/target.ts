@@ -6,10 +6,8 @@ import { resolveUrl } from '../http.js'
 
 /** Options every environment gate that speaks HTTP(S) shares. */
 export const targetOptionShape = {
-  /** URL or path to probe; by default the environment's `url`. */
-  url: z.string().min(1).optional(),
-  /** A CA certificate file (PEM, relative to the config's folder) trusted besides the system's. */
-  ca: z.string().min(1).optional(),
+  url: z.string().min(1).optional().describe('URL or path to probe; by default the environment\'s `url`.'),
+  ca: z.string().min(1).optional().describe('A CA certificate file (PEM, relative to the config\'s folder) trusted besides the system\'s.'),
   timeoutMs: z.number().int().positive().default(10_000),
 }
 

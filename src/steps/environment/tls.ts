@@ -8,8 +8,7 @@ import { judgeTls } from './tls-verdict.js'
 
 export const tlsOptions = z.strictObject({
   ...targetOptionShape,
-  /** Warn when the certificate expires within this many days. */
-  warnDays: z.number().int().min(0).default(14),
+  warnDays: z.number().int().min(0).default(14).describe('Warn when the certificate expires within this many days.'),
   minProtocol: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
 })
 export type TlsOptions = z.output<typeof tlsOptions>

@@ -3,18 +3,12 @@ import type { SchemaFingerprint } from '../../adapters/database/fingerprint.js'
 
 /** What the schema must look like after the migration. Every key is optional. */
 export const schemaExpectations = z.strictObject({
-  /** Tables that must exist. */
-  tables: z.array(z.string().min(1)).optional(),
-  /** Tables that must not exist (dropped by the migration). */
-  absentTables: z.array(z.string().min(1)).optional(),
-  /** Columns that must exist, by table: { orders: ['priority'] }. */
-  columns: z.record(z.string(), z.array(z.string().min(1))).optional(),
-  /** Indexes that must exist, by table. */
-  indexes: z.record(z.string(), z.array(z.string().min(1))).optional(),
-  /** The exact fingerprint hash (sha256 hex) the schema must have. */
-  hash: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest').optional(),
-  /** true: the migration must have changed the schema; false: it must not have. */
-  changed: z.boolean().optional(),
+  tables: z.array(z.string().min(1)).optional().describe('Tables that must exist.'),
+  absentTables: z.array(z.string().min(1)).optional().describe('Tables that must not exist (dropped by the migration).'),
+  columns: z.record(z.string(), z.array(z.string().min(1))).optional().describe('Columns that must exist, by table: { orders: [\'priority\'] }.'),
+  indexes: z.record(z.string(), z.array(z.string().min(1))).optional().describe('Indexes that must exist, by table.'),
+  hash: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest').optional().describe('The exact fingerprint hash (sha256 hex) the schema must have.'),
+  changed: z.boolean().optional().describe('true: the migration must have changed the schema; false: it must not have.'),
 })
 export type SchemaExpectations = z.output<typeof schemaExpectations>
 

@@ -11,19 +11,15 @@ import { restoreDatabase } from './restore-database.js'
 const restoreMode = z.enum(['auto', 'always', 'never'])
 
 export const migrateOptions = z.strictObject({
-  /** The migration command; the environment's migrate.command (`pnpm db:push`) when not set. */
-  command: z.string().min(1).optional(),
-  /** Folder to run it in, relative to the config's folder. */
-  cwd: z.string().optional(),
-  /** Extra environment for the command (DATABASE_URL is always set). */
-  env: z.record(z.string(), z.string()).default({}),
+  command: z.string().min(1).optional().describe('The migration command; the environment\'s migrate.command (`pnpm db:push`) when not set.'),
+  cwd: z.string().optional().describe('Folder to run it in, relative to the config\'s folder.'),
+  env: z.record(z.string(), z.string()).default({}).describe('Extra environment for the command (DATABASE_URL is always set).'),
   /**
    * When a rollback restores the database: `auto` (the schema changed, or the migration failed or
    * was interrupted), `always` (data migrations), `never`. Default: migrate.restore, else auto.
    */
   restore: restoreMode.optional(),
-  /** Id of the step whose data names the backup to restore. */
-  backupStep: z.string().default('backup'),
+  backupStep: z.string().default('backup').describe('Id of the step whose data names the backup to restore.'),
 })
 export type MigrateOptions = z.output<typeof migrateOptions>
 

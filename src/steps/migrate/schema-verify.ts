@@ -5,14 +5,11 @@ import { readFingerprintAt } from './database.js'
 import { schemaExpectations, checkExpectations } from './expectations.js'
 
 export const schemaVerifyOptions = z.strictObject({
-  /** The validation command; the environment's migrate.validate (`pnpm validate:schema`) when not set; false for none. */
-  command: z.union([z.string().min(1), z.literal(false)]).optional(),
-  cwd: z.string().optional(),
-  env: z.record(z.string(), z.string()).default({}),
-  /** Expectations on the schema fingerprint. */
-  expect: schemaExpectations.optional(),
-  /** Id of the migrate step whose fingerprints this compares with. */
-  migrateStep: z.string().default('migrate'),
+  command: z.union([z.string().min(1), z.literal(false)]).optional().describe('The validation command; the environment\'s migrate.validate (`pnpm validate:schema`) when not set; false for none.'),
+  cwd: z.string().optional().describe('Folder the command runs in, relative to the config\'s folder.'),
+  env: z.record(z.string(), z.string()).default({}).describe('Extra environment for the command (DATABASE_URL is set to the environment\'s database).'),
+  expect: schemaExpectations.optional().describe('Expectations on the schema fingerprint.'),
+  migrateStep: z.string().default('migrate').describe('Id of the migrate step whose fingerprints this compares with.'),
 })
 export type SchemaVerifyOptions = z.output<typeof schemaVerifyOptions>
 

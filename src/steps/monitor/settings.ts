@@ -4,31 +4,48 @@ import { regexSource } from '../../config/regex.js'
 import { formatIssues } from '../../config/issues.js'
 import type { ResolvedEnvironment } from '../../config/types.js'
 
-const headers = z.record(z.string(), z.string()).optional()
+const headers = z.record(z.string(), z.string()).optional().describe('Headers of the request (e.g. authorization).')
 
 /** Where the error rate comes from. */
 const source = z.discriminatedUnion('source', [
   /** Error lines per minute in the provider's logs: lines at an error level or matching `pattern`. */
-  z.strictObject({ source: z.literal('logs'), pattern: regexSource.default('\\b(error|fatal)\\b'), lines: z.number().int().min(10).max(10_000).default(500) }),
+  z.strictObject({
+    source: z.literal('logs'),
+    pattern: regexSource.default('\\b(error|fatal)\\b').describe('Regular expression for error lines without a level.'),
+    lines: z.number().int().min(10).max(10_000).default(500).describe('Newest log lines read per sample.'),
+  }),
   /** A Prometheus instant query whose value is errors per minute, e.g. `sum(rate(http_requests_total{code=~"5.."}[1m]))*60`. */
-  z.strictObject({ source: z.literal('prometheus'), url: z.string().regex(/^https?:\/\//i, 'expected the Prometheus base URL (http:// or https://)'), query: z.string().min(1), headers }),
+  z.strictObject({
+    source: z.literal('prometheus'),
+    url: z.string().regex(/^https?:\/\//i, 'expected the Prometheus base URL (http:// or https://)').describe('The Prometheus base URL.'),
+    query: z.string().min(1).describe('Instant query whose value is errors per minute.'),
+    headers,
+  }),
   /** A JSON document (absolute URL or a path on the environment) with a numeric field; `counter` when it is a running total. */
-  z.strictObject({ source: z.literal('metric'), url: z.string().min(1), field: z.string().min(1), counter: z.boolean().default(false), headers }),
+  z.strictObject({
+    source: z.literal('metric'),
+    url: z.string().min(1).describe('Absolute URL or a path on the environment of a JSON document.'),
+    field: z.string().min(1).describe('Path of the numeric field in the document.'),
+    counter: z.boolean().default(false).describe('true when the field is a running total rather than a rate.'),
+    headers,
+  }),
   z.strictObject({ source: z.literal('none') }),
 ])
 
 const limits = z.strictObject({
-  maxPerMinute: z.number().min(0).default(5),
-  maxIncreasePerMinute: z.number().min(0).optional(),
-  samplesInRow: z.number().int().min(1).max(100).default(1),
+  maxPerMinute: z.number().min(0).default(5).describe('Errors per minute above which a sample breaches.'),
+  maxIncreasePerMinute: z.number().min(0).optional().describe('Also breach when the rate rises this much above the baseline (before the deploy, else the window\'s start), whatever the absolute limit.'),
+  samplesInRow: z.number().int().min(1).max(100).default(1).describe('Breaching samples in a row that make a breach.'),
 })
 
 const health = z.strictObject({
-  /** Path or absolute URL; by default the environment's first health path. */
-  path: z.string().min(1).optional(),
-  failuresInRow: z.number().int().min(1).max(100).default(3),
-  timeout: duration.default(5_000),
+  path: z.string().min(1).optional().describe('Path or absolute URL; by default the environment\'s first health path.'),
+  failuresInRow: z.number().int().min(1).max(100).default(3).describe('Failed health checks in a row that make a breach.'),
+  timeout: duration.default(5_000).describe('How long one health check may take.'),
 })
+
+/** The schemas of the monitor section's `health` and `errors` (limits, and one of the sources), for the reference. */
+export const monitorSectionSchemas = { health, limits, sources: source.options }
 
 /** The window's own settings, merged from the section and the step's options. */
 const mainSettings = z.strictObject({

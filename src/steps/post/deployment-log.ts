@@ -7,10 +7,8 @@ import { envHost, runTimings } from '../announce/messages.js'
 import { announcedAt, deployerContact } from '../announce/send.js'
 
 export const deploymentLogOptions = z.strictObject({
-  /** Markdown file, relative to the config's folder. */
-  file: z.string().min(1).default('DEPLOYMENTS.md'),
-  /** Result text instead of "passed" / "passed with N warnings". */
-  result: z.string().min(1).optional(),
+  file: z.string().min(1).default('DEPLOYMENTS.md').describe('Markdown file, relative to the config\'s folder.'),
+  result: z.string().min(1).optional().describe('Result text instead of "passed" / "passed with N warnings".'),
 })
 export type DeploymentLogOptions = z.output<typeof deploymentLogOptions>
 

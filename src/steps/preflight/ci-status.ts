@@ -9,13 +9,10 @@ import { githubOptionShape, githubTarget, optionPath } from './github-target.js'
 
 export const ciStatusOptions = z.strictObject({
   ...githubOptionShape,
-  /** Commit, branch or tag to judge; by default the run's release, else the HEAD of the config's folder. */
-  ref: z.string().min(1).optional(),
-  /** How long pending checks are waited for before the gate fails. */
-  wait: duration.default(10 * 60_000),
+  ref: z.string().min(1).optional().describe('Commit, branch or tag to judge; by default the run\'s release, else the HEAD of the config\'s folder.'),
+  wait: duration.default(10 * 60_000).describe('How long pending checks are waited for before the gate fails.'),
   pollInterval: duration.default(15_000),
-  /** Check or status names left out of the verdict ('*' matches anything). */
-  ignore: z.array(z.string().min(1)).default([]),
+  ignore: z.array(z.string().min(1)).default([]).describe('Check or status names left out of the verdict (\'*\' matches anything).'),
 })
 export type CiStatusOptions = z.output<typeof ciStatusOptions>
 

@@ -6,18 +6,12 @@ import { apiUrlForHost, parseRemoteUrl, parseRepoSlug, type RepoRef } from '../.
 
 /** Options both GitHub gates take. */
 export const githubOptionShape = {
-  /** 'owner/name'; by default read from the git remote. */
-  repo: z.string().refine((v) => parseRepoSlug(v) !== null, { message: "expected 'owner/name'" }).optional(),
-  /** The git remote the repository is read from when `repo` is not set. */
-  remote: z.string().min(1).default('origin'),
-  /** REST base URL: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise. */
-  apiUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL').optional(),
-  /** GraphQL endpoint; by default derived from apiUrl (HOST/api/graphql on Enterprise). */
-  graphqlUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL').optional(),
-  /** Variable holding the token; the token itself never goes in the config. */
-  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').default('GITHUB_TOKEN'),
-  /** Per-request limit. */
-  requestTimeoutMs: z.number().int().positive().default(30_000),
+  repo: z.string().refine((v) => parseRepoSlug(v) !== null, { message: "expected 'owner/name'" }).optional().describe('\'owner/name\'; by default read from the git remote.'),
+  remote: z.string().min(1).default('origin').describe('The git remote the repository is read from when `repo` is not set.'),
+  apiUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL').optional().describe('REST base URL: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise.'),
+  graphqlUrl: z.string().regex(/^https?:\/\//, 'expected an http(s) URL').optional().describe('GraphQL endpoint; by default derived from apiUrl (HOST/api/graphql on Enterprise).'),
+  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').default('GITHUB_TOKEN').describe('Variable holding the token; the token itself never goes in the config.'),
+  requestTimeoutMs: z.number().int().positive().default(30_000).describe('Per-request limit.'),
 }
 
 export interface GitHubOptions {

@@ -8,12 +8,9 @@ import { githubOptionShape, githubTarget } from './github-target.js'
 
 export const reviewsOptions = z.strictObject({
   ...githubOptionShape,
-  /** Branch whose open pull request is judged; by default the checked-out branch. */
-  branch: z.string().min(1).optional(),
-  /** What unresolved review threads do to the gate. */
-  threads: z.enum(['block', 'warn', 'ignore']).default('block'),
-  /** What happens when the branch has no open pull request. */
-  noPullRequest: z.enum(['pass', 'warn', 'fail']).default('warn'),
+  branch: z.string().min(1).optional().describe('Branch whose open pull request is judged; by default the checked-out branch.'),
+  threads: z.enum(['block', 'warn', 'ignore']).default('block').describe('What unresolved review threads do to the gate.'),
+  noPullRequest: z.enum(['pass', 'warn', 'fail']).default('warn').describe('What happens when the branch has no open pull request.'),
 })
 export type ReviewsOptions = z.output<typeof reviewsOptions>
 

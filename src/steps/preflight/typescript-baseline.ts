@@ -10,12 +10,9 @@ import { errorsOnly, parseTscOutput, type TscDiagnostic } from './typescript-dia
 import { baselineFileFor, compareWithBaseline, describeComparison, parseBaseline, type Baseline } from './typescript-baseline-file.js'
 
 export const typescriptBaselineOptions = z.strictObject({
-  /** The type-check command; by default the environment's `preflight.typecheck`. */
-  command: z.string().min(1).optional(),
-  /** Baseline file (relative to the config's folder), or the allowed number of errors itself. */
-  baseline: z.union([z.string().min(1), z.number().int().min(0)]).default('typescript-baseline.json'),
-  /** Folder the command runs in, relative to the config's folder; file names in the baseline are relative to it. */
-  cwd: z.string().optional(),
+  command: z.string().min(1).optional().describe('The type-check command; by default the environment\'s `preflight.typecheck`.'),
+  baseline: z.union([z.string().min(1), z.number().int().min(0)]).default('typescript-baseline.json').describe('Baseline file (relative to the config\'s folder), or the allowed number of errors itself.'),
+  cwd: z.string().optional().describe('Folder the command runs in, relative to the config\'s folder; file names in the baseline are relative to it.'),
 })
 export type TypescriptBaselineOptions = z.output<typeof typescriptBaselineOptions>
 

@@ -8,29 +8,22 @@ import { terpFlows, terpOptions } from './terp-flows.js'
 import { stepCa } from '../trust.js'
 
 export const browserOptions = z.strictObject({
-  /** 'terp' (the default): the runbook's TERP flows; or a list of flows of your own. */
-  flows: flowsSchema.optional(),
-  /** Run only the flows with these names. */
-  only: z.array(z.string().min(1)).min(1).optional(),
-  /** Named logins (lists of actions); flows start from a login's cookies and storage. With TERP flows they replace its login by name ("default"). */
-  logins: loginsSchema.optional(),
-  /** Paths, test ids, credentials of the TERP flows. */
-  terp: terpOptions.optional(),
-  /** Browser contexts at once (one browser). */
-  concurrency: z.number().int().min(1).max(16).optional(),
-  /** Regular expressions for known noise: console errors, page errors and failed requests they match do not fail a flow. */
-  allow: z.array(regexSource).optional(),
-  /** Chromium to drive; default /usr/bin/chromium (Debian's `chromium` package) or $ROLLOUT_CHROMIUM. */
-  executablePath: z.string().min(1).optional(),
-  /** PEM file of a private CA the environment's certificate is issued by (relative to the config), as the tls step's `ca`. */
-  ca: z.string().min(1).optional(),
-  /** Where relative `goto` paths start; default the environment's URL. */
-  baseUrl: z.string().regex(/^https?:\/\//i, 'expected an http:// or https:// URL').optional(),
-  viewport: z.strictObject({ width: z.number().int().min(200).max(4000), height: z.number().int().min(200).max(4000) }).optional(),
-  actionTimeoutMs: z.number().int().positive().optional(),
-  navigationTimeoutMs: z.number().int().positive().optional(),
-  /** Keep a Playwright trace of each failing flow (default), or none. */
-  trace: z.enum(['on-failure', 'off']).optional(),
+  flows: flowsSchema.optional().describe('\'terp\' (the default): the runbook\'s TERP flows; or a list of flows of your own.'),
+  only: z.array(z.string().min(1)).min(1).optional().describe('Run only the flows with these names.'),
+  logins: loginsSchema.optional().describe('Named logins (lists of actions); flows start from a login\'s cookies and storage. With TERP flows they replace its login by name ("default").'),
+  terp: terpOptions.optional().describe('Paths, test ids, credentials of the TERP flows.'),
+  concurrency: z.number().int().min(1).max(16).optional().describe('Browser contexts at once (one browser).'),
+  allow: z.array(regexSource).optional().describe('Regular expressions for known noise: console errors, page errors and failed requests they match do not fail a flow.'),
+  executablePath: z.string().min(1).optional().describe('Chromium to drive; default /usr/bin/chromium (Debian\'s `chromium` package) or $ROLLOUT_CHROMIUM.'),
+  ca: z.string().min(1).optional().describe('PEM file of a private CA the environment\'s certificate is issued by (relative to the config), as the tls step\'s `ca`.'),
+  baseUrl: z.string().regex(/^https?:\/\//i, 'expected an http:// or https:// URL').optional().describe('Where relative `goto` paths start; default the environment\'s URL.'),
+  viewport: z
+    .strictObject({ width: z.number().int().min(200).max(4000).describe('Pixels.'), height: z.number().int().min(200).max(4000).describe('Pixels.') })
+    .optional()
+    .describe('Browser window size (default 1280 × 800).'),
+  actionTimeoutMs: z.number().int().positive().optional().describe('Longest wait for one action (click, fill, an element to appear) in milliseconds (default 10000).'),
+  navigationTimeoutMs: z.number().int().positive().optional().describe('Longest wait for a page load in milliseconds (default 30000).'),
+  trace: z.enum(['on-failure', 'off']).optional().describe('Keep a Playwright trace of each failing flow (default), or none.'),
 })
 export type BrowserOptions = z.output<typeof browserOptions>
 

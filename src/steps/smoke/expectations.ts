@@ -17,29 +17,22 @@ export const matcherSchema = z.union([
   z.boolean(),
   z.null(),
   z.strictObject({
-    equals: z.unknown().optional(),
-    /** Regular expression tested against the value as text. */
-    matches: regexSource.optional(),
-    /** Substring of the value as text. */
-    contains: z.string().optional(),
-    /** false: the field or header must be absent. */
-    exists: z.boolean().optional(),
-    type: z.enum(JSON_TYPES).optional(),
-    /** Bounds for a number (use `path.length` for the size of a list or a text). */
-    min: z.number().optional(),
-    max: z.number().optional(),
+    equals: z.unknown().optional().describe('The value must equal this (objects and lists compared as JSON).'),
+    matches: regexSource.optional().describe('Regular expression tested against the value as text.'),
+    contains: z.string().optional().describe('Substring of the value as text.'),
+    exists: z.boolean().optional().describe('false: the field or header must be absent.'),
+    type: z.enum(JSON_TYPES).optional().describe('The value\'s JSON type.'),
+    min: z.number().optional().describe('Bounds for a number (use `path.length` for the size of a list or a text).'),
+    max: z.number().optional().describe('Upper bound for a number.'),
   }),
 ])
 export type Matcher = z.output<typeof matcherSchema>
 
 /** Options the `http` kind adds to its own: `httpOptions.extend(httpExpectationsShape)`. */
 export const httpExpectationsShape = {
-  /** Header name (any case) → matcher. */
-  expectHeaders: z.record(z.string(), matcherSchema).optional(),
-  /** JSON body field path (`data.items.0.id`, `items[0].id`, `items.length`) → matcher. */
-  expectJson: z.record(z.string(), matcherSchema).optional(),
-  /** Latency budget: the whole request, connection included. */
-  maxMs: z.number().positive().optional(),
+  expectHeaders: z.record(z.string(), matcherSchema).optional().describe('Header name (any case) → matcher.'),
+  expectJson: z.record(z.string(), matcherSchema).optional().describe('JSON body field path (`data.items.0.id`, `items[0].id`, `items.length`) → matcher.'),
+  maxMs: z.number().positive().optional().describe('Latency budget: the whole request, connection included.'),
 }
 export const httpExpectations = z.strictObject(httpExpectationsShape)
 export type HttpExpectations = z.output<typeof httpExpectations>

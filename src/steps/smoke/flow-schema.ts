@@ -43,7 +43,7 @@ export const actionSchema = z.looseObject({}).transform((value, ctx): Action => 
     return z.NEVER
   }
   return parsed.data as Action
-})
+}).meta({ type: 'action', allowed: `one of ${ACTION_NAMES.join(', ')}` })
 
 const flowName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected a name of letters, digits, ".", "_" and "-"')
 
@@ -67,7 +67,7 @@ export const flowsSchema = z.unknown().transform((value, ctx): 'terp' | Flow[] =
     return z.NEVER
   }
   return parsed.data
-})
+}).meta({ type: "'terp' | flow[]", allowed: '"terp", or flows `{ name, as?, steps, allow? }`' })
 
 export const loginsSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected a login name of letters, digits, "_" and "-"'), z.array(actionSchema).min(1))
 

@@ -10,23 +10,15 @@ import { overlay, readSection, sectionKey } from './settings.js'
 import { isExecutable } from '../../adapters/process/executable.js'
 
 export const playwrightOptions = z.strictObject({
-  /** Folder of the @playwright/test project, relative to the config's folder. */
-  dir: z.string().min(1).optional(),
-  /** The runner as an argument list; default the project's node_modules/.bin/playwright, else `playwright` on PATH. */
-  command: z.array(z.string().min(1)).min(1).optional(),
-  /** Project name(s) from playwright.config (`--project`). */
-  project: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  /** Only tests whose title matches, e.g. a tag: '@critical' (`--grep`). */
-  grep: z.string().min(1).optional(),
-  /** Config file (`--config`), relative to `dir`. */
-  config: z.string().min(1).optional(),
-  workers: z.number().int().min(1).optional(),
-  /** More arguments for `playwright test`. */
-  args: z.array(z.string()).optional(),
-  /** Extra environment for the run (use secret(env(...)) for credentials). */
-  env: z.record(z.string(), z.string()).optional(),
-  /** Variable that receives the environment's URL, for the project's `use.baseURL`. */
-  baseUrlEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+  dir: z.string().min(1).optional().describe('Folder of the @playwright/test project, relative to the config\'s folder.'),
+  command: z.array(z.string().min(1)).min(1).optional().describe('The runner as an argument list; default the project\'s node_modules/.bin/playwright, else `playwright` on PATH.'),
+  project: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional().describe('Project name(s) from playwright.config (`--project`).'),
+  grep: z.string().min(1).optional().describe('Only tests whose title matches, e.g. a tag: \'@critical\' (`--grep`).'),
+  config: z.string().min(1).optional().describe('Config file (`--config`), relative to `dir`.'),
+  workers: z.number().int().min(1).optional().describe('Parallel workers (`--workers`); default the project\'s setting.'),
+  args: z.array(z.string()).optional().describe('More arguments for `playwright test`.'),
+  env: z.record(z.string(), z.string()).optional().describe('Extra environment for the run (use secret(env(...)) for credentials).'),
+  baseUrlEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional().describe('Variable that receives the environment\'s URL, for the project\'s `use.baseURL`.'),
 })
 export type PlaywrightOptions = z.output<typeof playwrightOptions>
 

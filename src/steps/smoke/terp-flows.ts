@@ -51,15 +51,11 @@ const credentials = z.strictObject({ email: z.string().min(1).optional(), passwo
 const optionalStrings = <K extends string>(keys: K[]) => z.strictObject(Object.fromEntries(keys.map((k) => [k, z.string().min(1).optional()])) as Record<K, z.ZodOptional<z.ZodString>>)
 
 export const terpOptions = z.strictObject({
-  /** Staff login (default demo@terp.example / password, the example app's seed). Use secret(env(...)) for real ones. */
-  user: credentials.optional(),
-  /** VIP client portal login. */
-  vip: credentials.optional(),
-  paths: optionalStrings(Object.keys(TERP_PATHS) as (keyof typeof TERP_PATHS)[]).optional(),
-  testIds: optionalStrings(Object.keys(TERP_TEST_IDS) as (keyof typeof TERP_TEST_IDS)[]).optional(),
-  /** What the new-order flow enters: the client option to pick (its value), an item SKU and a quantity. */
-  order: z.strictObject({ client: z.string().min(1).optional(), sku: z.string().min(1).optional(), qty: z.string().min(1).optional() }).optional(),
-  /** tRPC procedures the `trpc` step calls (paths in the router). */
+  user: credentials.optional().describe('Staff login (default demo@terp.example / password, the example app\'s seed). Use secret(env(...)) for real ones.'),
+  vip: credentials.optional().describe('VIP client portal login.'),
+  paths: optionalStrings(Object.keys(TERP_PATHS) as (keyof typeof TERP_PATHS)[]).optional().describe('Page paths of the TERP flows, by page.'),
+  testIds: optionalStrings(Object.keys(TERP_TEST_IDS) as (keyof typeof TERP_TEST_IDS)[]).optional().describe('data-testid values the TERP flows look for, by element.'),
+  order: z.strictObject({ client: z.string().min(1).optional(), sku: z.string().min(1).optional(), qty: z.string().min(1).optional() }).optional().describe('What the new-order flow enters: the client option to pick (its value), an item SKU and a quantity.'),
   procedures: z
     .strictObject({
       login: z.string().min(1).optional(),
@@ -69,7 +65,8 @@ export const terpOptions = z.strictObject({
       clients: z.string().min(1).optional(),
       calendar: z.string().min(1).optional(),
     })
-    .optional(),
+    .optional()
+    .describe('tRPC procedures the `trpc` step calls (paths in the router).'),
 })
 export type TerpOptions = z.output<typeof terpOptions>
 

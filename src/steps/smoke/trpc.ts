@@ -14,48 +14,44 @@ import { terpOptions, terpTrpc } from './terp-flows.js'
 const procedureType = z.enum(['query', 'mutation'])
 
 export const trpcCallSchema = z.strictObject({
-  /** Procedure path in the router, e.g. `orders.list`. */
-  path: z.string().min(1),
-  type: procedureType.optional(),
-  input: z.unknown().optional(),
-  /** The call must fail: `true`, or with this tRPC code and/or a message matching this pattern. */
-  expectError: z.union([z.literal(true), z.strictObject({ code: z.string().min(1).optional(), message: regexSource.optional() })]).optional(),
-  /** Fields of the returned data by path (`items.length`, `user.email`) → matcher. */
-  expectData: z.record(z.string(), matcherSchema).optional(),
-  /** Latency budget for this call (for a batch: the batch's request). */
-  maxMs: z.number().positive().optional(),
+  path: z.string().min(1).describe('Procedure path in the router, e.g. `orders.list`.'),
+  type: procedureType.optional().describe('query (default) or mutation.'),
+  input: z.unknown().optional().describe('The procedure\'s input (JSON; sent through the transformer).'),
+  expectError: z.union([z.literal(true), z.strictObject({ code: z.string().min(1).optional().describe('The tRPC error code, e.g. UNAUTHORIZED.'), message: regexSource.optional().describe('Regular expression the error message must match.') })]).optional().describe('The call must fail: `true`, or with this tRPC code and/or a message matching this pattern.'),
+  expectData: z.record(z.string(), matcherSchema).optional().describe('Fields of the returned data by path (`items.length`, `user.email`) → matcher.'),
+  maxMs: z.number().positive().optional().describe('Latency budget for this call (for a batch: the batch\'s request).'),
 })
 export type TrpcCallSpec = z.output<typeof trpcCallSchema>
 
 /** A login before the calls: a tRPC procedure, or a plain HTTP request (a form post); the cookies it sets are sent after. */
 export const trpcLoginSchema = z.union([
-  z.strictObject({ path: z.string().min(1), input: z.unknown().optional(), type: procedureType.optional() }),
   z.strictObject({
-    url: z.string().min(1),
-    method: z.string().min(1).optional(),
-    /** Sent as application/x-www-form-urlencoded. */
-    form: z.record(z.string(), z.string()).optional(),
-    /** Sent as application/json. */
-    json: z.unknown().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
+    path: z.string().min(1).describe('Login procedure path in the router.'),
+    input: z.unknown().optional().describe('The login procedure\'s input (credentials: use secret(env(...))).'),
+    type: procedureType.optional().describe('mutation (default) or query.'),
+  }),
+  z.strictObject({
+    url: z.string().min(1).describe('Absolute URL, or a path joined to the environment\'s URL.'),
+    method: z.string().min(1).optional().describe('HTTP method (default POST).'),
+    form: z.record(z.string(), z.string()).optional().describe('Sent as application/x-www-form-urlencoded.'),
+    json: z.unknown().optional().describe('Sent as application/json.'),
+    headers: z.record(z.string(), z.string()).optional().describe('Headers of the login request only.'),
   }),
 ])
 
 export const trpcOptions = z.strictObject({
-  /** The tRPC handler's URL or path (default `/trpc`). */
-  endpoint: z.string().min(1).optional(),
-  /** The router's transformer: 'superjson' when it is created with `transformer: superjson` (the default with the TERP calls, else 'none'). */
-  transformer: z.enum(['none', 'superjson']).optional(),
-  /** Send consecutive calls of the same type as one batched request, as httpBatchLink does. */
-  batch: z.boolean().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  login: z.union([trpcLoginSchema, z.literal(false)]).optional(),
-  /** Calls in order; default: the TERP calls (log in, then one read per area). */
-  calls: z.array(trpcCallSchema).optional(),
-  terp: terpOptions.optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  /** PEM file of a private CA, relative to the config (as the tls step's `ca`). */
-  ca: z.string().min(1).optional(),
+  endpoint: z.string().min(1).optional().describe('The tRPC handler\'s URL or path (default `/trpc`).'),
+  transformer: z.enum(['none', 'superjson']).optional().describe('The router\'s transformer: \'superjson\' when it is created with `transformer: superjson` (the default with the TERP calls, else \'none\').'),
+  batch: z.boolean().optional().describe('Send consecutive calls of the same type as one batched request, as httpBatchLink does.'),
+  headers: z.record(z.string(), z.string()).optional().describe('Headers sent with every request (login included).'),
+  login: z
+    .union([trpcLoginSchema, z.literal(false)])
+    .optional()
+    .describe('A login before the calls: a tRPC procedure `{ path, input }` or an HTTP request `{ url, form | json }`; its cookies are sent after. Default: the TERP login with the TERP calls, none with calls of your own; false for none.'),
+  calls: z.array(trpcCallSchema).optional().describe('Calls in order; default: the TERP calls (log in, then one read per area).'),
+  terp: terpOptions.optional().describe('Credentials and procedure paths of the TERP calls (used when `calls` is not set).'),
+  timeoutMs: z.number().int().positive().optional().describe('Timeout of each request in milliseconds (default 10000).'),
+  ca: z.string().min(1).optional().describe('PEM file of a private CA, relative to the config (as the tls step\'s `ca`).'),
 })
 export type TrpcOptions = z.output<typeof trpcOptions>
 type Login = z.output<typeof trpcLoginSchema>
