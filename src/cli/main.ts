@@ -102,11 +102,11 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
             4 environment locked by another run`)
   const g = () => program.opts<Globals>()
 
-  program.command('init').description('write a commented rollout.config.ts for staging').option('--force', 'overwrite an existing file')
+  program.command('init').description('write a commented rollout.config.ts for staging that fits the project (package manager, scripts, ORM, Playwright, provider)').option('--force', 'overwrite an existing file')
     .action(async (o: { force?: boolean }) => {
       const { initConfig } = await import('./commands/init.js')
-      const file = initConfig(process.cwd(), Boolean(o.force))
-      process.stdout.write(`Wrote ${file}\nNext: DATABASE_URL=mysql://… STAGING_URL=https://… rollout plan staging\n`)
+      const { file, found } = initConfig(process.cwd(), { force: Boolean(o.force) })
+      process.stdout.write(`Found:\n${found.map((l) => `  ${l}\n`).join('')}Wrote ${file}\nNext: DATABASE_URL=mysql://… STAGING_URL=https://… rollout plan staging\n`)
     })
 
   program.command('plan').argument('<env>', 'environment name').description('print exactly what `run` would execute')

@@ -7,7 +7,7 @@ import { makeProject, runCli } from '../support/cli.js'
 const URLS = { STAGING_URL: 'https://staging.terp-app.local', DATABASE_URL: 'mysql://deploy:pw-1234@127.0.0.1:3306/terp_staging' }
 
 test('init writes a config that plans staging from DATABASE_URL and STAGING_URL alone', async () => {
-  const dir = makeProject({})
+  const dir = makeProject({}, { 'pnpm-lock.yaml': '', 'package.json': JSON.stringify({ scripts: { 'db:push': 'drizzle-kit push' } }) })
   const init = await runCli(['init'], { cwd: dir })
   assert.equal(init.code, 0, init.stderr)
   const planned = await runCli(['plan', 'staging'], { cwd: dir, env: URLS })

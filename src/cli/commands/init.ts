@@ -1,48 +1,55 @@
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { RolloutError } from '../../engine/errors.js'
+import { detectProject, type Findings, type PackageJson, type ProjectListing } from './init/detect.js'
+import { describeFindings, renderConfig } from './init/render.js'
 
-const TEMPLATE = `// Rollout config: the staging runbook as data. Every step not mentioned here keeps the
-// runbook's default; \`rollout plan staging\` shows exactly what \`rollout run staging\` will do.
-import { defineConfig, env, secret } from 'rollout'
+export interface InitOptions {
+  force: boolean
+}
 
-export default defineConfig({
-  contacts: {
-    // Named in announcements and incident reports.
-    // onCall: 'oncall@example.com',
-    // database: 'db-team@example.com',
-    // escalation: 'cto@example.com',
-  },
-  environments: {
-    staging: {
-      // The app's base URL, e.g. https://staging.terp-app.local
-      url: env('STAGING_URL'),
-      // The target database, e.g. mysql://user:password@host:3306/terp_staging. secret(): never printed.
-      database: { url: secret(env('DATABASE_URL')) },
-      // Where the app runs: 'railway', 'vercel', 'digitalocean', 'command' or 'local'.
-      // provider: { kind: 'railway', service: 'terp' },
-      backups: { dir: '.rollout/backups', maxAge: '24h', verify: 'quick' },
-      health: { paths: ['/api/health', '/health'] },
-      // hostGuard: { allowedHosts: ['staging.terp-app.local'] },
-      // A private CA the staging certificate is issued by (every HTTPS check and the browser trust it):
-      // ca: 'certs/staging-ca.pem',
-      migrate: { command: 'pnpm db:push', validate: 'pnpm validate:schema' },
-      monitor: { window: '30m' },
-      // Switch a default step off, or tune it, by its id:
-      // steps: { reviews: false, 'unit-tests': { timeout: '20m', retries: 1 } },
-      // Add your own steps to any phase:
-      // add: [{ id: 'warm-cache', phase: 'smoke', kind: 'http', options: { url: '/api/warm' } }],
-    },
-  },
-})
-`
+export interface InitResult {
+  file: string
+  /** What was found in the project, one line each (also written at the top of the config). */
+  found: string[]
+  findings: Findings
+}
 
-/** `rollout init`: a commented config for staging whose values come from the environment. */
-export function initConfig(cwd: string, force: boolean): string {
+/** Folders whose entries detection looks at, besides the project's top level. */
+const SUBFOLDERS = ['prisma', '.do']
+
+/** The project's files as detection needs them: the top level and a few known folders. */
+export function readProjectListing(cwd: string): ProjectListing {
+  const entries = (dir: string): string[] => {
+    try {
+      return readdirSync(path.join(cwd, dir))
+    } catch {
+      return []
+    }
+  }
+  const files = [...entries('.'), ...SUBFOLDERS.flatMap((dir) => entries(dir).map((name) => `${dir}/${name}`))]
+  let packageJson: PackageJson | null = null
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8'))
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) packageJson = parsed as PackageJson
+  } catch {
+    packageJson = null
+  }
+  return { files, packageJson }
+}
+
+/**
+ * `rollout init`: reads the project (lock file, package.json scripts and dependencies, ORM,
+ * Playwright and provider files) and writes a commented config for staging that fits it, with its
+ * URL and database from the environment. Detection and rendering are pure (./init/); a preset
+ * (a known app's settings on top of what was found) belongs between the two.
+ */
+export function initConfig(cwd: string, options: InitOptions): InitResult {
   const file = path.join(cwd, 'rollout.config.ts')
-  if (existsSync(file) && !force) {
+  if (existsSync(file) && !options.force) {
     throw new RolloutError('USAGE', `${file} already exists`, 'pass --force to overwrite it')
   }
-  writeFileSync(file, TEMPLATE)
-  return file
+  const findings = detectProject(readProjectListing(cwd))
+  writeFileSync(file, renderConfig(findings))
+  return { file, found: describeFindings(findings), findings }
 }
