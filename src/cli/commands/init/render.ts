@@ -115,7 +115,11 @@ export function renderConfig(f: Findings): string {
   )
 
   const preflight: string[] = []
-  if (f.schemaValidation) preflight.push(`// ${f.schemaValidation.from}`, `schemaValidation: ${q(f.schemaValidation.value)},`)
+  if (f.schemaValidation) {
+    // Pre-flight commands run before the database is touched and without DATABASE_URL set by rollout.
+    const note = f.orm?.value === 'prisma' && f.schemaValidation.value.includes('prisma validate') ? '; prisma validate reads env("DATABASE_URL"): have it in the environment or .env' : ''
+    preflight.push(`// ${f.schemaValidation.from}${note}`, `schemaValidation: ${q(f.schemaValidation.value)},`)
+  }
   if (f.unitTests) preflight.push(`// ${f.unitTests.from}`, `unitTests: ${q(f.unitTests.value)},`)
   if (f.typecheck) preflight.push(`// ${f.typecheck.from}; \`rollout baseline update staging\` records today's errors as the baseline`, `typecheck: ${q(f.typecheck.value)},`)
   if (preflight.length) e('preflight: {', ...preflight.map((l) => `  ${l}`), '},')
