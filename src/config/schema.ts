@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { regexSource } from './regex.js'
 import { PHASES } from '../plan/phases.js'
 import { parseDuration } from './duration.js'
 
@@ -109,6 +110,8 @@ export const environmentSchema = z.strictObject({
       validate: z.string().min(1).default('pnpm validate:schema'),
       /** When a rollback restores the database (src/steps/migrate/migrate.ts); read during a rollback, so checked here. */
       restore: z.enum(['auto', 'always', 'never']).optional(),
+      /** Output lines that fail the migration even with exit code 0 (src/steps/migrate/migrate.ts); [] turns the check off. */
+      failOn: z.array(regexSource).optional(),
     })
     .prefault({}),
   smoke: z.looseObject({}).prefault({}),
