@@ -254,3 +254,14 @@ test('the environment smoke section is checked with its key path', async () => {
     h.cleanup()
   }
 })
+
+test('an empty list of flows is a warning that says nothing was checked, not a pass', async () => {
+  const h = harness(browser, { environment: { url: app.url }, options: { flows: [] } })
+  try {
+    const outcome = await h.run()
+    assert.equal(outcome.status, 'warning')
+    assert.equal(outcome.summary, 'no browser flows to run: nothing was checked')
+  } finally {
+    h.cleanup()
+  }
+})
