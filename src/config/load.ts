@@ -5,7 +5,7 @@ import { parseEnv } from 'node:util'
 import { ConfigError, RolloutError } from '../engine/errors.js'
 import { configSchema } from './schema.js'
 import { formatIssues } from './issues.js'
-import { isEnvRef, isSecretRef } from './markers.js'
+import { isEnvRef, isSecretRef, withConfigVars } from './markers.js'
 import { Redactor } from './redact.js'
 import { validateNotifyConfig } from '../adapters/notifiers/config.js'
 import type { ResolvedConfig, ResolvedEnvironment } from './types.js'
@@ -43,7 +43,7 @@ export async function loadConfig(opts: { cwd: string; configPath?: string; env?:
   try {
     const { createJiti } = await import('jiti')
     const jiti = createJiti(import.meta.url, { alias: { rollout: packageEntry() }, moduleCache: false, fsCache: false })
-    const mod = await jiti.import<Record<string, unknown>>(file)
+    const mod = await withConfigVars(vars, () => jiti.import<Record<string, unknown>>(file))
     // Named exports alone would otherwise read as a config with no environments, a puzzling message.
     // (jiti answers `mod.default` with the module itself when there is none: the key list tells.)
     const named = Object.keys(mod ?? {})
@@ -59,7 +59,10 @@ export async function loadConfig(opts: { cwd: string; configPath?: string; env?:
     const where = error instanceof Error && error.stack ? firstFrameIn(error.stack, file) : ''
     throw new ConfigError(`${file} could not be loaded${where}: ${(error as Error).message ?? String(error)}`, undefined, { cause: error })
   }
-  if (typeof raw === 'function') raw = await (raw as () => unknown)()
+  if (typeof raw === 'function') {
+    const make = raw as () => unknown
+    raw = await withConfigVars(vars, async () => make())
+  }
   if (!raw || typeof raw !== 'object') throw new ConfigError(`${file}: expected \`export default defineConfig({ ... })\`, got ${raw === null ? 'null' : typeof raw}`)
   return { file, root, raw: raw as Record<string, unknown>, vars }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { regexSource } from './regex.js'
 import { PHASES } from '../plan/phases.js'
 import { parseDuration } from './duration.js'
 
@@ -122,6 +123,10 @@ export const environmentSchema = z.strictObject({
         .enum(['auto', 'always', 'never'])
         .optional()
         .describe('When a rollback restores the database: auto (default) unless the migration provably changed no schema; always; never.'),
+      failOn: z
+        .array(regexSource)
+        .optional()
+        .describe('Output lines (regular expressions) that fail the migration even with exit code 0; default: Node stack traces, error lines, ELIFECYCLE; [] turns the check off.'),
     })
     .prefault({})
     .describe('The migration and the schema check after it.'),

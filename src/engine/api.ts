@@ -16,7 +16,7 @@ import { writeIncidentReport } from '../reports/write-incident.js'
 import { RolloutError } from './errors.js'
 import { findRunId } from './run-id.js'
 import type { EventListener, RunStatus } from './events.js'
-import { acquireEnvironmentLock, currentOwner } from './lock.js'
+import { acquireEnvironmentLock, currentOwner, type HeldLock } from './lock.js'
 import { Recorder } from './recorder.js'
 import type { RunState } from './run-state.js'
 import type { RunRecord, StepRecord, Store } from './store.js'
@@ -192,10 +192,13 @@ export async function rollbackRollout(opts: CommonOptions & { target: string; re
 async function begin(prepared: Prepared, runId: string, opts: CommonOptions, create: (store: Store, owner: ReturnType<typeof currentOwner>) => Promise<void>) {
   const { store, redactor } = prepared.state
   const owner = currentOwner(runId)
-  const lock = await acquireEnvironmentLock(store, prepared.state.environmentName, owner, prepared.leaseMs).catch((error) => {
-    store.close()
-    throw error
-  })
+  // A check (only some phases) changes nothing, so it takes no lock: a run may start while one runs.
+  const lock: HeldLock = prepared.state.plan.only
+    ? { release: async () => {} }
+    : await acquireEnvironmentLock(store, prepared.state.environmentName, owner, prepared.leaseMs).catch((error) => {
+        store.close()
+        throw error
+      })
   try {
     await create(store, owner)
   } catch (error) {

@@ -28,7 +28,7 @@ export interface HeldLock {
 }
 
 /**
- * One run per environment. The lease is renewed by a heartbeat while the run lives; a crashed
+ * One run per environment (a check, which changes nothing, takes none). The lease is renewed by a heartbeat while the run lives; a crashed
  * owner stops renewing, and the next run takes the lock over once the lease has run out.
  */
 export async function acquireEnvironmentLock(store: Store, environment: string, owner: LockOwner, leaseMs: number): Promise<HeldLock> {
@@ -51,7 +51,9 @@ export async function acquireEnvironmentLock(store: Store, environment: string, 
 }
 
 /** A run recorded as in progress whose process no longer holds its lock died mid-way. */
-export function isInterrupted(run: { id: string; status: string }, lock: LockRecord | null): boolean {
+export function isInterrupted(run: { id: string; status: string; host?: string; pid?: number; plan?: { only?: unknown } }, lock: LockRecord | null): boolean {
   if (run.status !== 'running' && run.status !== 'rolling-back') return false
+  // A check holds no lock: it died mid-way when its process on this host is gone.
+  if (run.plan?.only && run.host !== undefined && run.pid !== undefined) return run.host === os.hostname() && !processAlive(run.pid)
   return !lock || lock.owner.runId !== run.id || staleReason(lock) !== null
 }

@@ -1,4 +1,5 @@
 import { RolloutError } from './errors.js'
+import { isInterrupted } from './lock.js'
 import type { RunRecord, Store } from './store.js'
 
 /** States of a run whose process died (or was cancelled) without bringing it to an end. */
@@ -15,6 +16,8 @@ export async function abandonSuperseded(store: Store, run: RunRecord, crossedAt:
   const older = (await store.listRuns({ environment: run.environment, limit: 200 }))
     .filter((r) => r.id !== run.id && r.startedAt <= run.startedAt && UNFINISHED.has(r.status))
     .filter((r) => r.status !== 'cancelled' || r.crossedAt !== null)
+    // A check holds no lock and changes nothing: one still running goes on, it is not abandoned.
+    .filter((r) => !(r.plan?.only && r.status === 'running' && !isInterrupted(r, null)))
   for (const r of older) {
     const summary = `abandoned: superseded by run ${run.id}, which changed ${run.environment} from step "${crossedAt}" on; ${r.status === 'cancelled' ? 'this run had been cancelled' : `its process ${r.pid} on ${r.host} was gone`} (it ended as ${r.status}${r.summary ? `: ${r.summary}` : ''})`
     await store.updateRun(r.id, { status: 'abandoned', summary, finishedAt: r.finishedAt ?? new Date().toISOString() })

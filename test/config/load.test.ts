@@ -78,3 +78,37 @@ test('a state folder that is a file is a clear error, exit 2', async () => {
   assert.equal(result.code, 2, result.stderr)
   assert.match(result.stderr, /cannot create the state folder .*\.rollout/)
 })
+
+test('env() values are strings while the config is evaluated: comparisons work, secret(env()) stays hidden, an unset variable still names its key', async () => {
+  const dir = makeProject({})
+  writeFileSync(path.join(dir, 'rollout.config.mjs'), `import { env, secret } from 'rollout'
+const on = env('FEATURE_FLAG', '') === '1'
+export default {
+  environments: {
+    staging: {
+      url: on ? 'http://127.0.0.1:9/flag-on' : 'http://127.0.0.1:9/flag-off',
+      defaults: false,
+      add: [{ id: 'say', phase: 'preflight', kind: 'command', options: { command: 'echo "flag \${FLAG} token $TOKEN"', env: { FLAG: \`[\${env('FEATURE_FLAG', 'none')}]\`, TOKEN: secret(env('API_TOKEN')) } } }],
+    },
+    other: { url: env('NOT_SET_ANYWHERE_Y') },
+  },
+}
+`)
+  writeFileSync(path.join(dir, '.env'), 'FEATURE_FLAG=1\nAPI_TOKEN=tok-5678-abcd\n')
+  const planned = await runCli(['plan', 'staging'], { cwd: dir, env: { FEATURE_FLAG: undefined, API_TOKEN: undefined } })
+  assert.equal(planned.code, 0, planned.stderr)
+  assert.match(planned.stdout, /flag-on/)
+  const run = await runCli(['run', 'staging'], { cwd: dir, env: { FEATURE_FLAG: undefined, API_TOKEN: undefined } })
+  assert.equal(run.code, 0, run.stdout + run.stderr)
+  const { readRecord } = await import('../support/record.js')
+  const { steps, runs } = await readRecord(dir)
+  const say = steps.get(runs[0]!.id)!.find((s) => s.stepId === 'say')!
+  assert.ok(say, 'the step ran')
+  const all = run.stdout + JSON.stringify(say)
+  assert.doesNotMatch(all, /tok-5678-abcd/)
+  const off = await runCli(['plan', 'staging'], { cwd: dir, env: { FEATURE_FLAG: '0', API_TOKEN: undefined } })
+  assert.match(off.stdout, /flag-off/)
+  const missing = await runCli(['plan', 'other'], { cwd: dir, env: { FEATURE_FLAG: undefined } })
+  assert.equal(missing.code, 2)
+  assert.match(missing.stderr, /environments\.other\.url: environment variable NOT_SET_ANYWHERE_Y is not set/)
+})

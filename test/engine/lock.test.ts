@@ -91,3 +91,30 @@ test('Ctrl-C after the point of no return exits 3 and says how to finish', async
   assert.equal(result.code, 3)
   assert.match(result.stdout, /the environment was changed: finish with `rollout resume \S+` or undo with `rollout rollback \S+`/)
 })
+
+test('a check takes no lock: a run started while a check runs proceeds, and both are in the record', async () => {
+  const dir = makeProject(stepsOnly([
+    { id: 'hold', phase: 'preflight', kind: 'command', options: { command: 'if [ ! -e checked ]; then touch checked; touch holding; while [ ! -e release ]; do sleep 0.05; done; fi' } },
+    { id: 'after', phase: 'backup', kind: 'command', options: { command: 'true' } },
+  ]))
+  const check = spawnCli(['check', 'staging'], { cwd: dir })
+  await waitForFile(path.join(dir, 'holding'))
+  // The check goes on whatever happens below, so a failing assertion does not leave it waiting.
+  setTimeout(() => writeFileSync(path.join(dir, 'release'), ''), 20_000).unref()
+  const during = await runCli(['--json', 'status'], { cwd: dir })
+  assert.equal(during.code, 0, during.stderr)
+  const seen = JSON.parse(during.stdout) as { status: string; interrupted: boolean; lock: unknown }
+  assert.equal(seen.status, 'running')
+  assert.equal(seen.interrupted, false, 'a check in progress reads as interrupted')
+  assert.equal(seen.lock, null)
+  const run = await runCli(['run', 'staging'], { cwd: dir })
+  assert.equal(run.code, 0, run.stdout + run.stderr)
+  writeFileSync(path.join(dir, 'release'), '')
+  assert.equal((await finished(check)).code, 0)
+  const { runs, lock } = await readRecord(dir)
+  assert.equal(lock, null)
+  assert.deepEqual(runs.map((r) => r.status).sort(), ['passed', 'passed'])
+  const history = await runCli(['history', 'staging'], { cwd: dir })
+  assert.equal(history.code, 0, history.stderr)
+  assert.equal(history.stdout.match(/passed/g)?.length, 2, history.stdout)
+})

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Locator, Page } from 'playwright-core'
-import { actionName, type Action, type TextMatch } from './flow-types.js'
+import { actionName, textMatch, textRegExp, type Action, type TextMatch } from './flow-types.js'
 
 /** An action that did not do what it says; the message is the report's sentence. */
 export class FlowActionError extends Error {
@@ -19,17 +19,38 @@ export interface ActionSettings {
   screenshot(name: string): Promise<void>
 }
 
-function pattern(m: TextMatch): string | RegExp {
-  return typeof m === 'string' ? m : new RegExp(m.matches)
-}
+const shown = textMatch
 
-function shown(m: TextMatch): string {
-  return typeof m === 'string' ? JSON.stringify(m) : `/${m.matches}/`
+/**
+ * Waits until a visible element of `selector` shows text the pattern matches, as the page renders it
+ * (innerText: CSS text-transform applied, hidden parts left out; whitespace runs read as one space).
+ */
+async function waitForRenderedText(page: Page, selector: string, re: RegExp, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const found = await page
+      .locator(selector)
+      .evaluateAll(
+        (elements, [source, flags]) => {
+          const test = new RegExp(source!, flags)
+          return elements.some((e) => {
+            const el = e as HTMLElement
+            if (typeof el.checkVisibility === 'function' && !el.checkVisibility()) return false
+            return test.test((el.innerText ?? el.textContent ?? '').replace(/\s+/g, ' ').trim())
+          })
+        },
+        [re.source, re.flags],
+      )
+      .catch(() => false)
+    if (found) return true
+    if (Date.now() >= until) return false
+    await sleep(100)
+  }
 }
 
 /** A URL expectation: a path (`/dashboard`, compared with path and, when given, query), a full URL, or a pattern. */
 export function urlMatches(actual: URL, expected: TextMatch): boolean {
-  if (typeof expected !== 'string') return new RegExp(expected.matches).test(actual.href)
+  if (typeof expected !== 'string') return textRegExp(expected).test(actual.href)
   if (expected.startsWith('/')) {
     const trim = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p)
     const [path, query] = expected.split('?')
@@ -97,8 +118,16 @@ export async function performAction(page: Page, action: Action, s: ActionSetting
         await page.locator(a.press as string).first().press(a.key as string, { timeout })
         return
       case 'expectText': {
-        const text = pattern(a.expectText as TextMatch)
-        const scope = a.in ? page.locator(a.in as string).filter({ hasText: text }) : page.getByText(text)
+        const expected = a.expectText as TextMatch
+        const inside = async () => (a.in ? ` in ${a.in}${(await visibleCount(page.locator(a.in as string))) === 0 ? ' (which is not on the page)' : ''}` : '')
+        if (typeof expected !== 'string') {
+          // A pattern is tested against the rendered text, so it sees what a person sees ("OPEN ORDERS").
+          if (!(await waitForRenderedText(page, (a.in as string | undefined) ?? 'body', textRegExp(expected), timeout))) {
+            throw new FlowActionError(`text ${shown(expected)} not found${await inside()} on ${where()} within ${timeout} ms`)
+          }
+          return
+        }
+        const scope = a.in ? page.locator(a.in as string).filter({ hasText: expected }) : page.getByText(expected)
         try {
           await scope.filter({ visible: true }).first().waitFor({ state: 'visible', timeout })
         } catch (error) {

@@ -10,7 +10,25 @@ export interface ActionBase {
   timeoutMs?: number
 }
 
-export type TextMatch = string | { matches: string }
+/**
+ * A string (Playwright's match: case-insensitive substring, whitespace normalised), or a regular
+ * expression: `{ matches: 'Open orders' }`, `{ matches: '/open orders/i' }` (flags after the closing
+ * slash), or `{ matches: 'open orders', ignoreCase: true }`. An expected text's pattern is tested
+ * against what the page shows (innerText: CSS text-transform applied, hidden text left out).
+ */
+export type TextMatch = string | { matches: string; ignoreCase?: boolean }
+
+/** `/source/flags` with at least one flag is read as a regular expression literal; anything else is the source itself. */
+const LITERAL = /^\/(.+)\/([dimsuvy]+)$/
+
+/** The regular expression a `{ matches }` text match stands for (never global or sticky: it is tested repeatedly). */
+export function textRegExp(m: { matches: string; ignoreCase?: boolean }): RegExp {
+  const literal = LITERAL.exec(m.matches)
+  const source = literal ? literal[1]! : m.matches
+  const flags = new Set((literal?.[2] ?? '').split('').filter(Boolean))
+  if (m.ignoreCase) flags.add('i')
+  return new RegExp(source, [...flags].join(''))
+}
 
 export type Action = ActionBase &
   (
@@ -44,8 +62,8 @@ export function actionName(action: Action): ActionName {
   return ACTION_NAMES.find((name) => name in action)!
 }
 
-function textMatch(m: TextMatch): string {
-  return typeof m === 'string' ? JSON.stringify(m) : `/${m.matches}/`
+export function textMatch(m: TextMatch): string {
+  return typeof m === 'string' ? JSON.stringify(m) : String(textRegExp(m))
 }
 
 /** One line a person reads in the report; never shows a secret value. */

@@ -7,6 +7,7 @@ import { diffFingerprints, type SchemaFingerprint } from '../../adapters/databas
 import { readFingerprintAt, summarize, databaseNameOf } from './database.js'
 import { decideRestore, type RestoreMode } from './undo-decision.js'
 import { restoreDatabase } from './restore-database.js'
+import { regexSource } from '../../config/regex.js'
 
 const restoreMode = z.enum(['auto', 'always', 'never'])
 
@@ -20,8 +21,41 @@ export const migrateOptions = z.strictObject({
    */
   restore: restoreMode.optional(),
   backupStep: z.string().default('backup').describe('Id of the step whose data names the backup to restore.'),
+  failOn: z
+    .array(regexSource)
+    .optional()
+    .describe('Regular expressions (per line, case-sensitive) that fail the migration when its output shows one, even with exit code 0. Default: migrate.failOn, else the built-in patterns; [] turns it off.'),
 })
 export type MigrateOptions = z.output<typeof migrateOptions>
+
+/**
+ * What a migration tool prints when it crashed but still exited 0 (drizzle-kit push has done so):
+ * a Node stack frame, an error's first line, a property read on undefined, a package manager's
+ * ELIFECYCLE.
+ */
+export const DEFAULT_FAIL_ON = [
+  '^\\s+at .+\\(.+:\\d+:\\d+\\)$',
+  '^\\s+at (?:file://)?/\\S+:\\d+:\\d+$',
+  '^\\w*Error: ',
+  'Cannot read properties of (?:undefined|null)',
+  '\\bELIFECYCLE\\b',
+]
+
+function failOnOf(ctx: StepContext<MigrateOptions>): string[] {
+  if (ctx.options.failOn) return ctx.options.failOn
+  const fromSection = (ctx.environment.migrate as Record<string, unknown>).failOn
+  return Array.isArray(fromSection) ? (fromSection as string[]) : DEFAULT_FAIL_ON
+}
+
+/** The first output line a failOn pattern matches, with the pattern, or null. */
+export function errorInOutput(output: string, patterns: readonly string[]): { line: string; pattern: string } | null {
+  const res = patterns.map((p) => ({ pattern: p, re: new RegExp(p) }))
+  for (const line of output.split('\n')) {
+    const hit = res.find((r) => r.re.test(line))
+    if (hit) return { line: line.trim().slice(0, 200), pattern: hit.pattern }
+  }
+  return null
+}
 
 function databaseUrl(ctx: StepContext<unknown>): string {
   const url = ctx.environment.database?.url
@@ -114,6 +148,15 @@ export default defineStepKind<MigrateOptions>({
     const data = { ...base, stage: 'done', exitCode: result.exitCode, changed, diff, after: summarize(after) }
     const what = changed ? `schema changed (${diff.length} change${diff.length === 1 ? '' : 's'}${diff[0] ? `: ${diff[0]}${diff.length > 1 ? ', …' : ''}` : ''})` : 'no schema change'
     if (result.status !== 'passed') return { status: 'failed', summary: `${result.summary}; ${what}`, data }
+    // An exit code 0 is not enough: a tool that crashed may still exit 0 (its output is the evidence).
+    const shown = errorInOutput(`${result.stdout}\n${result.stderr}`, failOnOf(ctx))
+    if (shown) {
+      return {
+        status: 'failed',
+        summary: `exit code 0 but the output shows an error (${ctx.redactor.redact(shown.line)}; failOn /${shown.pattern}/); ${what}`,
+        data: { ...data, failedOn: { line: ctx.redactor.redact(shown.line), pattern: shown.pattern } },
+      }
+    }
     return { status: 'passed', summary: what, data }
   },
 

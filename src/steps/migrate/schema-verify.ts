@@ -34,7 +34,8 @@ export default defineStepKind<SchemaVerifyOptions>({
     const migrated = ctx.outputs.get(ctx.options.migrateStep) as { before?: { hash?: string }; after?: { hash?: string } | null } | undefined
     if (!url) {
       if (ctx.options.expect) return { status: 'failed', summary: 'schema expectations are set but the environment has no database.url to read the schema from', data }
-      return { status: 'passed', summary: parts.join('; ') || 'nothing to check', data }
+      if (!parts.length) return { status: 'warning', summary: 'nothing to check: no validation command (migrate.validate is false) and no database.url to read the schema from', data }
+      return { status: 'passed', summary: parts.join('; '), data }
     }
     const fp = await readFingerprintAt(url)
     await ctx.writeEvidence('schema.json', JSON.stringify(fp, null, 2), 'schema fingerprint')
@@ -46,7 +47,11 @@ export default defineStepKind<SchemaVerifyOptions>({
     data.problems = problems
     for (const p of problems) ctx.log(`schema: ${p}`)
     if (problems.length) return { status: 'failed', summary: `schema: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3} more)` : ''}`, data }
-    parts.push(ctx.options.expect ? 'schema meets its expectations' : `schema fingerprint ${fp.hash.slice(0, 12)}`)
+    // Only a fingerprint read, with no validation, no expectation and no migration to compare with, checked nothing.
+    if (!parts.length && !ctx.options.expect && !afterHash) {
+      return { status: 'warning', summary: `nothing to compare: no validation command, no schema expectations and no migration's schema to compare with (schema fingerprint ${fp.hash.slice(0, 12)} kept as evidence)`, data }
+    }
+    parts.push(ctx.options.expect ? 'schema meets its expectations' : afterHash ? `schema fingerprint ${fp.hash.slice(0, 12)}, as the migration left it` : `schema fingerprint ${fp.hash.slice(0, 12)}`)
     return { status: 'passed', summary: parts.join('; '), data }
   },
 })

@@ -47,7 +47,10 @@ export function errorReader(ctx: StepContext<unknown>, source: ErrorSource, fetc
       let fetcher: LogFetcher | undefined
       return async (signal) => {
         fetcher ??= await fetchLogs!()
-        return logErrorsPerMinute(await fetcher(source.lines, signal), pattern, Date.now(), state)
+        const lines = await fetcher(source.lines, signal)
+        // No line is no reading: a rate of 0 from an empty log would call a silent app quiet.
+        if (lines.length === 0) throw new Error("the deploy provider's logs gave 0 lines: no error rate can be read from them")
+        return logErrorsPerMinute(lines, pattern, Date.now(), state)
       }
     }
     case 'prometheus': {

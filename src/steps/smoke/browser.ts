@@ -86,6 +86,7 @@ export default defineStepKind<BrowserOptions>({
   async run(ctx) {
     const plan = browserPlan(ctx)
     const s = plan.settings
+    if (plan.flows.length === 0) return { status: 'warning', summary: 'no browser flows to run: nothing was checked', data: { flows: [], passed: 0, failed: 0 } }
     const { findChromium, BrowserNotFoundError } = await import('../../adapters/browser/launch.js')
     let executablePath: string
     try {

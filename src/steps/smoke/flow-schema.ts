@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ACTION_NAMES, type Action, type Flow } from '../../adapters/browser/flow-types.js'
+import { ACTION_NAMES, textRegExp, type Action, type Flow } from '../../adapters/browser/flow-types.js'
 import { regexSource } from '../../config/regex.js'
 
 /**
@@ -11,7 +11,19 @@ import { regexSource } from '../../config/regex.js'
 export { regexSource }
 
 const selector = z.string().min(1)
-const textMatch = z.union([z.string().min(1), z.strictObject({ matches: regexSource })])
+/** A pattern as `{ matches }` takes it: a source, or `/source/flags`; checked when the config is loaded. */
+const textPattern = z.string().min(1).refine(
+  (source) => {
+    try {
+      textRegExp({ matches: source })
+      return true
+    } catch {
+      return false
+    }
+  },
+  { message: 'expected a valid regular expression (or /pattern/flags)' },
+)
+const textMatch = z.union([z.string().min(1), z.strictObject({ matches: textPattern, ignoreCase: z.boolean().optional() })])
 const common = { title: z.string().min(1).optional(), timeoutMs: z.number().int().positive().optional() }
 
 const ACTIONS: Record<(typeof ACTION_NAMES)[number], z.ZodType> = {

@@ -79,6 +79,12 @@ export async function tailFile(file: string, n: number): Promise<string[]> {
   }
 }
 
+/** Where the lines came from, in words for a summary. */
+export function describeSource(source: LogsSettings['source']): string {
+  if (source === 'provider') return "the deploy provider's logs"
+  return 'file' in source ? source.file : `the output of \`${source.command}\``
+}
+
 /** Reads the lines the settings point at. Throws with the reason when the source cannot be read. */
 export async function fetchLines(ctx: StepContext<unknown>, s: LogsSettings): Promise<(LogLine | string)[]> {
   const source = s.source

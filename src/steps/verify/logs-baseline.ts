@@ -1,6 +1,6 @@
 import { defineStepKind } from '../../engine/step-kind.js'
 import { countErrors, toEntry, type Baseline } from './error-lines.js'
-import { fetchLines, logsOptions, logsSettings, type LogsOptions } from './log-source.js'
+import { describeSource, fetchLines, logsOptions, logsSettings, type LogsOptions } from './log-source.js'
 
 /**
  * Samples the application's logs before anything changes (environment phase): how many of the
@@ -23,6 +23,9 @@ export default defineStepKind<LogsOptions>({
       ...(count.newestAt !== undefined ? { newestAt: new Date(count.newestAt).toISOString() } : {}),
     }
     if (count.errors.length) await ctx.writeEvidence('error-lines.log', `${count.errors.map((e) => e.raw).join('\n')}\n`, 'error lines before the deploy')
+    if (count.lines === 0) {
+      return { status: 'warning', summary: `read 0 log lines from ${describeSource(s.source)}: no sample before the deploy (does the app log where this step reads?)`, data: { logsBaseline: true, ...baseline } }
+    }
     const newest = baseline.newestAt ? `, newest line ${baseline.newestAt}` : ''
     return {
       status: 'passed',

@@ -1,6 +1,6 @@
 import { defineStepKind, type StepContext } from '../../engine/step-kind.js'
 import { countErrors, newSince, toEntry, type Baseline } from './error-lines.js'
-import { fetchLines, logsOptions, logsSettings, type LogsOptions } from './log-source.js'
+import { describeSource, fetchLines, logsOptions, logsSettings, type LogsOptions } from './log-source.js'
 
 /** The baseline sampled before the deploy: the named step's data, else any `logs-baseline` step's. */
 export function findBaseline(outputs: StepContext<unknown>['outputs'], id?: string): Baseline | undefined {
@@ -51,6 +51,8 @@ export default defineStepKind<LogsOptions>({
       threshold: s.threshold,
       method: fresh.method,
     }
+    // No line read is nothing checked: never a pass.
+    if (count.lines === 0) return { status: 'warning', summary: `read 0 log lines from ${describeSource(s.source)}: nothing was checked (does the app log where this step reads?)`, data }
     const before = baseline ? `${baseline.errorCount} before the deploy, ` : ''
     const window = `${before}${count.errors.length} in the last ${count.lines} lines${count.ignored ? `, ${count.ignored} ignored as known noise` : ''}`
     if (fresh.count > s.threshold) {

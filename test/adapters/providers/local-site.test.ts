@@ -153,3 +153,19 @@ function connect(port: number): Promise<void> {
     socket.on('error', reject)
   })
 }
+
+test('logs: an app that logs to stdout has its lines read from its output, with the log file\'s', async (t) => {
+  const site = await localSite(t)
+  site.release('v1', { logTo: 'stdout' })
+  const id = await site.ship('v1')
+  assert.equal((await site.get('/boom')).status, 500)
+  const lines = await eventually(async () => {
+    const got = await site.provider.logs({ ...site.opts, lines: 50 })
+    return got.some((l) => l.message.includes('/boom')) ? got : undefined
+  }, 'the error line the app printed')
+  assert.ok(lines.some((l) => l.level === 'info' && /^listening on \d+ \(https\)$/.test(l.message)), JSON.stringify(lines))
+  assert.deepEqual({ ...lines.at(-1), timestamp: undefined }, { level: 'error', message: 'request failed: /boom', timestamp: undefined })
+  const ofDeployment = await site.provider.logs({ ...site.opts, lines: 50, deploymentId: id })
+  assert.ok(ofDeployment.some((l) => l.message === 'request failed: /boom'))
+  assert.ok(!readFileSync(path.join(site.root, 'shared/logs/app.log'), { encoding: 'utf8', flag: 'a+' }).includes('/boom'), 'the fixture wrote to LOG_FILE')
+})

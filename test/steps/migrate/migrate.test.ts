@@ -179,3 +179,39 @@ test('undo: a schema change needs a restore, and says so when the run took no ba
     }
   })
 })
+
+const CRASH_EXIT_0 = `node -e "console.log('Reading config file drizzle.config.ts'); try { undefined.checkConstraint } catch (e) { console.error(e.stack) }; process.exit(0)"`
+
+test('a migration that prints a stack trace fails even with exit code 0; the output is the evidence; failOn [] turns it off; a bad pattern is a config error', async () => {
+  await withDatabase(async (db) => {
+    const h = harness(migrate, { environment: { database: { url: db.url }, migrate: { command: CRASH_EXIT_0 } } })
+    try {
+      const outcome = await h.run()
+      assert.equal(outcome.status, 'failed', outcome.summary)
+      assert.match(outcome.summary, /^exit code 0 but the output shows an error \(TypeError: Cannot read properties of undefined \(reading 'checkConstraint'\); failOn .*\); no schema change$/)
+      assert.match(h.readEvidence('output.log'), /Cannot read properties of undefined[\s\S]*\n\s+at /)
+      assert.match(h.readEvidence('output.log'), /--- exit 0 after/)
+    } finally {
+      h.cleanup()
+    }
+    const off = harness(migrate, { environment: { database: { url: db.url }, migrate: { command: CRASH_EXIT_0, failOn: [] } } })
+    try {
+      assert.equal((await off.run()).status, 'passed')
+    } finally {
+      off.cleanup()
+    }
+    const own = harness(migrate, { environment: { database: { url: db.url }, migrate: { command: 'echo "warning: 1 column dropped"' } }, options: { failOn: ['^warning:'] } })
+    try {
+      const outcome = await own.run()
+      assert.equal(outcome.status, 'failed')
+      assert.match(outcome.summary, /warning: 1 column dropped; failOn \/\^warning:\//)
+    } finally {
+      own.cleanup()
+    }
+  })
+  const { makeProject, runCli } = await import('../../support/cli.js')
+  const dir = makeProject({ environments: { staging: { url: 'http://127.0.0.1:9', migrate: { failOn: ['(unclosed'] } } } })
+  const planned = await runCli(['plan', 'staging'], { cwd: dir })
+  assert.equal(planned.code, 2, planned.stdout + planned.stderr)
+  assert.match(planned.stderr, /environments\.staging\.migrate\.failOn\[0\]: expected a valid regular expression/)
+})

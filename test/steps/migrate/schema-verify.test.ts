@@ -80,3 +80,33 @@ test('expectations are checked at the config boundary', () => {
   assert.throws(() => schemaVerify.options!.parse({ expect: { hash: 'abc' } }), /expected a sha256 hex digest/)
   assert.throws(() => schemaVerify.options!.parse({ expect: { tabels: ['x'] } }), /tabels/)
 })
+
+test('with nothing to compare (no validation, no expectations, no migration) it is a warning, not a pass', async () => {
+  await withDatabase(async (db) => {
+    const h = harness(schemaVerify, { environment: { database: { url: db.url }, migrate: {} }, options: { command: false } })
+    try {
+      const outcome = await h.run()
+      assert.equal(outcome.status, 'warning')
+      assert.match(outcome.summary, /^nothing to compare: no validation command, no schema expectations and no migration's schema to compare with/)
+    } finally {
+      h.cleanup()
+    }
+    const fp = await readFingerprintAt(db.url)
+    const compared = harness(schemaVerify, { environment: { database: { url: db.url }, migrate: {} }, options: { command: false }, outputs: { migrate: { before: { hash: 'f'.repeat(64) }, after: { hash: fp.hash } } } })
+    try {
+      const outcome = await compared.run()
+      assert.equal(outcome.status, 'passed', outcome.summary)
+      assert.equal(outcome.summary, `schema fingerprint ${fp.hash.slice(0, 12)}, as the migration left it`)
+    } finally {
+      compared.cleanup()
+    }
+  })
+  const none = harness(schemaVerify, { environment: { migrate: {} }, options: { command: false } })
+  try {
+    const outcome = await none.run()
+    assert.equal(outcome.status, 'warning')
+    assert.match(outcome.summary, /^nothing to check/)
+  } finally {
+    none.cleanup()
+  }
+})

@@ -162,3 +162,14 @@ test('monitor: settings errors name the key; cancelling stops the window', async
   assert.equal(stopped.status, 'failed')
   assert.match(stopped.summary, /^monitoring stopped after [\d.]+m?s, before the window closed \(\d+ samples, no breach seen\)$/)
 })
+
+test('monitor: a log-based error rate from logs that give no line is a warning, not a quiet window', async (t) => {
+  const app = await startApp()
+  t.after(app.close)
+  const provider = { kind: 'command', deploy: 'echo dep-1', logs: 'true' }
+  const h = harness(monitor, { environment: { ...app.environment, provider, monitor: { window: '300ms', health: false, errors: { source: 'logs' } } }, options: { interval: '100ms' } })
+  t.after(h.cleanup)
+  const outcome = await h.run()
+  assert.equal(outcome.status, 'warning', outcome.summary)
+  assert.match(outcome.summary, /the error rate could not be read: the deploy provider's logs gave 0 lines/)
+})

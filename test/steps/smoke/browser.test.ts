@@ -254,3 +254,45 @@ test('the environment smoke section is checked with its key path', async () => {
     h.cleanup()
   }
 })
+
+test('an empty list of flows is a warning that says nothing was checked, not a pass', async () => {
+  const h = harness(browser, { environment: { url: app.url }, options: { flows: [] } })
+  try {
+    const outcome = await h.run()
+    assert.equal(outcome.status, 'warning')
+    assert.equal(outcome.summary, 'no browser flows to run: nothing was checked')
+  } finally {
+    h.cleanup()
+  }
+})
+
+test('text patterns match what the page shows: CSS text-transform applied, hidden text not, ignoreCase and /…/i honoured', { skip }, async () => {
+  const run = async (expectText: unknown, extra: Record<string, unknown> = {}) => {
+    const h = harness(browser, { environment: { url: app.url }, options: { executablePath: CHROMIUM, trace: 'off', flows: [{ name: 'styled', as: false, steps: [{ goto: '/styled' }, { expectText, timeoutMs: 1500, ...extra }] }] } })
+    try {
+      return await h.run()
+    } finally {
+      h.cleanup()
+    }
+  }
+  // The DOM says "Open orders"; the page shows "OPEN ORDERS".
+  const shown = await run({ matches: 'OPEN ORDERS' })
+  assert.equal(shown.status, 'passed', shown.summary)
+  assert.equal((await run({ matches: 'OPEN ORDERS' }, { in: 'data-testid=open-orders' })).status, 'passed')
+  const domCase = await run({ matches: 'Open orders' })
+  assert.equal(domCase.status, 'failed', 'matched the DOM text, not what the page shows')
+  assert.match(domCase.summary, /text \/Open orders\/ not found/)
+  assert.equal((await run({ matches: '/open orders/i' })).status, 'passed')
+  assert.equal((await run({ matches: 'open orders', ignoreCase: true })).status, 'passed')
+  const hidden = await run({ matches: 'closed orders', ignoreCase: true })
+  assert.equal(hidden.status, 'failed', 'hidden text counted')
+  assert.match(hidden.summary, /text \/closed orders\/i not found/)
+})
+
+test('a text pattern with bad flags is a config error naming the key', () => {
+  const parsed = browserOptions.safeParse({ flows: [{ name: 'a', steps: [{ expectText: { matches: '/x/q' } }] }] })
+  assert.equal(parsed.success, true, 'without known flags the text is the pattern itself')
+  const bad = browserOptions.safeParse({ flows: [{ name: 'a', steps: [{ expectText: { matches: '/(/i' } }] }] })
+  assert.equal(bad.success, false)
+  assert.match(formatIssues(bad.error!.issues, [], browserOptions), /flows\[0\]\.steps\[0\]\.expectText/)
+})

@@ -137,3 +137,32 @@ test('the logs section is checked with its key path; no provider and no source s
     none.cleanup()
   }
 })
+
+test('a log source that gives no line is a warning that says nothing was checked, before and after the deploy', async () => {
+  const before = project([])
+  try {
+    writeFileSync(path.join(before.dir, 'app.log'), '')
+    const sample = await before.run()
+    assert.equal(sample.status, 'warning')
+    assert.equal(sample.summary, 'read 0 log lines from app.log: no sample before the deploy (does the app log where this step reads?)')
+    const after = harness(logs, { phase: 'verify', cwd: before.dir, options: { source: { file: 'app.log' } }, outputs: { 'logs-baseline': sample.data! } })
+    try {
+      const outcome = await after.run()
+      assert.equal(outcome.status, 'warning')
+      assert.equal(outcome.summary, 'read 0 log lines from app.log: nothing was checked (does the app log where this step reads?)')
+      assert.equal(outcome.data!.lineCount, 0)
+    } finally {
+      after.cleanup()
+    }
+    const command = harness(logs, { phase: 'verify', cwd: before.dir, options: { source: { command: 'true' } } })
+    try {
+      const outcome = await command.run()
+      assert.equal(outcome.status, 'warning')
+      assert.match(outcome.summary, /^read 0 log lines from the output of `true`: nothing was checked/)
+    } finally {
+      command.cleanup()
+    }
+  } finally {
+    before.cleanup()
+  }
+})

@@ -122,10 +122,26 @@ export function createLocalProvider(config: Record<string, unknown>, ctx: Provid
       return describe(deploymentId, await look())
     },
 
+    /**
+     * The app's log file (LOG_FILE, where the supervisor notes crashes too) and what the deployment
+     * printed on stdout and stderr (most apps log there): the deployment asked for, else the current
+     * one. The file written to last comes last, so the newest lines end the list.
+     */
     async logs(opts) {
-      const lines = await tailLines(layout.appLog, opts.lines)
+      const id = opts.deploymentId ?? (await look()).state.current ?? currentTarget(layout)
+      const files = [layout.appLog, ...(id && isDeploymentId(id) ? [outputFile(layout, id)] : [])]
+      const read = await Promise.all(files.map(async (file) => ({ lines: await tailLines(file, opts.lines), mtime: modifiedAt(file) })))
+      const lines = read.sort((a, b) => a.mtime - b.mtime).flatMap((r) => r.lines).slice(-opts.lines)
       return parseLogLines(ctx.redactor.redact(lines.join('\n')))
     },
+  }
+}
+
+function modifiedAt(file: string): number {
+  try {
+    return statSync(file).mtimeMs
+  } catch {
+    return 0
   }
 }
 
