@@ -1,0 +1,114 @@
+import { describe, it, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { runCli } from '../support/cli.js'
+import { readRecord } from '../support/record.js'
+import { faultEnv, sameState, type FaultEnv } from './fault-env.js'
+
+/**
+ * The backup folder fails the run: full or read-only. Each case: the exit
+ * code, a message naming the cause with a hint, the backups that were there still usable, the
+ * database as it was (checksums) and the live release.
+ */
+
+const STACK = /\n\s+at .+:\d+:\d+\)?\n/
+
+/** Mounts (root only): returns false when this machine does not allow it, so the test can skip. */
+function mount(t: TestContext, args: string[], target: string): boolean {
+  try {
+    execFileSync('mount', [...args, target], { stdio: 'ignore' })
+  } catch {
+    return false
+  }
+  t.after(() => execFileSync('umount', [target]))
+  return true
+}
+
+async function addRows(url: string, rows: number): Promise<void> {
+  const mysql = await import('mysql2/promise')
+  const conn = await mysql.createConnection({ uri: url, multipleStatements: true })
+  await conn.query(`CREATE TABLE audit_log (id INT PRIMARY KEY, entry CHAR(200) NOT NULL); INSERT INTO audit_log SELECT seq, REPEAT(MD5(seq), 6) FROM seq_1_to_${rows}`)
+  await conn.end()
+}
+
+async function backup(env: FaultEnv): Promise<string> {
+  const taken = await runCli(['backup', 'staging', '--json'], { cwd: env.dir })
+  assert.equal(taken.code, 0, taken.stdout + taken.stderr)
+  return JSON.parse(taken.stdout).id as string
+}
+
+const listed = async (env: FaultEnv) => JSON.parse((await runCli(['backups', 'staging', '--json'], { cwd: env.dir })).stdout) as { id: string; status: string; verified: string | null; problems: string[] }[]
+
+/** The run stopped at its backup step: exit 1, nothing changed, the record says so. */
+async function assertStoppedAtBackup(env: FaultEnv, run: { code: number | null; stdout: string; stderr: string }, cause: RegExp): Promise<void> {
+  assert.equal(run.code, 1, run.stdout + run.stderr)
+  assert.match(run.stdout, /stopped before the point of no return, nothing changed/)
+  assert.doesNotMatch(run.stdout + run.stderr, STACK)
+  const { runs, steps, lock } = await readRecord(env.dir)
+  assert.equal(runs[0]!.status, 'failed')
+  assert.equal(runs[0]!.crossedAt, null)
+  const step = steps.get(runs[0]!.id)!.find((s) => s.stepId === 'backup')!
+  assert.equal(step.status, 'failed')
+  assert.match(step.summary!, cause)
+  assert.ok(!steps.get(runs[0]!.id)!.some((s) => s.stepId === 'migrate'), 'the migration ran without a backup')
+  assert.equal(lock, null)
+  assert.equal(env.live(), 'd-v1')
+}
+
+describe('the backup folder', { concurrency: true }, () => {
+  it('full (a 1 MB tmpfs): backup and run exit 1 with "no space left" and a hint; no partial file; the earlier backup still restores', async (t) => {
+    const env = await faultEnv({ release: 'v2' })
+    t.after(env.drop)
+    const folder = path.join(env.dir, 'backups')
+    mkdirSync(folder)
+    if (!mount(t, ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs'], folder)) return t.skip('cannot mount a small tmpfs here (needs root)')
+    const first = await backup(env)
+    await addRows(env.url, 100_000)
+    const grown = await env.snapshot()
+    const files = readdirSync(folder).sort()
+
+    const result = await runCli(['backup', 'staging'], { cwd: env.dir })
+    assert.equal(result.code, 1, result.stdout + result.stderr)
+    assert.match(result.stderr, /\nerror: no space left for the backup file; nothing was kept\nhint: free space in the backup folder, or point backups\.dir at a larger disk\n$/)
+    assert.deepEqual(readdirSync(folder).sort(), files, 'the failed backup left a file, or took one away')
+
+    const run = await runCli(['run', 'staging'], { cwd: env.dir })
+    await assertStoppedAtBackup(env, run, /no space left for the backup file.*hint: free space in the backup folder/)
+    assert.deepEqual(readdirSync(folder).sort(), files)
+    assert.ok(sameState(await env.snapshot(), grown), 'the database changed')
+
+    assert.deepEqual((await listed(env)).map((b) => [b.id, b.status]), [[first, 'verified']])
+    const restored = await runCli(['restore', 'staging', 'latest', '--yes'], { cwd: env.dir })
+    assert.equal(restored.code, 0, restored.stdout + restored.stderr)
+    assert.ok(sameState(await env.snapshot(), env.before), 'the earlier backup did not restore the database')
+  })
+
+  it('read-only (a read-only bind mount): backup and run exit 1 naming the folder, with a hint; the backup in it still restores', async (t) => {
+    const env = await faultEnv({ release: 'v2' })
+    t.after(env.drop)
+    const folder = path.join(env.dir, 'backups')
+    const first = await backup(env)
+    if (!mount(t, ['--bind', folder], folder)) return t.skip('cannot bind-mount here (needs root)')
+    execFileSync('mount', ['-o', 'remount,bind,ro', folder])
+    const files = readdirSync(folder).sort()
+
+    const result = await runCli(['backup', 'staging'], { cwd: env.dir })
+    assert.equal(result.code, 1, result.stdout + result.stderr)
+    assert.match(result.stderr, new RegExp(`(^|\\n)error: cannot write to the backup folder ${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: it is read-only \\(EROFS\\); nothing was kept\\nhint: `))
+    assert.doesNotMatch(result.stderr, STACK)
+
+    const run = await runCli(['run', 'staging'], { cwd: env.dir })
+    await assertStoppedAtBackup(env, run, /cannot write to the backup folder .*read-only.*hint: /)
+    assert.deepEqual(readdirSync(folder).sort(), files)
+
+    const mysql = await import('mysql2/promise')
+    const conn = await mysql.createConnection(env.url)
+    await conn.query("UPDATE clients SET name = 'changed' WHERE id < 10")
+    await conn.end()
+    const restored = await runCli(['restore', 'staging', first, '--yes'], { cwd: env.dir })
+    assert.equal(restored.code, 0, restored.stdout + restored.stderr)
+    assert.ok(sameState(await env.snapshot(), env.before))
+  })
+})
