@@ -1,14 +1,14 @@
 import { describe, it, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync } from 'node:fs'
+import { mkdirSync, readdirSync, statSync, truncateSync } from 'node:fs'
 import path from 'node:path'
 import { runCli } from '../support/cli.js'
 import { readRecord } from '../support/record.js'
 import { faultEnv, sameState, type FaultEnv } from './fault-env.js'
 
 /**
- * The backup folder fails the run: full or read-only. Each case: the exit
+ * The backup folder fails the run: full, read-only, or its backup truncated. Each case: the exit
  * code, a message naming the cause with a hint, the backups that were there still usable, the
  * database as it was (checksums) and the live release.
  */
@@ -109,6 +109,35 @@ describe('the backup folder', { concurrency: true }, () => {
     await conn.end()
     const restored = await runCli(['restore', 'staging', first, '--yes'], { cwd: env.dir })
     assert.equal(restored.code, 0, restored.stdout + restored.stderr)
+    assert.ok(sameState(await env.snapshot(), env.before))
+  })
+
+  it('a truncated backup: listed as invalid with the reason, refused by restore with nothing changed; "latest" is the newest intact one', async (t) => {
+    const env = await faultEnv({ release: 'v2' })
+    t.after(env.drop)
+    const good = await backup(env)
+    await new Promise((r) => setTimeout(r, 1100))
+    const cut = await backup(env)
+    const file = path.join(env.dir, 'backups', readdirSync(path.join(env.dir, 'backups')).find((n) => n.startsWith(cut) && !n.endsWith('.json'))!)
+    truncateSync(file, Math.floor(statSync(file).size / 2))
+
+    const entries = await listed(env)
+    assert.deepEqual(entries.map((b) => [b.id, b.status]), [[cut, 'invalid'], [good, 'verified']])
+    assert.match(entries[0]!.problems.join('; '), /backup file is \d+ bytes, the manifest says \d+/)
+
+    const mysql = await import('mysql2/promise')
+    const conn = await mysql.createConnection(env.url)
+    await conn.query("UPDATE clients SET name = 'changed' WHERE id < 10")
+    await conn.end()
+    const changed = await env.snapshot()
+    const refused = await runCli(['restore', 'staging', cut, '--yes'], { cwd: env.dir })
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr)
+    assert.match(refused.stderr, new RegExp(`error: backup ${cut} .*backup file is \\d+ bytes, the manifest says \\d+.*nothing in the database was changed`))
+    assert.ok(sameState(await env.snapshot(), changed), 'a refused restore changed the database')
+
+    const latest = await runCli(['restore', 'staging', 'latest', '--yes'], { cwd: env.dir })
+    assert.equal(latest.code, 0, latest.stdout + latest.stderr)
+    assert.match(latest.stdout, new RegExp(`Restored ${good} `))
     assert.ok(sameState(await env.snapshot(), env.before))
   })
 })
