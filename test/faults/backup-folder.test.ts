@@ -1,11 +1,11 @@
 import { describe, it, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, statSync, truncateSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs'
 import path from 'node:path'
-import { runCli } from '../support/cli.js'
+import { runCli, spawnCli, finished, waitForFile } from '../support/cli.js'
 import { readRecord } from '../support/record.js'
-import { faultEnv, sameState, type FaultEnv } from './fault-env.js'
+import { faultEnv, release, sameState, type FaultEnv } from './fault-env.js'
 
 /**
  * The backup folder fails the run: full, read-only, or its backup truncated. Each case: the exit
@@ -139,5 +139,37 @@ describe('the backup folder', { concurrency: true }, () => {
     assert.equal(latest.code, 0, latest.stdout + latest.stderr)
     assert.match(latest.stdout, new RegExp(`Restored ${good} `))
     assert.ok(sameState(await env.snapshot(), env.before))
+  })
+
+  it('the run\'s backup truncated before its rollback: the migration cannot be undone, exit 3, the report says the database is left and why', async (t) => {
+    const env = await faultEnv({ release: 'v3-broken', hangs: ['deploy'] })
+    t.after(env.drop)
+    const child = spawnCli(['run', 'staging'], { cwd: env.dir })
+    await waitForFile(path.join(env.dir, 'at-deploy'), 30_000)
+    const folder = path.join(env.dir, 'backups')
+    const file = path.join(folder, readdirSync(folder).find((n) => n.endsWith('.zst'))!)
+    truncateSync(file, Math.floor(statSync(file).size / 2))
+    release(env.dir)
+    const result = await finished(child)
+    assert.equal(result.code, 3, result.stdout + result.stderr)
+    assert.match(result.stdout, /Rollback INCOMPLETE/)
+    assert.doesNotMatch(result.stdout + result.stderr, STACK)
+    assert.equal(env.live(), 'd-v1', 'the app was not put back')
+    assert.ok(sameState(await env.snapshot(), env.rolledOut), 'the database is neither migrated nor as before: a refused restore changed it')
+
+    const { runs, steps } = await readRecord(env.dir)
+    const run = runs[0]!
+    assert.equal(run.status, 'rollback-failed')
+    const migrate = steps.get(run.id)!.find((s) => s.stepId === 'migrate' && s.pass === 'run')!
+    assert.equal(migrate.undoStatus, 'rollback-failed')
+    assert.match(migrate.undoSummary!, /backup file is \d+ bytes, the manifest says \d+/)
+    const report = readFileSync(path.join(env.dir, '.rollout/runs', run.id, 'incident.md'), 'utf8')
+    assert.match(report, /\*\*Partly changed:\*\* 1 of \d+ changes? is still in place\./)
+    assert.match(report, /`migrate` \(migrate\): \*\*NOT put back\*\*: backup \S+ failed verification: backup file is \d+ bytes/)
+    assert.match(report, /\| `deploy` \| rolled-back \|/)
+    // The advice must not be to restore the backup the undo just refused.
+    const backupId = path.basename(file).split('.')[0]!
+    assert.match(report, new RegExp(`the run's backup \`${backupId}\` failed verification and cannot be restored\. Restore an older verified backup`))
+    assert.doesNotMatch(report, new RegExp(`rollout restore staging ${backupId}`))
   })
 })
