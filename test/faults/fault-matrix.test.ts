@@ -5,6 +5,7 @@ import { once } from 'node:events'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { finished, makeProject, runCli, spawnCli, stepsOnly, waitForFile } from '../support/cli.js'
 import { readRecord } from '../support/record.js'
 import { closedPort } from '../adapters/notifiers/receiver.js'
@@ -42,6 +43,7 @@ import { faultEnv, MIGRATION, release, sameState, type FaultEnv } from './fault-
  * | a changed step without an undo                     | 3    | engine/run: "a step that changed the environment without an undo …"                                      |
  * | Ctrl-C once, before the point of no return         | 1    | engine/lock: "Ctrl-C: running steps stop, the record says cancelled, the lock is released"               |
  * | Ctrl-C once, after the point of no return          | 3    | below: "Ctrl-C once after the point of no return …" (engine/lock checks the message only)               |
+ * | Ctrl-C twice during a rollback                     | 3    | below: "Ctrl-C twice during a rollback …"                                                                |
  * | lock held by a live run                            | 4    | engine/lock: "a second run on a locked environment exits 4 …"; cli/backup-restore: "… wait for no one"  |
  * | lock of a dead run (this host) / expired lease     | 0    | engine/crash: "killed before the point of no return …" (lock-taken-over); engine/lock: "… lease expired" |
  * | lock of another host, lease unexpired              | 4    | below: "a lock held on another host …" (engine/lock: "a live lease on another host is respected …")     |
@@ -139,6 +141,44 @@ describe('fault matrix', { concurrency: true }, () => {
 
     const rolled = await runCli(['rollback', run.id], { cwd: env.dir })
     assert.equal(rolled.code, 1, rolled.stdout + rolled.stderr)
+    assert.equal(env.live(), 'd-v1')
+    assert.ok(sameState(await env.snapshot(), env.before))
+    assert.equal((await readRecord(env.dir)).runs[0]!.status, 'rolled-back')
+  })
+
+  it('Ctrl-C twice during a rollback: the first lets it go on, the second abandons it; exit 3, the record says what is left; rollback finishes it', async (t) => {
+    const env = await faultEnv({ release: 'v3-broken', hangs: ['rollback'] })
+    t.after(env.drop)
+    const child = spawnCli(['run', 'staging'], { cwd: env.dir })
+    await waitForFile(path.join(env.dir, 'at-rollback'), 30_000)
+    child.kill('SIGINT')
+    await sleep(700)
+    assert.equal(child.exitCode, null, 'one Ctrl-C stopped a rollback under way')
+    assert.match(child.output.stderr, /Stopping: running steps are told to stop/)
+    child.kill('SIGINT')
+    const result = await finished(child)
+    assert.equal(result.code, 3, result.stdout + result.stderr)
+    assert.match(result.stderr, /Abandoning the rollback; the record will say what is left/)
+    assert.doesNotMatch(result.stdout + result.stderr, STACK)
+
+    const { runs, steps, lock } = await readRecord(env.dir)
+    const run = runs[0]!
+    assert.equal(run.status, 'rollback-failed')
+    assert.match(run.summary!, /rollback did not complete: deploy; abandoned before undoing migrate/)
+    const byId = new Map(steps.get(run.id)!.filter((s) => s.pass === 'run').map((s) => [s.stepId, s]))
+    assert.equal(byId.get('deploy')!.undoStatus, 'rollback-failed')
+    assert.equal(byId.get('migrate')!.undoStatus, null, 'the migration was undone after the rollback was abandoned')
+    assert.ok(!steps.get(run.id)!.some((s) => s.pass === 'verify'), 'the smoke tests ran after the rollback was abandoned')
+    assert.ok(sameState(await env.snapshot(), env.rolledOut), 'the database was restored after the rollback was abandoned')
+    const text = report(env, run.id)
+    assert.match(text, /`deploy` \(deploy\): \*\*NOT put back\*\*/)
+    assert.match(text, /`migrate` \(migrate\): \*\*not undone\*\*/)
+    assert.match(text, new RegExp(`rollout rollback ${run.id}`))
+    assert.equal(lock, null)
+
+    release(env.dir)
+    const finish = await runCli(['rollback', run.id], { cwd: env.dir })
+    assert.equal(finish.code, 1, finish.stdout + finish.stderr)
     assert.equal(env.live(), 'd-v1')
     assert.ok(sameState(await env.snapshot(), env.before))
     assert.equal((await readRecord(env.dir)).runs[0]!.status, 'rolled-back')
