@@ -14,8 +14,9 @@ import { faultEnv, MIGRATION, release, sameState, type FaultEnv } from './fault-
 
 /**
  * The fault matrix of the reliability promise: each fault, what a user must see (exit code 0 ok,
- * 1 failed with the environment as before, 2 usage, 3 manual action, 4 locked), and the test that
- * proves it against real processes and a real database. Cases proven elsewhere are named, not
+ * 1 failed with the environment as before, 2 usage, 3 manual action, 4 locked; "—, 1": the killed
+ * process has none, the resume or rollback that follows exits 1), and the test that proves it
+ * against real processes and a real database. Cases proven elsewhere are named, not
  * repeated; the rest are below.
  *
  * | fault                                              | exit | test                                                                                                   |
@@ -25,7 +26,7 @@ import { faultEnv, MIGRATION, release, sameState, type FaultEnv } from './fault-
  * | database server killed mid-migration               | 3    | faults/database-killed: "mid-migration: the undo cannot reach the server, exit 3 …"                     |
  * | database server killed mid-dump (library level)    | —    | adapters/database/faults: "the server killed in the middle of a dump"                                   |
  * | rollout itself killed mid-backup (kill -9)         | —    | cli/backup-killed: "leaves the password in no file …", "the next backup removes the killed one's …"    |
- * | rollout killed mid-migration / mid-deploy / undo   | 1    | faults/recovery: "resume after a kill mid-…"; engine/crash: "killed mid-deploy …", "a rollback killed …" |
+ * | rollout killed mid-migration / mid-deploy / undo   | —, 1 | faults/recovery: "resume after a kill mid-…"; engine/crash: "killed mid-deploy …", "a rollback killed …" |
  * | disk full in the backup folder (backup, run)       | 1    | faults/backup-folder: "full (a 1 MB tmpfs) …"; adapters/database/faults: "disk full: DISK_FULL …"        |
  * | read-only backup folder (backup, run)              | 1    | faults/backup-folder: "read-only (a read-only bind mount) …"                                            |
  * | truncated backup (listing, restore, latest)        | 1    | faults/backup-folder: "a truncated backup: listed as invalid …"                                         |
@@ -47,6 +48,7 @@ import { faultEnv, MIGRATION, release, sameState, type FaultEnv } from './fault-
  * | lock held by a live run                            | 4    | engine/lock: "a second run on a locked environment exits 4 …"; cli/backup-restore: "… wait for no one"  |
  * | lock of a dead run (this host) / expired lease     | 0    | engine/crash: "killed before the point of no return …" (lock-taken-over); engine/lock: "… lease expired" |
  * | lock of another host, lease unexpired              | 4    | below: "a lock held on another host …" (engine/lock: "a live lease on another host is respected …")     |
+ * | the record read by another process between runs   | 1    | faults/record-durability: "keeps every write of a rollback that follows a cancelled run …"              |
  */
 
 const STACK = /\n\s+at .+:\d+:\d+\)?\n/
