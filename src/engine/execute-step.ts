@@ -6,6 +6,7 @@ import type { StepContext, StepKind, StepOutcome } from './step-kind.js'
 import type { RunState } from './run-state.js'
 import { adoptEvidenceFile, runDir, stepEvidenceDir, writeEvidenceFile } from './evidence.js'
 import { skipReason } from './run-overrides.js'
+import { RolloutError } from './errors.js'
 import { abandonSuperseded } from './superseded.js'
 import { describeProcessGroup } from '../adapters/process/process-group.js'
 import { PROCESS_GROUPS, recordedGroups, settleLeftoverProcesses } from './leftover-processes.js'
@@ -191,7 +192,7 @@ export async function boundedAttempt(
     const running = Promise.resolve()
       .then(() => invoke(ctx))
       .then((outcome) => (controller.signal.aborted && outcome.status === 'failed' ? { ...outcome, summary: abortSummary(controller.signal, step, outcome.summary) } : outcome))
-      .catch((error: unknown): StepOutcome => ({ status: 'failed', summary: controller.signal.aborted ? abortSummary(controller.signal, step, errorMessage(error)) : errorMessage(error) }))
+      .catch((error: unknown): StepOutcome => ({ status: 'failed', summary: controller.signal.aborted ? abortSummary(controller.signal, step, errorMessage(error)) : failureSummary(error) }))
     return await Promise.race([running, timedOut, cancelled])
   } finally {
     clearTimeout(timer)
@@ -207,4 +208,12 @@ function abortSummary(signal: AbortSignal, step: PlannedStep, detail: string): s
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * A failed step's summary: the error's message and, when it has one, its hint (a full disk says to
+ * free space or move backups.dir): the run's output and its record show what the CLI would.
+ */
+function failureSummary(error: unknown): string {
+  return error instanceof RolloutError && error.hint ? `${errorMessage(error)} — hint: ${error.hint}` : errorMessage(error)
 }

@@ -35,12 +35,20 @@ export async function rollBack(state: RunState, reason: string): Promise<Rollbac
     .sort((a, b) => b.record.seq - a.record.seq)
 
   const problems: string[] = []
+  const abandoned: string[] = []
   for (const { record, step } of toUndo) {
+    // Ctrl-C twice abandons the rollback: no further undo starts (a database restore the operator
+    // just said to stop). What is left stays in the record for `rollout rollback` to finish.
+    if (state.signal.aborted) {
+      abandoned.push(step.id)
+      continue
+    }
     const ok = await undoStep(state, step, record)
     if (!ok) problems.push(step.id)
   }
+  if (abandoned.length) problems.push(`abandoned before undoing ${abandoned.join(', ')}`)
 
-  const verify = await runPhases(state, state.plan.rollbackVerifyPhases, 'verify')
+  const verify = state.signal.aborted ? null : await runPhases(state, state.plan.rollbackVerifyPhases, 'verify')
   if (verify?.blocker) problems.push(`verification: ${verify.blocker.stepId || 'cancelled'} ${verify.blocker.status} (${verify.blocker.summary})`)
   const inspected = await inspectAfterRollback(state, toUndo.map((x) => x.step))
   for (const c of inspected.changed) problems.push(`found still changed after its undo: ${c}`)

@@ -117,9 +117,13 @@ function manualStep(run: RunRecord, c: Changed, backupId: string | null): string
       return `put the deployment back through the provider${current}: the record does not say what was live before.`
     }
     case 'migrate':
-      return backupId
-        ? `put the database back to the run's backup: \`rollout restore ${run.environment} ${backupId}\` (only the tables that differ are replayed, then every table is proven equal).`
-        : 'put the database back: the run took no backup to restore.'
+      if (!backupId) return 'put the database back: the run took no backup to restore.'
+      // The undo refused the run's backup (restore-backup's INVALID_BACKUP: truncated, changed):
+      // restoring it by hand would be refused too, so the advice must not name it.
+      if (/\bfailed verification\b/.test(c.record.undoSummary ?? '')) {
+        return `put the database back another way: the run's backup ${code(backupId)} failed verification and cannot be restored. Restore an older verified backup (\`rollout backups ${run.environment}\`, then \`rollout restore ${run.environment} <id>\`: what was written since it is lost), or revert the migration's changes by hand.`
+      }
+      return `put the database back to the run's backup: \`rollout restore ${run.environment} ${backupId}\` (only the tables that differ are replayed, then every table is proven equal).`
     default: {
       const undo = typeof c.options.undo === 'string' ? c.options.undo : null
       return undo ? `put ${code(c.id)} back with its undo command: ${code(undo)}` : `put ${code(c.id)} back${c.record.undoSummary ? ` (${c.record.undoSummary})` : ''}.`

@@ -29,7 +29,11 @@ const UNVERIFIED_ROLLBACK = 'Rolled back, NOT verified: the changes were undone,
 export function renderIncident({ run, steps, events, contacts }: IncidentInput): string {
   const runSteps = steps.filter((s) => s.pass === 'run')
   const verifySteps = steps.filter((s) => s.pass === 'verify')
-  const failed = runSteps.filter((s) => s.status === 'failed' || s.status === 'cancelled' || (s.undoStatus === null && s.status === 'rollback-failed'))
+  // A step that failed and was then undone carries its undo's status (rolled-back, rollback-failed):
+  // how it ended is in its last step-finished event, so a failed migration is still named as the failure.
+  const ended = new Map(events.flatMap((e) => (e.type === 'step-finished' && e.pass === 'run' ? [[e.stepId, e.status] as const] : [])))
+  const endedFailed = (s: StepRecord) => ended.get(s.stepId) === 'failed' || ended.get(s.stepId) === 'cancelled'
+  const failed = runSteps.filter((s) => s.status === 'failed' || s.status === 'cancelled' || (s.undoStatus === null && s.status === 'rollback-failed') || endedFailed(s))
   const undone = runSteps.filter((s) => s.undoStatus !== null).sort((a, b) => b.seq - a.seq)
   const lines: string[] = []
   lines.push(`# Incident report: ${run.environment} rollout ${run.id}`, '')
@@ -42,9 +46,9 @@ export function renderIncident({ run, steps, events, contacts }: IncidentInput):
   lines.push('')
 
   lines.push('## What failed', '')
-  if (failed.length === 0) lines.push('No step failed; see the timeline.')
+  if (failed.length === 0) lines.push('No step failed; see the timeline.', '')
   for (const s of failed) {
-    lines.push(`### \`${s.stepId}\` — ${s.title}`, '', `${s.status}: ${s.summary ?? ''}`, '')
+    lines.push(`### \`${s.stepId}\` — ${s.title}`, '', `${endedFailed(s) ? ended.get(s.stepId) : s.status}: ${s.summary ?? ''}`, '')
     const tail = s.output.trim().split('\n').slice(-20).join('\n')
     if (tail) lines.push('```', tail, '```', '')
     for (const e of s.evidence) lines.push(`- evidence: [${e.label}](${e.path})`)

@@ -35,10 +35,12 @@ export interface FaultEnv {
   drop(): Promise<void>
 }
 
-async function seed(url: string): Promise<void> {
+async function seed(url: string, bulk = 0): Promise<void> {
   const mysql = await import('mysql2/promise')
   const conn = await mysql.createConnection({ uri: url, multipleStatements: true })
   try {
+    // Padded rows make a dump or a replay last long enough to be interrupted in the middle.
+    if (bulk) await conn.query(`CREATE TABLE audit_log (id INT PRIMARY KEY, entry CHAR(200) NOT NULL); INSERT INTO audit_log SELECT seq, REPEAT(MD5(seq), 6) FROM seq_1_to_${bulk}`)
     await conn.query(`
       CREATE TABLE clients (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL);
       CREATE TABLE orders (id INT PRIMARY KEY, client_id INT NOT NULL, status VARCHAR(20) NOT NULL, amount_cents INT NOT NULL, KEY (client_id));
@@ -79,12 +81,14 @@ export function rowsLost(before: DatabaseState, now: DatabaseState): number {
 /**
  * A staging environment on this machine: a real database (seeded), the `command` provider keeping
  * the live release in a file (`d-v1` live at first), the real backup and migrate steps, and a smoke
- * test that fails on release v3-broken. `hangs` names the points that hang once (see hangOnce).
+ * test that fails on release v3-broken. `hangs` names the points that hang once (see hangOnce);
+ * `server` puts the database on another server than the tests' (a private one a test may kill);
+ * `bulk` adds a table of that many padded rows.
  */
-export async function faultEnv(opts: { release: string; hangs?: string[]; smoke?: boolean }): Promise<FaultEnv> {
-  const db = await createTestDatabase('fault')
-  const reference = await createTestDatabase('faultref')
-  await Promise.all([seed(db.url), seed(reference.url)])
+export async function faultEnv(opts: { release: string; hangs?: string[]; smoke?: boolean; server?: string; bulk?: number }): Promise<FaultEnv> {
+  const db = await createTestDatabase('fault', opts.server)
+  const reference = await createTestDatabase('faultref', opts.server)
+  await Promise.all([seed(db.url, opts.bulk), seed(reference.url, opts.bulk)])
   const mysql = await import('mysql2/promise')
   const ref = await mysql.createConnection({ uri: reference.url, multipleStatements: true })
   await ref.query(MIGRATION)

@@ -8,18 +8,18 @@ export function testServerUrl(): string {
   return process.env.ROLLOUT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
 }
 
-/** A fresh database with a unique name; `drop()` removes it. */
-export async function createTestDatabase(prefix = 't'): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+/** A fresh database with a unique name (on `server`, default the tests' server); `drop()` removes it. */
+export async function createTestDatabase(prefix = 't', server = testServerUrl()): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const mysql = await import('mysql2/promise')
   const name = `${prefix}_${randomBytes(4).toString('hex')}`
-  const conn = await mysql.createConnection(testServerUrl())
+  const conn = await mysql.createConnection(server)
   await conn.query(`CREATE DATABASE \`${name}\``)
   await conn.end()
   return {
     name,
-    url: `${testServerUrl().replace(/\/$/, '')}/${name}`,
+    url: `${server.replace(/\/$/, '')}/${name}`,
     drop: async () => {
-      const c = await mysql.createConnection(testServerUrl())
+      const c = await mysql.createConnection(server)
       await c.query(`DROP DATABASE IF EXISTS \`${name}\``)
       await c.end()
     },

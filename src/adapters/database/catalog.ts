@@ -66,6 +66,17 @@ function entryFrom(manifest: BackupManifest, manifestPath: string, now: number):
 }
 
 /**
+ * A backup whose file is gone or no longer of the size its manifest recorded (truncated, cut short
+ * by a full disk, replaced) is invalid, whatever its verification said: one stat per backup, so
+ * `backups` and "latest" never offer it. (Its content is checked by verify and by restore.)
+ */
+async function withFileChecked(entry: BackupEntry): Promise<BackupEntry> {
+  const info = await stat(entry.path).catch(() => null)
+  const problem = !info ? `backup file ${path.basename(entry.path)} is missing` : info.size !== entry.sizeBytes ? `backup file is ${info.size} bytes, the manifest says ${entry.sizeBytes}` : null
+  return problem ? { ...entry, status: 'invalid', verified: null, problems: [...entry.problems, problem] } : entry
+}
+
+/**
  * Every backup in a folder, newest first. A manifest that cannot be read is listed as invalid
  * (so it is seen and can be pruned), never offered for restore.
  */
@@ -78,7 +89,7 @@ export async function listBackups(dir: string, now: number = Date.now()): Promis
   for (const name of names.filter((n) => n.endsWith(MANIFEST_SUFFIX))) {
     const manifestPath = path.join(dir, name)
     try {
-      out.push(entryFrom(await readManifest(manifestPath), manifestPath, now))
+      out.push(await withFileChecked(entryFrom(await readManifest(manifestPath), manifestPath, now)))
     } catch (error) {
       const id = name.slice(0, -MANIFEST_SUFFIX.length)
       const info = await stat(manifestPath).catch(() => null)

@@ -1,4 +1,5 @@
 import { open, rename, rm } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -9,6 +10,7 @@ import type { DumpSection } from './dump-layout.js'
 import { DumpScanner, type ScanResult } from './dump-scanner.js'
 import { encryptStream, loadKey, type EncryptionInfo } from './encryption.js'
 import { DatabaseError } from './errors.js'
+import { sealPathFor } from './manifest-seal.js'
 import { manifestPathFor, writeManifest, type BackupManifest, type ObjectCounts, type TableEntry } from './manifest.js'
 import { throttledProgress, type ProgressListener } from './progress.js'
 import { readFingerprintHash } from './schema-hash.js'
@@ -72,7 +74,9 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
   const compressor = await pickCompressor(opts.compression)
   log(`server ${server.flavor} ${server.version}; dump tool ${path.basename(tool.path)} ${tool.flavor} ${tool.version}; ${compressor.kind}${key ? ' + aes-256-gcm' : ''}`)
 
-  await ensurePrivateDir(opts.dir)
+  await ensurePrivateDir(opts.dir).catch((error: unknown) => {
+    throw asBackupError(error, opts.signal, opts.dir)
+  })
   const swept = await sweepPartials(opts.dir)
   for (const name of swept) log(`removed ${name}: left by a backup that was stopped before it finished`)
   const createdAt = (opts.now ?? (() => new Date()))()
@@ -87,7 +91,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
     result = await dumpToFile({ target, database, tool, compressor, key: key?.key ?? null, partialPath, progress, signal: opts.signal, log })
   } catch (error) {
     await rm(partialPath, { force: true })
-    throw asBackupError(error, opts.signal)
+    throw asBackupError(error, opts.signal, opts.dir)
   }
 
   const { scan, measured, snapshot, sha256, fileBytes } = result
@@ -96,7 +100,6 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
     await rm(partialPath, { force: true })
     throw new DatabaseError('DUMP_FAILED', `the dump is not complete: ${problems.join('; ')}`)
   }
-  await rename(partialPath, finalPath)
 
   const fingerprint = await readFingerprintHash(target, database).catch(() => null)
   const manifest: BackupManifest = {
@@ -122,7 +125,15 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
     verifications: [],
   }
   const manifestPath = manifestPathFor(opts.dir, id)
-  await writeManifest(manifestPath, manifest, key?.key ?? null)
+  try {
+    await rename(partialPath, finalPath)
+    await writeManifest(manifestPath, manifest, key?.key ?? null)
+  } catch (error) {
+    // A file without its manifest (the disk filled up between them) is no backup: none is left to
+    // take space or be mistaken for one.
+    await Promise.all([partialPath, finalPath, manifestPath, sealPathFor(manifestPath)].map((f) => rm(f, { force: true })))
+    throw asBackupError(error, opts.signal, opts.dir)
+  }
   log(`${fileName}: ${manifest.tables.length} tables, ${fileBytes} bytes (${scan.totalBytes} uncompressed) in ${manifest.durationMs} ms`)
   return { id, path: finalPath, manifestPath, manifest, swept }
 }
@@ -273,11 +284,25 @@ function stripText({ text: _t, textTruncated: _x, ...section }: DumpSection & { 
   return section
 }
 
-function asBackupError(error: unknown, signal?: AbortSignal): unknown {
+function asBackupError(error: unknown, signal: AbortSignal | undefined, dir: string): unknown {
   if (signal?.aborted) return new DatabaseError('ABORTED', 'the backup was stopped before it finished; nothing was kept')
+  if (error instanceof DatabaseError) return error
   const e = error as NodeJS.ErrnoException
   if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') {
     return new DatabaseError('DISK_FULL', 'no space left for the backup file; nothing was kept', 'free space in the backup folder, or point backups.dir at a larger disk', { cause: error })
   }
+  // A read-only mount or a folder of another user: said as such, not as a bare errno from open().
+  if (e?.code === 'EROFS' || e?.code === 'EACCES' || e?.code === 'EPERM') {
+    const why = e.code === 'EROFS' ? 'it is read-only' : 'permission denied'
+    return new DatabaseError('NOT_WRITABLE', `cannot write to the backup folder ${dir}: ${why} (${e.code}); nothing was kept`, `make ${dir} writable for ${userName()}, or point backups.dir at a folder that is`, { cause: error })
+  }
   return error
+}
+
+function userName(): string {
+  try {
+    return os.userInfo().username
+  } catch {
+    return 'this user'
+  }
 }

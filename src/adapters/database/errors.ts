@@ -10,6 +10,7 @@ export type DatabaseFailure =
   | 'TOOL_MISSING' // mariadb-dump / mysqldump / mariadb / zstd not installed
   | 'DUMP_FAILED' // the dump tool or the compressor failed
   | 'DISK_FULL' // no space left for the backup file
+  | 'NOT_WRITABLE' // the backup folder is read-only or not this user's
   | 'NOT_FOUND' // no such backup
   | 'INVALID_BACKUP' // the backup failed verification
   | 'WRONG_DATABASE' // the backup is of another database

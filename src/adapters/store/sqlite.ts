@@ -195,7 +195,16 @@ export class SqliteStore implements Store {
  * tightens one that exists: the record holds step output and the run's data.
  */
 function ownerOnly(file: string): void {
-  closeSync(openSync(file, 'a', 0o600))
+  // Created here only when missing ('wx'): an existing record is never opened and closed here.
+  // Closing any descriptor of the file drops every POSIX lock this process holds on it, among them
+  // those of a connection still open (libsql keeps a closed one open until its statements are
+  // collected); another process may then checkpoint and truncate the WAL under that connection,
+  // and what it writes next is lost (a rollback's whole record, after a `readRun`).
+  try {
+    closeSync(openSync(file, 'wx', 0o600))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
   chmodSync(file, 0o600)
 }
 

@@ -21,14 +21,15 @@ async function put(dir: string, id: string, daysAgo: number, verifications: Pick
     file: `${id}.sql.zst`,
     database: 'terp_staging',
     createdAt: new Date(NOW - daysAgo * DAY).toISOString(),
-    sizeBytes: 1000 + daysAgo,
+    sizeBytes: 1000 + Math.round(daysAgo),
     tables: [],
     verifications: verifications.map((v) => ({ ...v, at: new Date(NOW).toISOString(), durationMs: 1, problems: v.ok ? [] : ['broken'] })),
     encryption: null,
     layout: { header: { start: 0, end: 0 }, footer: { start: 0, end: 0 }, sections: [] },
   } as unknown as BackupManifest
   await writeFile(path.join(dir, `${id}.manifest.json`), JSON.stringify(manifest), { mode: 0o600 })
-  await writeFile(path.join(dir, `${id}.sql.zst`), 'x', { mode: 0o600 })
+  // Of the size the manifest records: a file of another size is listed as invalid.
+  await writeFile(path.join(dir, `${id}.sql.zst`), 'x'.repeat(1000 + Math.round(daysAgo)), { mode: 0o600 })
 }
 
 describe('backup catalog and retention', () => {
