@@ -26,6 +26,8 @@ import { faultEnv, MIGRATION, release, sameState, type FaultEnv } from './fault-
  * | database server killed mid-migration               | 3    | faults/database-killed: "mid-migration: the undo cannot reach the server, exit 3 …"                     |
  * | database server killed mid-dump (library level)    | —    | adapters/database/faults: "the server killed in the middle of a dump"                                   |
  * | rollout itself killed mid-backup (kill -9)         | —    | cli/backup-killed: "leaves the password in no file …", "the next backup removes the killed one's …"    |
+ * | rollout killed at every boundary and mid every    | —, 0 | faults/crash-matrix: 13 kill points × resume and rollback, database/live/record compared               |
+ * | changing step, then resume or rollback             | or 1 |                                                                                                        |
  * | rollout killed mid-migration / mid-deploy / undo   | —, 1 | faults/recovery: "resume after a kill mid-…"; engine/crash: "killed mid-deploy …", "a rollback killed …" |
  * | disk full in the backup folder (backup, run)       | 1    | faults/backup-folder: "full (a 1 MB tmpfs) …"; adapters/database/faults: "disk full: DISK_FULL …"        |
  * | read-only backup folder (backup, run)              | 1    | faults/backup-folder: "read-only (a read-only bind mount) …"                                            |
