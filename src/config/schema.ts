@@ -94,7 +94,13 @@ export const environmentSchema = z.strictObject({
   /** A CA certificate file (PEM, relative to the config) the environment's HTTPS certificate is issued by; every check trusts it. */
   ca: z.string().min(1).optional(),
   backups: backupsSection.prefault({}),
-  health: z.looseObject({ paths: z.array(z.string().startsWith('/')).min(1).default(['/api/health']) }).prefault({}),
+  health: z
+    .looseObject({
+      paths: z.array(z.string().startsWith('/')).min(1).default(['/api/health']),
+      /** The readiness path the smoke test's api-health step checks; default the first of `paths`. */
+      ready: z.string().startsWith('/').optional(),
+    })
+    .prefault({}),
   hostGuard: z.looseObject({ allowedHosts: z.array(z.string().min(1)).optional() }).prefault({}),
   preflight: z
     .looseObject({
