@@ -94,6 +94,8 @@ export const environmentSchema = z.strictObject({
   /** A CA certificate file (PEM, relative to the config) the environment's HTTPS certificate is issued by; every check trusts it. */
   ca: z.string().min(1).optional(),
   backups: backupsSection.prefault({}),
+  /** A preset's settings go under the environment's own (which win key by key): 'terp' (src/config/presets.ts). */
+  preset: z.enum(['terp']).optional(),
   health: z
     .looseObject({
       paths: z.array(z.string().startsWith('/')).min(1).default(['/api/health']),

@@ -9,7 +9,8 @@ import { resolveUrl } from '../http.js'
 import { checkFields, matcherSchema, show } from './expectations.js'
 import { regexSource } from './flow-schema.js'
 import { overlay, overlayDeep, readSection, sectionKey } from './settings.js'
-import { terpOptions, terpTrpc } from './terp-flows.js'
+import { resolveTerp, terpOptions, terpTrpc, TERP_TRPC_ENDPOINT } from './terp-flows.js'
+import { terpSession } from './session.js'
 
 const procedureType = z.enum(['query', 'mutation'])
 
@@ -24,6 +25,8 @@ export const trpcCallSchema = z.strictObject({
   expectData: z.record(z.string(), matcherSchema).optional(),
   /** Latency budget for this call (for a batch: the batch's request). */
   maxMs: z.number().positive().optional(),
+  /** Sent without the login's cookies (to prove a procedure refuses anonymous callers). */
+  anonymous: z.boolean().optional(),
 })
 export type TrpcCallSpec = z.output<typeof trpcCallSchema>
 
@@ -42,7 +45,7 @@ export const trpcLoginSchema = z.union([
 ])
 
 export const trpcOptions = z.strictObject({
-  /** The tRPC handler's URL or path (default `/trpc`). */
+  /** The tRPC handler's URL or path (default `/api/trpc` with the TERP calls, else `/trpc`). */
   endpoint: z.string().min(1).optional(),
   /** The router's transformer: 'superjson' when it is created with `transformer: superjson` (the default with the TERP calls, else 'none'). */
   transformer: z.enum(['none', 'superjson']).optional(),
@@ -50,7 +53,7 @@ export const trpcOptions = z.strictObject({
   batch: z.boolean().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   login: z.union([trpcLoginSchema, z.literal(false)]).optional(),
-  /** Calls in order; default: the TERP calls (log in, then one read per area). */
+  /** Calls in order; default: the TERP calls (the pass's one login, then one read per area). */
   calls: z.array(trpcCallSchema).optional(),
   terp: terpOptions.optional(),
   timeoutMs: z.number().int().positive().optional(),
@@ -105,7 +108,7 @@ export function groupCalls(calls: TrpcCallSpec[], batch: boolean): TrpcCallSpec[
   const groups: TrpcCallSpec[][] = []
   for (const call of calls) {
     const last = groups.at(-1)
-    if (batch && last && (last[0]!.type ?? 'query') === (call.type ?? 'query')) last.push(call)
+    if (batch && last && (last[0]!.type ?? 'query') === (call.type ?? 'query') && Boolean(last[0]!.anonymous) === Boolean(call.anonymous)) last.push(call)
     else groups.push([call])
   }
   return groups
@@ -164,10 +167,10 @@ export default defineStepKind<TrpcOptions>({
   checkSettings: (ctx) => void trpcSettings(ctx),
   async run(ctx) {
     const s = trpcSettings(ctx)
-    const terp = terpTrpc(s.terp)
-    const calls = s.calls ?? terp.calls
-    const login = s.login === false ? undefined : (s.login ?? (s.calls === undefined ? terp.login : undefined))
-    const endpoint = resolveUrl(ctx.environment.url, s.endpoint ?? '/trpc')
+    const terpDefaults = s.calls === undefined
+    const calls: TrpcCallSpec[] = s.calls ?? terpTrpc(s.terp)
+    const login = s.login === false ? undefined : s.login
+    const endpoint = resolveUrl(ctx.environment.url, s.endpoint ?? (terpDefaults ? TERP_TRPC_ENDPOINT : '/trpc'))
     // TERP's router uses superjson; calls of your own say what theirs uses.
     const transformer = s.transformer ?? (s.calls === undefined ? 'superjson' : 'none')
     const timeoutMs = s.timeoutMs ?? 10_000
@@ -175,7 +178,15 @@ export default defineStepKind<TrpcOptions>({
     const ca = await stepCa(ctx, s.ca)
     const jar = new CookieJar()
 
-    if (login) {
+    if (terpDefaults && s.login === undefined) {
+      // TERP's calls: the pass's one login, shared with the browser flows and never retried.
+      const session = await terpSession(ctx as StepContext<unknown>, resolveTerp(s.terp), { ca, timeoutMs })
+      if (!session.ok) {
+        await ctx.writeEvidence('calls.json', JSON.stringify({ endpoint, login: resolveTerp(s.terp).paths.apiLogin, error: session.problem }, null, 2), 'tRPC calls')
+        return { status: 'failed', summary: session.problem, data: { calls: [] } }
+      }
+      for (const c of session.jar.entries()) jar.absorb(`${c.name}=${c.value}; Path=${c.path}`)
+    } else if (login) {
       const problem = await logIn(login, { endpoint, base: ctx.environment.url, transformer, jar, headers, ctx: ctx as StepContext<unknown>, timeoutMs, ca })
       if (problem) {
         await ctx.writeEvidence('calls.json', JSON.stringify({ endpoint, login: 'path' in login ? login.path : login.url, error: problem }, null, 2), 'tRPC calls')
@@ -187,7 +198,7 @@ export default defineStepKind<TrpcOptions>({
     for (const group of groupCalls(calls, s.batch ?? false)) {
       const wire: TrpcCall[] = group.map((c) => ({ path: c.path, type: c.type ?? 'query', input: c.input }))
       try {
-        const ex = await callTrpc({ endpoint, transformer, headers, resolve: ctx.environment.resolve, ca, timeoutMs, signal: ctx.signal, jar }, wire)
+        const ex = await callTrpc({ endpoint, transformer, headers, resolve: ctx.environment.resolve, ca, timeoutMs, signal: ctx.signal, jar: group[0]!.anonymous ? undefined : jar }, wire)
         const ms = Math.round(ex.timings.totalMs)
         group.forEach((spec, i) => {
           const result = ex.results[i]!
@@ -204,7 +215,7 @@ export default defineStepKind<TrpcOptions>({
             problems,
           })
         })
-        ctx.log(`${ex.method} ${group.map((c) => c.path).join(',')}: HTTP ${ex.status} in ${ms} ms`)
+        ctx.log(`${ex.method} ${group.map((c) => c.path).join(',')}${group[0]!.anonymous ? ' (anonymous)' : ''}: HTTP ${ex.status} in ${ms} ms`)
       } catch (error) {
         const message = failure(error)
         for (const spec of group) reports.push({ path: spec.path, type: spec.type ?? 'query', method: (spec.type ?? 'query') === 'query' ? 'GET' : 'POST', url: endpoint, ok: false, problems: [`${spec.path}: ${message}`] })
