@@ -1,3 +1,4 @@
+import { applyPreset } from './presets.js'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -89,7 +90,8 @@ export async function resolveEnvironment(loaded: LoadedConfig, name: string, red
     throw new RolloutError('USAGE', `unknown environment "${name}" in ${loaded.file}`, names.length ? `environments defined there: ${names.join(', ')}` : 'the config defines no environments')
   }
   const { environments: _all, ...rest } = loaded.raw
-  const picked = resolveMarkers({ ...rest, environments: { [name]: rawEnv } }, loaded, redactor, [])
+  const picked = resolveMarkers({ ...rest, environments: { [name]: rawEnv } }, loaded, redactor, []) as Record<string, unknown> & { environments: Record<string, unknown> }
+  picked.environments[name] = applyPreset(picked.environments[name])
   const parsed = configSchema.safeParse(picked, { reportInput: true })
   if (!parsed.success) throw new ConfigError(`${loaded.file}:\n${redactor.redact(formatIssues(parsed.error.issues, [], configSchema))}`)
   const environment = parsed.data.environments[name]!

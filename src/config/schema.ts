@@ -98,8 +98,12 @@ export const environmentSchema = z.strictObject({
   resolve: z.record(z.string().min(1), ipAddress).optional().describe('Host name → IP address used by the tool\'s own HTTP, TLS and browser clients (like curl --resolve).'),
   ca: z.string().min(1).optional().describe('A CA certificate file (PEM, relative to the config) the environment\'s HTTPS certificate is issued by; every check trusts it.'),
   backups: backupsSection.prefault({}).describe('Where backups are kept, how fresh and how verified; read by the backup steps and `rollout backup`, `backups`, `restore`.'),
+  preset: z.enum(['terp']).optional().describe('A preset whose settings go under the environment\'s own (which win key by key): \'terp\' (TERP\'s routes, selectors, tRPC calls and health paths).'),
   health: z
-    .looseObject({ paths: z.array(z.string().startsWith('/')).min(1).default(['/api/health']).describe('Health endpoints, tried in order.') })
+    .looseObject({
+      paths: z.array(z.string().startsWith('/')).min(1).default(['/api/health']).describe('Health endpoints, tried in order.'),
+      ready: z.string().startsWith('/').optional().describe('The readiness path the api-health smoke step checks; default the first of `paths`.'),
+    })
     .prefault({})
     .describe('The health endpoints the health check, the api-health smoke step and the monitor use.'),
   hostGuard: z

@@ -45,7 +45,7 @@ export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
     step('deploy', 'deploy', 'deploy', `Deploy the application${env.provider ? ` (${env.provider.kind})` : ''}`, { timeoutMs: 30 * MINUTE }),
     step('deploy', 'wait-live', 'wait-live', 'New release is live', { after: ['deploy'] }),
     // Step 4: Smoke Test Checklist
-    step('smoke', 'api-health', 'http', `${env.health.paths[0]} returns 200`, { options: { url: env.health.paths[0] }, timeoutMs: MINUTE }),
+    step('smoke', 'api-health', 'http', `${env.health.ready ?? env.health.paths[0]} returns 200`, { options: { url: env.health.ready ?? env.health.paths[0] }, timeoutMs: MINUTE }),
     step('smoke', 'trpc', 'trpc', 'tRPC endpoints responding'),
     step('smoke', 'critical-flows', 'browser', 'Critical flows in a browser, no console errors', { timeoutMs: 15 * MINUTE }),
     // Step 5: Verify Deployment

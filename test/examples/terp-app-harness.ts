@@ -114,7 +114,7 @@ export class Client {
 
   /** Logs in through the staff form; throws unless it lands on the dashboard. */
   async logIn(email = 'demo@terp.example', password = 'password'): Promise<void> {
-    const res = await this.request('/login', { form: { email, password } })
+    const res = await this.request('/login', { form: { username: email, password } })
     if (res.status !== 303 || res.headers.location !== '/dashboard') throw new Error(`login failed: HTTP ${res.status} ${res.body.slice(0, 200)}`)
   }
 }

@@ -90,9 +90,9 @@ test('v1: built into its own folder, migrated (saying what it applied), seeded, 
   assert.match(v1.url, /^https:\/\/staging\.terp-app\.local:\d+$/)
 })
 
-test('health: JSON with the database check and the release; live, ready, the runbook path and /version.json', async () => {
+test('health: JSON with the database check and the release; live, ready, /version.json with the release under commit; no /api/health (as TERP)', async () => {
   const c = new Client(v1, tls.ca)
-  for (const p of ['/health', '/api/health']) {
+  for (const p of ['/health']) {
     const res = await c.request(p)
     assert.equal(res.status, 200, p)
     const body = JSON.parse(res.body)
@@ -104,7 +104,9 @@ test('health: JSON with the database check and the release; live, ready, the run
   assert.equal((await c.request('/health/live')).status, 200)
   assert.equal(JSON.parse((await c.request('/health/ready')).body).status, 'ready')
   const version = JSON.parse((await c.request('/version.json')).body)
+  assert.equal(version.commit, 'v1')
   assert.equal(version.release, 'v1')
+  assert.equal((await c.request('/api/health')).status, 404)
 })
 
 test('HTTPS answers carry HSTS for a year with subdomains, and the certificate is the staging name\'s', async () => {
@@ -136,7 +138,6 @@ test('the database unreachable: /health and /health/ready answer 503 naming the 
   assert.equal(body.status, 'unhealthy')
   assert.equal(body.checks.database.status, 'unhealthy')
   assert.match(body.checks.database.error, /ECONNREFUSED/)
-  assert.equal((await c.request('/api/health')).status, 503)
   assert.equal((await c.request('/health/ready')).status, 503)
   const live = await c.request('/health/live')
   assert.equal(live.status, 200)
@@ -149,21 +150,25 @@ test('pages: a staff page without a session sends to the login; a wrong password
   const res = await c.request('/dashboard')
   assert.equal(res.status, 303)
   assert.equal(res.headers.location, '/login?next=%2Fdashboard')
-  const wrong = await c.request('/login', { form: { email: 'demo@terp.example', password: 'nope' } })
+  const wrong = await c.request('/login', { form: { username: 'demo@terp.example', password: 'nope' } })
   assert.equal(wrong.status, 401)
-  assert.match(wrong.body, /Wrong email or password/)
+  assert.match(wrong.body, /Wrong username or password/)
+  const wrongApi = await c.request('/api/auth/login', { json: { username: 'demo@terp.example', password: 'nope' } })
+  assert.equal(wrongApi.status, 401)
   assert.deepEqual(c.jar.names(), [])
 
   // After the login the user is back where they were sent from, but never on another site.
-  assert.equal((await c.request('/login', { form: { email: 'demo@terp.example', password: 'password', next: '/clients' } })).headers.location, '/clients')
+  assert.equal((await c.request('/login', { form: { username: 'demo@terp.example', password: 'password', next: '/clients' } })).headers.location, '/clients')
   for (const next of ['//evil.example/', '/\\evil.example/', 'https://evil.example/']) {
-    assert.equal((await c.request('/login', { form: { email: 'demo@terp.example', password: 'password', next } })).headers.location, '/dashboard', next)
+    assert.equal((await c.request('/login', { form: { username: 'demo@terp.example', password: 'password', next } })).headers.location, '/dashboard', next)
   }
 })
 
 test('login, dashboard figures from the database, and an order placed through the form', async () => {
   const c = new Client(v1, tls.ca)
-  const login = await c.request('/login', { form: { email: 'demo@terp.example', password: 'password' } })
+  const loginPage = await c.request('/login')
+  for (const field of ['id="username"', 'id="password"', 'type="submit"']) assert.ok(loginPage.body.includes(field), field)
+  const login = await c.request('/login', { form: { username: 'demo@terp.example', password: 'password' } })
   assert.equal(login.status, 303)
   assert.equal(login.headers.location, '/dashboard')
   assert.match(login.headers['set-cookie'] ?? '', /terp_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure/)
@@ -175,8 +180,15 @@ test('login, dashboard figures from the database, and an order placed through th
   const orders = (await one<{ n: number }>('SELECT COUNT(*) AS n FROM orders')).n
   assert.ok(metrics.includes(`Orders ${orders.toLocaleString('en-US')}`), `the order count is the database's (${metrics.join(' | ')})`)
   assert.ok(metrics.every((m) => /\d/.test(m)))
+  assert.ok(metrics.some((m) => m.startsWith('Open Orders ')), 'the Open Orders figure (upper-cased by CSS)')
+  assert.match(dashboard.body, /\.metric \.label\{text-transform:uppercase/)
 
-  const form = await c.request('/orders/new')
+  const newOrder = await c.request('/orders/new')
+  assert.equal(newOrder.status, 302)
+  assert.equal(newOrder.headers.location, '/sales?tab=create-order')
+  const form = await c.request('/sales?tab=create-order')
+  assert.match(form.body, /<h1>Create Sales Order<\/h1>/)
+  assert.match(form.body, /data-testid="client-select"/)
   const client = /<option value="(\d+)" selected>/.exec(form.body)?.[1]
   const sku = /data-testid="order-item-sku"/.test(form.body) ? /id="sku" name="sku" required value="([^"]+)"/.exec(form.body)?.[1] : undefined
   assert.ok(client && sku, 'a client is preselected and an SKU prefilled')
@@ -200,27 +212,41 @@ test('login, dashboard figures from the database, and an order placed through th
   assert.match(bad.body, /unknown SKU: SKU-NOPE/)
 })
 
-test('the other pages the smoke flows visit: inventory rows, client details, calendar events', async () => {
+test('the other pages the smoke flows visit: orders list, inventory batches, clients under /relationships, calendar', async () => {
   const c = new Client(v1, tls.ca)
   await c.logIn()
-  assert.ok(byTestId((await c.request('/inventory')).body, 'inventory-row').length > 10)
-  const clients = (await c.request('/clients')).body
+  const sales = (await c.request('/sales')).body
+  assert.equal(byTestId(sales, 'orders-table').length, 1)
+  assert.ok(/data-testid="order-row-\d+"/.test(sales))
+  assert.equal((await c.request('/orders')).headers.location, '/sales')
+  const inventory = (await c.request('/inventory')).body
+  assert.ok(byTestId(inventory, 'inventory-row').length > 10)
+  assert.match(inventory, /\d+ batches/)
+  const redirect = await c.request('/clients')
+  assert.equal(redirect.status, 302)
+  assert.equal(redirect.headers.location, '/relationships')
+  const clients = (await c.request('/relationships')).body
+  assert.ok(/data-testid="client-row-\d+"/.test(clients))
   const link = /<a href="(\/clients\/\d+)" data-testid="client-link">/.exec(clients)?.[1]
   assert.ok(link)
   const details = await c.request(link)
   assert.equal(details.status, 200)
   assert.match(byTestId(details.body, 'client-details')[0] ?? '', /Orders: \d+/)
-  assert.ok(byTestId((await c.request('/calendar')).body, 'calendar-event').length > 0)
+  const calendar = (await c.request('/calendar')).body
+  assert.ok(byTestId(calendar, 'calendar-event').length > 0)
+  assert.match(calendar, />Create Event</)
   assert.equal((await c.request('/clients/999999')).status, 404)
 })
 
 test('VIP portal: its own login, and the client sees its own orders only', async () => {
   const c = new Client(v1, tls.ca)
-  assert.equal((await c.request('/vip')).headers.location, '/vip/login')
-  const login = await c.request('/vip/login', { form: { email: 'vip@terp.example', password: 'password' } })
+  assert.equal((await c.request('/vip-portal')).headers.location, '/vip-portal/login')
+  const form = (await c.request('/vip-portal/login')).body
+  for (const field of ['id="email"', 'id="password"']) assert.ok(form.includes(field), field)
+  const login = await c.request('/vip-portal/login', { form: { email: 'vip@terp.example', password: 'password' } })
   assert.equal(login.status, 303)
-  assert.equal(login.headers.location, '/vip')
-  const portal = await c.request('/vip')
+  assert.equal(login.headers.location, '/vip-portal')
+  const portal = await c.request('/vip-portal')
   assert.equal(byTestId(portal.body, 'vip-portal').length, 1)
   const shown = byTestId(portal.body, 'vip-order').map((t) => Number(/^#(\d+)/.exec(t)?.[1]))
   const [own] = await conn.query("SELECT o.id FROM orders o JOIN clients c ON c.id = o.client_id WHERE c.email = 'vip@terp.example' ORDER BY o.placed_at DESC, o.id DESC LIMIT 50")
@@ -229,20 +255,26 @@ test('VIP portal: its own login, and the client sees its own orders only', async
   assert.equal((await c.request('/dashboard')).status, 303, 'a portal login is not a staff login')
 })
 
-test('tRPC: auth.login sets the session; reads answer in one batch, superjson-encoded; reads without a session are refused', async () => {
+test('tRPC under /api/trpc: POST /api/auth/login sets terp_session; reads answer in one batch, superjson-encoded; without a session refused', async () => {
   const c = new Client(v1, tls.ca)
-  const refused = await c.request('/trpc/dashboard.summary')
+  const refused = await c.request('/api/trpc/dashboard.getKpis')
   assert.equal(refused.status, 401)
   assert.equal(trpcError(refused.body).data.code, 'UNAUTHORIZED')
+  const health = await c.request('/api/trpc/health.checkDetailed')
+  assert.equal(health.status, 403)
+  assert.equal(trpcError(health.body).data.code, 'FORBIDDEN')
 
-  const login = await c.request('/trpc/auth.login', { json: { json: { email: 'demo@terp.example', password: 'password' } } })
+  const login = await c.request('/api/auth/login', { json: { username: 'demo@terp.example', password: 'password' } })
   assert.equal(login.status, 200, login.body)
-  assert.equal(superjson.deserialize<{ user: { email: string } }>(JSON.parse(login.body).result.data).user.email, 'demo@terp.example')
+  assert.equal((JSON.parse(login.body) as { user: { email: string } }).user.email, 'demo@terp.example')
   assert.deepEqual(c.jar.names(), ['terp_session'])
+  const detailed = await c.request('/api/trpc/health.checkDetailed')
+  assert.equal(detailed.status, 200, detailed.body)
+  assert.equal(superjson.deserialize<{ status: string }>(JSON.parse(detailed.body).result.data).status, 'healthy')
 
-  const paths = ['dashboard.summary', 'orders.list', 'inventory.list', 'clients.list', 'calendar.list']
-  const input = encodeURIComponent(JSON.stringify({ 1: { json: { limit: 5 } } }))
-  const batch = await c.request(`/trpc/${paths.join(',')}?batch=1&input=${input}`)
+  const paths = ['dashboard.getKpis', 'orders.getAll', 'inventory.list', 'clients.list', 'calendar.getMyEvents']
+  const input = encodeURIComponent(JSON.stringify({ 1: { json: { limit: 5 } }, 3: { json: {} } }))
+  const batch = await c.request(`/api/trpc/${paths.join(',')}?batch=1&input=${input}`)
   assert.equal(batch.status, 200, batch.body)
   const results = JSON.parse(batch.body) as { result: { data: { json: unknown; meta?: unknown } } }[]
   assert.equal(results.length, paths.length)
@@ -253,11 +285,11 @@ test('tRPC: auth.login sets the session; reads answer in one batch, superjson-en
   assert.equal(decoded.orders, (await one<{ n: number }>('SELECT COUNT(*) AS n FROM orders')).n)
   assert.equal(superjson.deserialize<{ items: unknown[] }>(results[1]!.result.data as never).items.length, 5)
 
-  const created = await c.request('/trpc/orders.create', { json: { json: { clientId: 2, items: [{ sku: 'SKU-10001', qty: 1 }] } } })
+  const created = await c.request('/api/trpc/orders.create', { json: { json: { clientId: 2, items: [{ sku: 'SKU-10001', qty: 1 }] } } })
   assert.equal(created.status, 200, created.body)
   const { id } = superjson.deserialize<{ id: number }>(JSON.parse(created.body).result.data)
   assert.equal((await one<{ n: number }>('SELECT COUNT(*) AS n FROM order_lines WHERE order_id = ?', [id])).n, 1)
-  const invalid = await c.request('/trpc/orders.create', { json: { json: { clientId: 2, items: [{ sku: 'NOPE', qty: 1 }] } } })
+  const invalid = await c.request('/api/trpc/orders.create', { json: { json: { clientId: 2, items: [{ sku: 'NOPE', qty: 1 }] } } })
   assert.equal(invalid.status, 400)
   assert.doesNotMatch(invalid.body, /"stack"/, 'no stack traces in answers')
 })
@@ -322,8 +354,8 @@ test('v2 migrates on top of v1: the new column and table, backfilled; its order 
   const after = byTestId((await c.request(`/orders/${noted.order_id}`)).body, 'order-note')
   assert.equal(after.length, 2)
   assert.match(after[1]!, /^Call before delivery\. Demo User, /)
-  assert.match((await c.request('/orders')).body, /<th>Priority<\/th>/)
-  assert.equal(JSON.parse((await c.request('/version.json')).body).release, 'v2')
+  assert.match((await c.request('/sales')).body, /<th>Priority<\/th>/)
+  assert.equal(JSON.parse((await c.request('/version.json')).body).commit, 'v2')
 
   // v1's code on v2's schema keeps working (the old release serves during the deploy).
   const old = new Client(v1, tls.ca)
@@ -349,14 +381,13 @@ test('v3-broken: its migration alters order_lines; creating an order fails with 
   assert.match(page.body, /could not complete this request/)
   assert.doesNotMatch(page.body, /TypeError|\.ts:\d+/, 'no internals on the error page')
 
-  await c.request('/trpc/auth.login', { json: { json: { email: 'demo@terp.example', password: 'password' } } })
-  const call = await c.request('/trpc/orders.create', { json: { json: { clientId: 2, items: [{ sku: 'SKU-10001', qty: 1 }] } } })
+  const call = await c.request('/api/trpc/orders.create', { json: { json: { clientId: 2, items: [{ sku: 'SKU-10001', qty: 1 }] } } })
   assert.equal(call.status, 500)
   assert.equal(trpcError(call.body).data.code, 'INTERNAL_SERVER_ERROR')
   assert.equal((await one<{ n: number }>('SELECT COUNT(*) AS n FROM orders')).n, ordersBefore, 'nothing half-written')
 
-  for (const p of ['/dashboard', '/orders', '/orders/new', '/inventory', '/clients', '/calendar', '/health', '/api/health']) assert.equal((await c.request(p)).status, 200, p)
+  for (const p of ['/dashboard', '/sales', '/sales?tab=create-order', '/inventory', '/relationships', '/calendar', '/health', '/health/ready']) assert.equal((await c.request(p)).status, 200, p)
   const errors = logLines().filter((l) => l.level === 'error')
   assert.ok(errors.some((l) => l.path === '/orders' && l.status === 500 && /Cannot read properties of undefined/.test(l.error as string)), 'the failure is logged as an error with its cause')
-  assert.ok(errors.some((l) => l.path === '/trpc/orders.create' && l.status === 500))
+  assert.ok(errors.some((l) => l.path === '/api/trpc/orders.create' && l.status === 500))
 })

@@ -4,7 +4,7 @@ import type { Database } from './db/connection.js'
 import { healthRoutes } from './http/health.js'
 import { hostGuard, hsts } from './http/host-guard.js'
 import { noteFailure, requestLog } from './http/request-log.js'
-import { cookieHeader, parseCookies, readSession, signSession, STAFF_COOKIE } from './http/session.js'
+import { parseCookies, readSession, STAFF_COOKIE } from './http/session.js'
 import type { Logger } from './log.js'
 import { authPages } from './pages/auth.js'
 import { orderPages } from './pages/orders.js'
@@ -43,13 +43,13 @@ export function createApp(o: AppOptions): express.Express {
   app.use(healthRoutes(o.database.pool, o.release))
 
   app.use(
-    '/trpc',
+    '/api/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: ({ req, res }) => ({
+      createContext: ({ req }) => ({
         store,
         staff: readSession(o.sessionSecret, parseCookies(req.headers.cookie)[STAFF_COOKIE], 'staff'),
-        startSession: (s) => void res.setHeader('Set-Cookie', cookieHeader(STAFF_COOKIE, signSession(o.sessionSecret, s), o.secure)),
+        pool: o.database.pool,
       }),
       onError: ({ error, req }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') noteFailure(req, error.cause ?? error)

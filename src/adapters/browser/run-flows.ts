@@ -18,6 +18,8 @@ export interface FlowRunOptions {
   pinnedKeys?: string[]
   /** Named logins: each runs first, in a context of its own; flows start from its storage state. */
   logins: Record<string, Action[]>
+  /** Sessions made elsewhere (an API login), by login name: flows `as` that name start from them. */
+  states?: Record<string, StorageState>
   flows: Flow[]
   /** Contexts open at once. */
   concurrency: number
@@ -122,7 +124,7 @@ export async function runFlows(opts: FlowRunOptions): Promise<FlowResult[]> {
 
   const work = (async () => {
     try {
-      const states = new Map<string, StorageState>()
+      const states = new Map<string, StorageState>(Object.entries(opts.states ?? {}))
       const loginResults = await pool(Object.keys(opts.logins), opts.concurrency, async (name) => {
         const { result, state } = await runOne(browser, { name: loginFlowName(name), steps: opts.logins[name]! }, 'login', undefined, rc)
         if (state) states.set(name, state)

@@ -51,6 +51,11 @@ export class CookieJar {
     return [...this.cookies.keys()]
   }
 
+  /** The cookies themselves, to hand a session to a browser context (never to a log or a file). */
+  entries(): { name: string; value: string; path: string; expires?: number }[] {
+    return [...this.cookies].map(([name, c]) => ({ name, ...c }))
+  }
+
   values(): string[] {
     return [...this.cookies.values()].map((c) => c.value)
   }

@@ -28,6 +28,8 @@ export default defineConfig({
   contacts: { onCall: 'oncall@terp.example', database: 'db-team@terp.example', escalation: 'cto@terp.example' },
   environments: {
     staging: {
+      // TERP's health and readiness paths, smoke flows and tRPC calls, wait-live on /version.json's commit.
+      preset: 'terp',
       url: ${q(`https://${c.host}:${c.port}`)},
       // No /etc/hosts edit: rollout's own clients resolve the staging name to this machine.
       resolve: { ${q(c.host)}: '127.0.0.1' },
@@ -51,7 +53,6 @@ export default defineConfig({
         },
       },
       backups: { dir: 'backups', keep: 5, verify: 'quick' },
-      health: { paths: ['/api/health', '/health', '/health/ready'] },
       hostGuard: { allowedHosts: [${q(c.host)}] },
       // Each release folder brings its own migrations; ROLLOUT_RELEASE names the one being deployed.
       migrate: {
@@ -60,6 +61,14 @@ export default defineConfig({
       },
       preflight: {
         schemaValidation: 'cd build/$ROLLOUT_RELEASE && node --import tsx src/migrate.ts --check-files',
+      },
+      smoke: {
+        // The seeded admin; TERP's would be its INITIAL_ADMIN_USERNAME.
+        terp: {
+          user: { username: 'demo@terp.example', password: secret(env('SMOKE_PASSWORD')) },
+          // Place a real order (staging data): the create-order flow is what v3-broken breaks.
+          order: { submit: 'data-testid=order-submit', created: 'data-testid=order-created' },
+        },
       },
       monitor: { window: ${q(c.monitorWindow)}, interval: '5s' },
       notify: [
@@ -75,8 +84,6 @@ export default defineConfig({
         // The example app carries no type-check baseline or unit tests of its own.
         'typescript-baseline': false,
         'unit-tests': false,
-        // The example app's /version.json says {"release": "v2"}.
-        'wait-live': { options: { field: 'release' } },
       },
     },
   },

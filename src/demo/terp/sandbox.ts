@@ -73,7 +73,8 @@ export async function prepareSandbox(dir: string, opts: { say: Say; signal: Abor
   opts.say(`database seeded: ${lastLine(seeded) || 'done'}`)
 
   const port = await freePort()
-  writeFileSync(path.join(dir, '.env'), `DATABASE_URL=${database.url}\nSESSION_SECRET=${randomBytes(24).toString('base64url')}\nWEBHOOK_SECRET=${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 })
+  // SMOKE_PASSWORD: the example seed's shared password, the account the smoke tests log in as.
+  writeFileSync(path.join(dir, '.env'), `DATABASE_URL=${database.url}\nSESSION_SECRET=${randomBytes(24).toString('base64url')}\nWEBHOOK_SECRET=${randomBytes(24).toString('base64url')}\nSMOKE_PASSWORD=password\n`, { mode: 0o600 })
   writeFileSync(path.join(dir, 'rollout.config.ts'), demoConfigText({ host: DEMO_HOST, port, caFile: certs.caFile, certFile: certs.certFile, keyFile: certs.keyFile, monitorWindow: opts.monitorWindow, ...opts.inbox }))
   return { paths, url: `https://${DEMO_HOST}:${port}`, port, caFile: certs.caFile, server, database }
 }

@@ -4,14 +4,15 @@ import type { Action, Flow } from '../../adapters/browser/flow-types.js'
 import type { FlowResult } from '../../adapters/browser/run-flows.js'
 import { checkFlows, flowsSchema, loginsSchema, regexSource } from './flow-schema.js'
 import { overlay, overlayDeep, readSection, sectionKey } from './settings.js'
-import { terpFlows, terpOptions } from './terp-flows.js'
+import { resolveTerp, terpFlows, terpOptions, TERP_LOGIN, TERP_NAVIGATION_TIMEOUT_MS } from './terp-flows.js'
+import { browserState, terpSession } from './session.js'
 import { stepCa } from '../trust.js'
 
 export const browserOptions = z.strictObject({
-  flows: flowsSchema.optional().describe('\'terp\' (the default): the runbook\'s TERP flows; or a list of flows of your own.'),
+  flows: flowsSchema.optional().describe('\'terp\' (the default): the runbook\'s TERP flows (README: "The terp preset"); or a list of flows of your own.'),
   only: z.array(z.string().min(1)).min(1).optional().describe('Run only the flows with these names.'),
-  logins: loginsSchema.optional().describe('Named logins (lists of actions); flows start from a login\'s cookies and storage. With TERP flows they replace its login by name ("default").'),
-  terp: terpOptions.optional().describe('Paths, test ids, credentials of the TERP flows.'),
+  logins: loginsSchema.optional().describe('Named logins (lists of actions); flows start from a login\'s cookies and storage. With TERP flows a login named "default" replaces the pass\'s shared API login.'),
+  terp: terpOptions.optional().describe('Paths, selectors, texts and credentials of the TERP flows.'),
   concurrency: z.number().int().min(1).max(16).optional().describe('Browser contexts at once (one browser).'),
   allow: z.array(regexSource).optional().describe('Regular expressions for known noise: console errors, page errors and failed requests they match do not fail a flow.'),
   executablePath: z.string().min(1).optional().describe('Chromium to drive; default /usr/bin/chromium (Debian\'s `chromium` package) or $ROLLOUT_CHROMIUM.'),
@@ -34,6 +35,8 @@ export interface BrowserPlan {
   logins: Record<string, Action[]>
   flows: Flow[]
   settings: BrowserOptions
+  /** The TERP flows start from the pass's one API login (session.ts), not from a login of their own. */
+  terpSession: boolean
 }
 
 /** What the step will run: the section and the options merged, TERP defaults applied, names checked. */
@@ -43,10 +46,11 @@ export function browserPlan(ctx: Pick<StepContext<BrowserOptions>, 'options' | '
   settings.terp = overlayDeep(section.terp, ctx.options.terp)
   let logins: Record<string, Action[]>
   let flows: Flow[]
+  let session = false
   if (settings.flows === undefined || settings.flows === 'terp') {
-    const terp = terpFlows(settings.terp)
-    logins = { ...terp.logins, ...settings.logins }
-    flows = terp.flows
+    logins = { ...settings.logins }
+    flows = terpFlows(settings.terp)
+    session = !logins[TERP_LOGIN]
   } else {
     logins = settings.logins ?? {}
     flows = settings.flows
@@ -56,12 +60,12 @@ export function browserPlan(ctx: Pick<StepContext<BrowserOptions>, 'options' | '
     if (unknown.length) throw new Error(`only: no flow named ${unknown.map((n) => `"${n}"`).join(', ')} (flows: ${flows.map((f) => f.name).join(', ')})`)
     flows = flows.filter((f) => settings.only!.includes(f.name))
   }
-  const problems = checkFlows(flows, logins)
+  const problems = checkFlows(flows, session ? { ...logins, [TERP_LOGIN]: [] } : logins)
   if (problems.length) throw new Error(problems.join('; '))
   // Only the logins some flow starts from are run; a login nobody needs is not a smoke test.
   const needed = new Set(flows.map((f) => (f.as === false ? undefined : (f.as ?? (Object.keys(logins).length === 1 ? Object.keys(logins)[0] : undefined)))).filter((n): n is string => !!n))
-  logins = Object.fromEntries(Object.entries(logins).filter(([name]) => needed.has(name)))
-  return { logins, flows, settings }
+  logins = Object.fromEntries(Object.entries(logins).filter(([name]) => needed.has(name) && !(session && name === TERP_LOGIN)))
+  return { logins, flows, settings, terpSession: session && needed.has(TERP_LOGIN) }
 }
 
 function summarise(results: FlowResult[], seconds: string): StepOutcome {
@@ -103,6 +107,14 @@ export default defineStepKind<BrowserOptions>({
     const trust = await verifiedKeys(origins, { ca, resolve: ctx.environment.resolve })
     for (const r of trust.refused) ctx.log(`TLS: the certificate of ${r.origin} is not trusted (${r.reason}); the browser will refuse it as well`)
 
+    const navigationTimeoutMs = s.navigationTimeoutMs ?? (s.flows === undefined || s.flows === 'terp' ? TERP_NAVIGATION_TIMEOUT_MS : 30_000)
+    let states: Record<string, Awaited<ReturnType<typeof browserState>>> | undefined
+    if (plan.terpSession) {
+      const session = await terpSession(ctx, resolveTerp(s.terp), { ca, timeoutMs: navigationTimeoutMs })
+      if (!session.ok) return { status: 'failed', summary: session.problem, data: { flows: [], passed: 0, failed: 0 } }
+      states = { [TERP_LOGIN]: browserState(session) }
+    }
+
     const { runFlows } = await import('../../adapters/browser/run-flows.js')
     const started = performance.now()
     ctx.log(`${executablePath}: ${Object.keys(plan.logins).length} login(s), ${plan.flows.length} flow(s), ${s.concurrency ?? 2} at a time, against ${baseUrl}`)
@@ -112,11 +124,12 @@ export default defineStepKind<BrowserOptions>({
       resolve: ctx.environment.resolve,
       pinnedKeys: trust.pins.map((p) => p.spki),
       logins: plan.logins,
+      ...(states ? { states } : {}),
       flows: plan.flows,
       concurrency: s.concurrency ?? 2,
       allow: (s.allow ?? []).map((p) => new RegExp(p)),
       actionTimeoutMs: s.actionTimeoutMs ?? 10_000,
-      navigationTimeoutMs: s.navigationTimeoutMs ?? 30_000,
+      navigationTimeoutMs,
       viewport: s.viewport ?? { width: 1280, height: 800 },
       trace: s.trace ?? 'on-failure',
       signal: ctx.signal,

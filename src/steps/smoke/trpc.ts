@@ -9,7 +9,8 @@ import { resolveUrl } from '../http.js'
 import { checkFields, matcherSchema, show } from './expectations.js'
 import { regexSource } from './flow-schema.js'
 import { overlay, overlayDeep, readSection, sectionKey } from './settings.js'
-import { terpOptions, terpTrpc } from './terp-flows.js'
+import { resolveTerp, terpOptions, terpTrpc, TERP_TRPC_ENDPOINT } from './terp-flows.js'
+import { terpSession } from './session.js'
 
 const procedureType = z.enum(['query', 'mutation'])
 
@@ -20,6 +21,7 @@ export const trpcCallSchema = z.strictObject({
   expectError: z.union([z.literal(true), z.strictObject({ code: z.string().min(1).optional().describe('The tRPC error code, e.g. UNAUTHORIZED.'), message: regexSource.optional().describe('Regular expression the error message must match.') })]).optional().describe('The call must fail: `true`, or with this tRPC code and/or a message matching this pattern.'),
   expectData: z.record(z.string(), matcherSchema).optional().describe('Fields of the returned data by path (`items.length`, `user.email`) → matcher.'),
   maxMs: z.number().positive().optional().describe('Latency budget for this call (for a batch: the batch\'s request).'),
+  anonymous: z.boolean().optional().describe('Sent without the login\'s cookies (to prove a procedure refuses anonymous callers).'),
 })
 export type TrpcCallSpec = z.output<typeof trpcCallSchema>
 
@@ -40,15 +42,15 @@ export const trpcLoginSchema = z.union([
 ])
 
 export const trpcOptions = z.strictObject({
-  endpoint: z.string().min(1).optional().describe('The tRPC handler\'s URL or path (default `/trpc`).'),
+  endpoint: z.string().min(1).optional().describe('The tRPC handler\'s URL or path (default `/api/trpc` with the TERP calls, else `/trpc`).'),
   transformer: z.enum(['none', 'superjson']).optional().describe('The router\'s transformer: \'superjson\' when it is created with `transformer: superjson` (the default with the TERP calls, else \'none\').'),
   batch: z.boolean().optional().describe('Send consecutive calls of the same type as one batched request, as httpBatchLink does.'),
   headers: z.record(z.string(), z.string()).optional().describe('Headers sent with every request (login included).'),
   login: z
     .union([trpcLoginSchema, z.literal(false)])
     .optional()
-    .describe('A login before the calls: a tRPC procedure `{ path, input }` or an HTTP request `{ url, form | json }`; its cookies are sent after. Default: the TERP login with the TERP calls, none with calls of your own; false for none.'),
-  calls: z.array(trpcCallSchema).optional().describe('Calls in order; default: the TERP calls (log in, then one read per area).'),
+    .describe('A login before the calls: a tRPC procedure `{ path, input }` or an HTTP request `{ url, form | json }`; its cookies are sent after. Default: the pass\'s one TERP login with the TERP calls, none with calls of your own; false for none.'),
+  calls: z.array(trpcCallSchema).optional().describe('Calls in order; default: the TERP calls (the pass\'s one login, then one read per area).'),
   terp: terpOptions.optional().describe('Credentials and procedure paths of the TERP calls (used when `calls` is not set).'),
   timeoutMs: z.number().int().positive().optional().describe('Timeout of each request in milliseconds (default 10000).'),
   ca: z.string().min(1).optional().describe('PEM file of a private CA, relative to the config (as the tls step\'s `ca`).'),
@@ -101,7 +103,7 @@ export function groupCalls(calls: TrpcCallSpec[], batch: boolean): TrpcCallSpec[
   const groups: TrpcCallSpec[][] = []
   for (const call of calls) {
     const last = groups.at(-1)
-    if (batch && last && (last[0]!.type ?? 'query') === (call.type ?? 'query')) last.push(call)
+    if (batch && last && (last[0]!.type ?? 'query') === (call.type ?? 'query') && Boolean(last[0]!.anonymous) === Boolean(call.anonymous)) last.push(call)
     else groups.push([call])
   }
   return groups
@@ -160,10 +162,10 @@ export default defineStepKind<TrpcOptions>({
   checkSettings: (ctx) => void trpcSettings(ctx),
   async run(ctx) {
     const s = trpcSettings(ctx)
-    const terp = terpTrpc(s.terp)
-    const calls = s.calls ?? terp.calls
-    const login = s.login === false ? undefined : (s.login ?? (s.calls === undefined ? terp.login : undefined))
-    const endpoint = resolveUrl(ctx.environment.url, s.endpoint ?? '/trpc')
+    const terpDefaults = s.calls === undefined
+    const calls: TrpcCallSpec[] = s.calls ?? terpTrpc(s.terp)
+    const login = s.login === false ? undefined : s.login
+    const endpoint = resolveUrl(ctx.environment.url, s.endpoint ?? (terpDefaults ? TERP_TRPC_ENDPOINT : '/trpc'))
     // TERP's router uses superjson; calls of your own say what theirs uses.
     const transformer = s.transformer ?? (s.calls === undefined ? 'superjson' : 'none')
     const timeoutMs = s.timeoutMs ?? 10_000
@@ -171,7 +173,15 @@ export default defineStepKind<TrpcOptions>({
     const ca = await stepCa(ctx, s.ca)
     const jar = new CookieJar()
 
-    if (login) {
+    if (terpDefaults && s.login === undefined) {
+      // TERP's calls: the pass's one login, shared with the browser flows and never retried.
+      const session = await terpSession(ctx as StepContext<unknown>, resolveTerp(s.terp), { ca, timeoutMs })
+      if (!session.ok) {
+        await ctx.writeEvidence('calls.json', JSON.stringify({ endpoint, login: resolveTerp(s.terp).paths.apiLogin, error: session.problem }, null, 2), 'tRPC calls')
+        return { status: 'failed', summary: session.problem, data: { calls: [] } }
+      }
+      for (const c of session.jar.entries()) jar.absorb(`${c.name}=${c.value}; Path=${c.path}`)
+    } else if (login) {
       const problem = await logIn(login, { endpoint, base: ctx.environment.url, transformer, jar, headers, ctx: ctx as StepContext<unknown>, timeoutMs, ca })
       if (problem) {
         await ctx.writeEvidence('calls.json', JSON.stringify({ endpoint, login: 'path' in login ? login.path : login.url, error: problem }, null, 2), 'tRPC calls')
@@ -183,7 +193,7 @@ export default defineStepKind<TrpcOptions>({
     for (const group of groupCalls(calls, s.batch ?? false)) {
       const wire: TrpcCall[] = group.map((c) => ({ path: c.path, type: c.type ?? 'query', input: c.input }))
       try {
-        const ex = await callTrpc({ endpoint, transformer, headers, resolve: ctx.environment.resolve, ca, timeoutMs, signal: ctx.signal, jar }, wire)
+        const ex = await callTrpc({ endpoint, transformer, headers, resolve: ctx.environment.resolve, ca, timeoutMs, signal: ctx.signal, jar: group[0]!.anonymous ? undefined : jar }, wire)
         const ms = Math.round(ex.timings.totalMs)
         group.forEach((spec, i) => {
           const result = ex.results[i]!
@@ -200,7 +210,7 @@ export default defineStepKind<TrpcOptions>({
             problems,
           })
         })
-        ctx.log(`${ex.method} ${group.map((c) => c.path).join(',')}: HTTP ${ex.status} in ${ms} ms`)
+        ctx.log(`${ex.method} ${group.map((c) => c.path).join(',')}${group[0]!.anonymous ? ' (anonymous)' : ''}: HTTP ${ex.status} in ${ms} ms`)
       } catch (error) {
         const message = failure(error)
         for (const spec of group) reports.push({ path: spec.path, type: spec.type ?? 'query', method: (spec.type ?? 'query') === 'query' ? 'GET' : 'POST', url: endpoint, ok: false, problems: [`${spec.path}: ${message}`] })

@@ -41,10 +41,25 @@ function allText(h: StepHarness<BrowserOptions>): string {
   return [...h.logs, ...h.evidence.filter((e) => /\.(json|log|txt)$/.test(e.path)).map((e) => readFileSync(h.evidencePath(e), 'utf8'))].join('\n')
 }
 
-test('the TERP flows pass against an app with their pages, in parallel contexts, with real screenshots', { skip }, async () => {
+/** A checklist of flows against the fixture app's pages (the terp preset is proven against the example app: test/examples). */
+const id = (name: string) => `data-testid=${name}`
+const checklist = [
+  { name: 'dashboard', steps: [{ goto: '/dashboard' }, { expectVisible: id('dashboard') }, { expectText: { matches: '\\d' }, in: id('dashboard-metric'), title: 'dashboard figures show data' }] },
+  { name: 'create-order', steps: [{ goto: '/orders/new' }, { select: id('order-client'), value: '2' }, { fill: id('order-item-sku'), value: 'SKU-9' }, { fill: id('order-item-qty'), value: '1' }, { click: id('order-submit') }, { expectVisible: id('order-created') }] },
+  { name: 'inventory', steps: [{ goto: '/inventory' }, { expectVisible: id('inventory-row') }] },
+  { name: 'client-details', steps: [{ goto: '/clients' }, { click: id('client-link') }, { expectVisible: id('client-details') }] },
+  { name: 'calendar', steps: [{ goto: '/calendar' }, { expectVisible: id('calendar-event') }] },
+  {
+    name: 'vip-portal',
+    as: false,
+    steps: [{ goto: '/vip/login' }, { fill: id('vip-email'), value: 'vip@terp.example' }, { fill: id('vip-password'), value: PASSWORD, secret: true }, { click: id('vip-submit') }, { expectVisible: id('vip-portal') }],
+  },
+]
+
+test('a checklist of flows passes against an app with their pages, in parallel contexts, with real screenshots', { skip }, async () => {
   const h = harness(browser, {
     environment: { url: app.url },
-    options: { terp: { user: { password: PASSWORD }, vip: { password: PASSWORD }, order: { client: '2', sku: 'SKU-9' } }, concurrency: 3 },
+    options: { logins: { default: login }, flows: checklist, concurrency: 3 },
   })
   try {
     const outcome = await h.run()

@@ -130,20 +130,31 @@ test('an endpoint that does not answer tRPC is named with what came back', async
   }
 })
 
-test('with no calls configured the TERP calls run, with credentials from the smoke section', async () => {
-  const h = harness(trpc, {
-    environment: { url: app.url, smoke: { terp: { user: { password: PASSWORD } } } },
-  })
+test('with no calls configured the TERP calls run after the pass\'s one login; a failed login is not tried again in the pass', async () => {
+  const terp = { user: { username: 'admin', password: PASSWORD } }
+  const unset = harness(trpc, { runId: 'run-terp-none', environment: { url: app.url } })
   try {
-    const outcome = await h.run()
-    // This app has the login but not TERP's other procedures: the defaults were called, and each is named.
+    const outcome = await unset.run()
     assert.equal(outcome.status, 'failed')
-    const calls = (outcome.data as { calls: { path: string; ok: boolean }[] }).calls
-    assert.deepEqual(calls.map((c) => [c.path, c.ok]), [['dashboard.summary', false], ['orders.list', true], ['inventory.list', false], ['clients.list', false], ['calendar.list', false]])
-    assert.match(outcome.summary, /^4 of 5 tRPC calls failed — dashboard\.summary: NOT_FOUND \(HTTP 404\): No procedure found on path "dashboard\.summary"/)
+    assert.match(outcome.summary, /^no TERP login configured: set smoke\.terp\.user \{ username, password \}.*nothing was tried$/)
   } finally {
-    h.cleanup()
+    unset.cleanup()
   }
+  const before = app.requests.length
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const h = harness(trpc, { runId: 'run-terp-1', environment: { url: app.url, smoke: { terp } } })
+    try {
+      const outcome = await h.run()
+      // This app has no POST /api/auth/login: the login fails, and with it the step, before any call.
+      assert.equal(outcome.status, 'failed')
+      assert.match(outcome.summary, /^login POST http:\/\/127\.0\.0\.1:\d+\/api\/auth\/login failed: HTTP 404; not retried: TERP locks the account after 10 failed logins in 15 minutes/)
+      assert.deepEqual((outcome.data as { calls: unknown[] }).calls, [])
+      if (attempt === 1) assert.ok(h.logs.some((l) => /failed earlier in this pass/.test(l)), h.logs.join('\n'))
+    } finally {
+      h.cleanup()
+    }
+  }
+  assert.deepEqual(app.requests.slice(before).map((r) => `${r.method} ${r.url}`), ['POST /api/auth/login'], 'one login for the pass, no call after it')
 })
 
 test('the smoke.trpc section is checked with its key path', async () => {

@@ -36,9 +36,10 @@ export async function checkDatabase(pool: Pool): Promise<DatabaseCheck> {
 }
 
 /**
- * `/health` and `/api/health` (the runbook's name): the overall status with its database check,
+ * TERP's health endpoints (no /api/health): `/health`: the overall status with its database check,
  * 503 when unhealthy. `/health/live`: the process answers. `/health/ready`: the database answers,
- * so a new release takes traffic only when it can serve it. `/version.json`: which release this is.
+ * so a new release takes traffic only when it can serve it. `/version.json`: which release this is,
+ * under `commit` as TERP reports it (here the release's id; `builtFrom` is the source commit).
  */
 export function healthRoutes(pool: Pool, release: Release): Router {
   const router = Router()
@@ -48,13 +49,12 @@ export function healthRoutes(pool: Pool, release: Release): Router {
     res.status(database.status === 'unhealthy' ? 503 : 200).set(noStore).json({ status: database.status, checks: { database }, release: release.id })
   }
   router.get('/health', full)
-  router.get('/api/health', full)
   router.get('/health/live', (_req, res) => void res.set(noStore).json({ status: 'alive', release: release.id, uptimeSeconds: Math.round(process.uptime()) }))
   router.get('/health/ready', async (_req, res) => {
     const database = await checkDatabase(pool)
     const ready = database.status !== 'unhealthy'
     res.status(ready ? 200 : 503).set(noStore).json({ status: ready ? 'ready' : 'not ready', checks: { database } })
   })
-  router.get('/version.json', (_req, res) => void res.set(noStore).json({ release: release.id, ...(release.commit ? { commit: release.commit } : {}) }))
+  router.get('/version.json', (_req, res) => void res.set(noStore).json({ commit: release.id, release: release.id, ...(release.commit ? { builtFrom: release.commit } : {}) }))
   return router
 }

@@ -11,18 +11,24 @@ export function orderPages(deps: PageDeps): Router {
   const router = Router()
   const { store } = deps
   router.use('/orders', requireStaff(deps))
+  router.use('/sales', requireStaff(deps))
 
-  router.get('/orders', async (req, res) => {
+  // TERP's orders live on the sales page: its list, and its create-order tab.
+  router.get('/orders', (req, res) => res.redirect(302, `/sales${req.query.page ? `?page=${encodeURIComponent(String(req.query.page))}` : ''}`))
+  router.get('/orders/new', (_req, res) => res.redirect(302, '/sales?tab=create-order'))
+
+  router.get('/sales', async (req, res, next) => {
+    if (req.query.tab !== 'create-order') return next()
+    const choices = await orderFormChoices(store)
+    sendPage(res, newOrderPage({ clients: choices.clients, sku: choices.defaultSku, qty: '1', ...(store.features.orderPriority ? { priority: 'normal' } : {}) }, staffNav(res)))
+  })
+
+  router.get('/sales', async (req, res) => {
     const { total } = await listOrders(store, { limit: 1 })
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE))
     const page = Math.min(positiveInt(req.query.page) ?? 1, pages)
     const { items } = await listOrders(store, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
     sendPage(res, ordersPage(items, { page, pages, total }, staffNav(res)))
-  })
-
-  router.get('/orders/new', async (_req, res) => {
-    const choices = await orderFormChoices(store)
-    sendPage(res, newOrderPage({ clients: choices.clients, sku: choices.defaultSku, qty: '1', ...(store.features.orderPriority ? { priority: 'normal' } : {}) }, staffNav(res)))
   })
 
   router.post('/orders', async (req, res) => {

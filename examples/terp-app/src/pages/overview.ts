@@ -15,7 +15,7 @@ const INVENTORY_PAGE = 100
 export function overviewPages(deps: PageDeps): Router {
   const router = Router()
   const { store } = deps
-  for (const path of ['/dashboard', '/inventory', '/clients', '/calendar']) router.use(path, requireStaff(deps))
+  for (const path of ['/dashboard', '/inventory', '/clients', '/relationships', '/calendar']) router.use(path, requireStaff(deps))
 
   router.get('/dashboard', async (_req, res) => {
     const [summary, recent] = await Promise.all([dashboardSummary(store), listOrders(store, { limit: 10 })])
@@ -29,7 +29,9 @@ export function overviewPages(deps: PageDeps): Router {
     sendPage(res, inventoryPage(items, { total, search, page, pages: Math.max(1, Math.ceil(total / INVENTORY_PAGE)) }, staffNav(res)))
   })
 
-  router.get('/clients', async (_req, res) => sendPage(res, clientsPage(await listClients(store), staffNav(res))))
+  // TERP's client list lives under /relationships; /clients leads there.
+  router.get('/clients', (_req, res) => res.redirect(302, '/relationships'))
+  router.get('/relationships', async (_req, res) => sendPage(res, clientsPage(await listClients(store), staffNav(res))))
 
   router.get('/clients/:id', async (req, res) => {
     const id = positiveInt(req.params.id)

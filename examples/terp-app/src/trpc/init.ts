@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server'
 import superjson from 'superjson'
+import type { Pool } from 'mysql2'
 import type { Session } from '../http/session.js'
 import type { Store } from '../services/store.js'
 
@@ -7,8 +8,8 @@ export interface TrpcContext {
   store: Store
   /** The staff session from the request's cookie, if any. */
   staff: Session | null
-  /** Starts a staff session: sets its cookie on the response. */
-  startSession(session: Omit<Session, 'exp'>): void
+  /** The database pool, for the detailed health check. */
+  pool: Pool
 }
 
 // superjson, as TERP's router: Dates stay Dates on the wire. No stack traces in answers.
@@ -17,8 +18,14 @@ const t = initTRPC.context<TrpcContext>().create({ transformer: superjson, isDev
 export const router = t.router
 export const publicProcedure = t.procedure
 
-/** Reads need a logged-in staff member (auth.login, or the /login form's cookie). */
+/** Reads need a logged-in staff member (the cookie of POST /api/auth/login or of the /login form). */
 export const staffProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.staff) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'log in first (auth.login)' })
+  if (!ctx.staff) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'log in first (POST /api/auth/login)' })
+  return next({ ctx: { ...ctx, staff: ctx.staff } })
+})
+
+/** Admin-only answers (the detailed health check): refused as FORBIDDEN to anyone not logged in. */
+export const adminProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.staff) throw new TRPCError({ code: 'FORBIDDEN', message: 'admins only' })
   return next({ ctx: { ...ctx, staff: ctx.staff } })
 })

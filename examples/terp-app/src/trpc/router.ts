@@ -1,13 +1,13 @@
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
-import { verifyStaff } from '../services/accounts.js'
+import { checkDatabase } from '../http/health.js'
 import { listEvents } from '../services/calendar.js'
 import { listClients } from '../services/clients.js'
 import { dashboardSummary } from '../services/dashboard.js'
 import { listInventory } from '../services/inventory.js'
 import { createOrder, listOrders, PRIORITIES } from '../services/orders.js'
 import { InputError } from '../services/store.js'
-import { publicProcedure, router, staffProcedure } from './init.js'
+import { adminProcedure, router, staffProcedure } from './init.js'
 
 const page = z.object({ limit: z.number().int().min(1).max(500).default(50), offset: z.number().int().min(0).default(0) }).optional()
 
@@ -21,21 +21,22 @@ async function asInput<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** TERP's procedure names; logging in is POST /api/auth/login, outside tRPC. */
 export const appRouter = router({
   auth: router({
-    login: publicProcedure.input(z.object({ email: z.string().min(1), password: z.string().min(1) })).mutation(async ({ ctx, input }) => {
-      const user = await verifyStaff(ctx.store, input.email, input.password)
-      if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'wrong email or password' })
-      ctx.startSession({ kind: 'staff', id: user.id, name: user.name })
-      return { user }
-    }),
     me: staffProcedure.query(({ ctx }) => ({ id: ctx.staff.id, name: ctx.staff.name })),
   }),
+  health: router({
+    checkDetailed: adminProcedure.query(async ({ ctx }) => {
+      const database = await checkDatabase(ctx.pool)
+      return { status: database.status, checks: { database } }
+    }),
+  }),
   dashboard: router({
-    summary: staffProcedure.query(({ ctx }) => dashboardSummary(ctx.store)),
+    getKpis: staffProcedure.query(({ ctx }) => dashboardSummary(ctx.store)),
   }),
   orders: router({
-    list: staffProcedure.input(page).query(({ ctx, input }) => listOrders(ctx.store, input)),
+    getAll: staffProcedure.input(page).query(({ ctx, input }) => listOrders(ctx.store, input)),
     create: staffProcedure
       .input(
         z.object({
@@ -50,10 +51,10 @@ export const appRouter = router({
     list: staffProcedure.input(z.object({ search: z.string().optional(), limit: z.number().int().min(1).max(500).default(100), offset: z.number().int().min(0).default(0) }).optional()).query(({ ctx, input }) => listInventory(ctx.store, input)),
   }),
   clients: router({
-    list: staffProcedure.query(({ ctx }) => listClients(ctx.store)),
+    list: staffProcedure.input(z.object({}).optional()).query(({ ctx }) => listClients(ctx.store)),
   }),
   calendar: router({
-    list: staffProcedure.query(({ ctx }) => listEvents(ctx.store)),
+    getMyEvents: staffProcedure.query(({ ctx }) => listEvents(ctx.store)),
   }),
 })
 

@@ -5,13 +5,14 @@ import { page, type Nav } from './layout.js'
 import { orderTable } from './orders.js'
 
 export function dashboardPage(s: DashboardSummary, recent: OrderRow[], nav: Nav): Html {
-  const metric = (label: string, value: string) => html`<div class="metric" data-testid="dashboard-metric">${label}<b>${value}</b></div>`
+  // Labels are upper-cased by CSS, as TERP's: the page shows OPEN ORDERS for "Open Orders".
+  const metric = (label: string, value: string) => html`<div class="metric" data-testid="dashboard-metric"><span class="label">${label}</span><b>${value}</b></div>`
   return page(
     'Dashboard',
     html`<section data-testid="dashboard"><h1>Dashboard</h1>
 <div class="metrics">
   ${metric('Orders', s.orders.toLocaleString('en-US'))}
-  ${metric('Open orders', s.openOrders.toLocaleString('en-US'))}
+  ${metric('Open Orders', s.openOrders.toLocaleString('en-US'))}
   ${metric('Revenue, last 30 days', money(s.revenue30dCents))}
   ${metric('Clients', s.clients.toLocaleString('en-US'))}
   ${metric('Products to reorder', s.lowStockProducts.toLocaleString('en-US'))}

@@ -15,6 +15,7 @@ button.primary{margin-top:14px;background:#1f6feb;color:#fff;border:0;border-rad
 .notice{background:#e6f4ea;border:1px solid #9bd3ae;padding:10px 14px;border-radius:6px;margin-bottom:16px}
 .error{background:#fdecea;border:1px solid #f3a59d;padding:10px 14px;border-radius:6px;margin-bottom:16px}
 .low{color:#b3261e;font-weight:600} .muted{color:#66707c}
+.metric .label{text-transform:uppercase;font-size:12px;letter-spacing:.04em;color:#66707c}
 `
 
 /** The staff navigation; null for pages outside the staff area (logins, the VIP portal). */
@@ -31,9 +32,9 @@ function navBar(nav: Nav): Html {
   if (!nav) return html`<header><strong>TERP</strong></header>`
   if ('portal' in nav) {
     return html`<header><strong>TERP client portal</strong><span>${nav.portal}</span>
-<form method="post" action="/vip/logout"><button>Log out</button></form></header>`
+<form method="post" action="/vip-portal/logout"><button>Log out</button></form></header>`
   }
   return html`<header><strong>TERP</strong>
-<a href="/dashboard">Dashboard</a><a href="/orders">Orders</a><a href="/orders/new">New order</a><a href="/inventory">Inventory</a><a href="/clients">Clients</a><a href="/calendar">Calendar</a>
+<a href="/dashboard">Dashboard</a><a href="/sales">Orders</a><a href="/orders/new">New order</a><a href="/inventory">Inventory</a><a href="/relationships">Clients</a><a href="/calendar">Calendar</a>
 <form method="post" action="/logout"><span class="muted">${nav.user}</span> <button>Log out</button></form></header>`
 }

@@ -5,9 +5,9 @@ import { page, type Nav } from './layout.js'
 
 export function orderTable(rows: OrderRow[]): Html {
   const withPriority = rows.some((r) => r.priority !== undefined)
-  return html`<table><thead><tr><th>Order</th><th>Client</th><th>Status</th>${withPriority ? html`<th>Priority</th>` : ''}<th>Placed</th><th>Total</th></tr></thead><tbody>
+  return html`<table data-testid="orders-table"><thead><tr><th>Order</th><th>Client</th><th>Status</th>${withPriority ? html`<th>Priority</th>` : ''}<th>Placed</th><th>Total</th></tr></thead><tbody>
 ${rows.map(
-  (o) => html`<tr data-testid="order-row"><td><a href="/orders/${o.id}">#${o.id}</a></td><td><a href="/clients/${o.clientId}">${o.clientName}</a></td><td>${o.status}</td>${withPriority ? html`<td>${o.priority}</td>` : ''}<td>${day(o.placedAt)}</td><td>${money(o.totalCents)}</td></tr>`,
+  (o) => html`<tr data-testid="order-row-${o.id}"><td><a href="/orders/${o.id}">#${o.id}</a></td><td><a href="/clients/${o.clientId}">${o.clientName}</a></td><td>${o.status}</td>${withPriority ? html`<td>${o.priority}</td>` : ''}<td>${day(o.placedAt)}</td><td>${money(o.totalCents)}</td></tr>`,
 )}</tbody></table>`
 }
 
@@ -15,9 +15,9 @@ export function ordersPage(rows: OrderRow[], paging: { page: number; pages: numb
   return page(
     'Orders',
     html`<h1>Orders <span class="muted">(${paging.total.toLocaleString('en-US')})</span></h1>
-<p><a href="/orders/new">New order</a></p>
+<p><a href="/sales?tab=create-order">New order</a></p>
 ${orderTable(rows)}
-<p>${paging.page > 1 ? html`<a href="/orders?page=${paging.page - 1}">← newer</a> ` : ''}page ${paging.page} of ${paging.pages}${paging.page < paging.pages ? html` <a href="/orders?page=${paging.page + 1}">older →</a>` : ''}</p>`,
+<p>${paging.page > 1 ? html`<a href="/sales?page=${paging.page - 1}">← newer</a> ` : ''}page ${paging.page} of ${paging.pages}${paging.page < paging.pages ? html` <a href="/sales?page=${paging.page + 1}">older →</a>` : ''}</p>`,
     nav,
   )
 }
@@ -35,12 +35,12 @@ export interface OrderForm {
 export function newOrderPage(f: OrderForm, nav: Nav): Html {
   const selected = f.clientId ?? f.clients[0]?.id
   return page(
-    'New order',
-    html`<h1>New order</h1>
+    'Create Sales Order',
+    html`<h1>Create Sales Order</h1>
 ${f.error ? html`<p class="error" role="alert">${f.error}</p>` : ''}
 <form class="card" method="post" action="/orders">
   <label for="client">Client</label>
-  <select id="client" name="clientId" data-testid="order-client" required>
+  <select id="client" name="clientId" data-testid="client-select" required>
     ${f.clients.map((c) => html`<option value="${c.id}"${c.id === selected ? html` selected` : ''}>${c.name}</option>`)}
   </select>
   <label for="sku">Item SKU</label>

@@ -8,7 +8,7 @@ export function inventoryPage(items: InventoryItem[], opts: { total: number; sea
   const link = (p: number) => `/inventory?page=${p}${opts.search ? `&q=${encodeURIComponent(opts.search)}` : ''}`
   return page(
     'Inventory',
-    html`<h1>Inventory <span class="muted">(${opts.total.toLocaleString('en-US')} products)</span></h1>
+    html`<h1>Inventory <span class="muted">${opts.total.toLocaleString('en-US')} batches</span></h1>
 <form method="get" action="/inventory"><input name="q" placeholder="Search SKU or name" value="${opts.search}" style="max-width:320px"></form>
 <table><thead><tr><th>SKU</th><th>Product</th><th>Category</th><th>Price</th><th>In stock</th></tr></thead><tbody>
 ${items.map(
@@ -24,7 +24,7 @@ export function clientsPage(list: ClientSummary[], nav: Nav): Html {
     'Clients',
     html`<h1>Clients <span class="muted">(${list.length})</span></h1>
 <table><thead><tr><th>Client</th><th>City</th><th>Tier</th></tr></thead><tbody>
-${list.map((c) => html`<tr><td><a href="/clients/${c.id}" data-testid="client-link">${c.name}</a></td><td>${c.city}</td><td>${c.tier}</td></tr>`)}
+${list.map((c) => html`<tr data-testid="client-row-${c.id}"><td><a href="/clients/${c.id}" data-testid="client-link">${c.name}</a></td><td>${c.city}</td><td>${c.tier}</td></tr>`)}
 </tbody></table>`,
     nav,
   )
@@ -48,6 +48,7 @@ export function calendarPage(c: { upcoming: boolean; events: CalendarEvent[] }, 
   return page(
     'Calendar',
     html`<h1>Calendar</h1>
+<p><button type="button" class="primary" data-testid="create-event">Create Event</button></p>
 <p class="muted">${c.upcoming ? 'Upcoming events' : 'No upcoming events; the latest ones'}</p>
 <ul>${c.events.map((e) => html`<li data-testid="calendar-event"><b>${dayTime(e.startsAt)}</b> ${e.title} <span class="muted">(${e.kind})</span></li>`)}</ul>`,
     nav,
