@@ -12,6 +12,15 @@ export const EXIT = {
   locked: 4,
 } as const
 
+/** What each exit code tells a script (and the README's table). */
+export const EXIT_MEANING: Record<number, string> = {
+  [EXIT.ok]: 'success',
+  [EXIT.failedClean]: 'the rollout failed and the environment is as it was (a gate stopped it before the point of no return, or the rollback completed and was proven)',
+  [EXIT.usage]: 'usage or configuration error',
+  [EXIT.needsHands]: 'failed and the rollback did not complete: manual action needed',
+  [EXIT.locked]: 'the environment is locked by another run',
+}
+
 export function exitCodeForRun(result: RunResult): number {
   switch (result.status) {
     case 'passed':

@@ -9,6 +9,7 @@ import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js'
 import { plainRenderer } from './render/plain.js'
 import { jsonRenderer } from './render/json.js'
 import { checklistRenderer } from './render/checklist.js'
+import { githubRenderer, underGitHubActions } from './render/github.js'
 import { colorsEnabled, makeStyle } from './render/style.js'
 
 interface Globals {
@@ -19,9 +20,13 @@ interface Globals {
 
 const version = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version
 
-/** Picks how events are shown: NDJSON, a live checklist on a terminal, or plain lines. */
+/**
+ * Picks how events are shown: NDJSON, plain lines with workflow commands under GitHub Actions, a live
+ * checklist on a terminal, or plain lines.
+ */
 function eventRenderer(g: Globals): (e: RolloutEvent) => void {
   if (g.json) return jsonRenderer(process.stdout)
+  if (underGitHubActions()) return githubRenderer(process.stdout)
   const tty = process.stdout.isTTY && !process.env.CI
   return tty ? checklistRenderer(process.stdout) : plainRenderer(process.stdout, { showOutput: Boolean(g.verbose) })
 }
@@ -49,11 +54,16 @@ function interrupts() {
   return { signal: run.signal, rollbackSignal: rollback.signal, dispose: () => { process.off('SIGINT', onSigint); process.off('SIGTERM', onSigint) } }
 }
 
-async function runLike(g: Globals, call: (common: { configPath?: string; onEvent: (e: RolloutEvent) => void; signal: AbortSignal; rollbackSignal: AbortSignal }) => Promise<import('../engine/api.js').RunResult>): Promise<number> {
+async function runLike(g: Globals, command: string, call: (common: { configPath?: string; onEvent: (e: RolloutEvent) => void; signal: AbortSignal; rollbackSignal: AbortSignal }) => Promise<import('../engine/api.js').RunResult>): Promise<number> {
   const stop = interrupts()
   try {
     const result = await call({ configPath: g.config, onEvent: eventRenderer(g), signal: stop.signal, rollbackSignal: stop.rollbackSignal })
-    return exitCodeForRun(result)
+    const code = exitCodeForRun(result)
+    if (underGitHubActions()) {
+      const { writeJobSummary } = await import('./github.js')
+      await writeJobSummary(command, result, code, { configPath: g.config })
+    }
+    return code
   } finally {
     stop.dispose()
   }
@@ -138,28 +148,28 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       const { runRollout } = await import('../engine/api.js')
       const { startMonitorWatcher } = await import('./commands/monitor.js')
       const monitor = o.monitor === false || o.monitor === undefined ? o.monitor : parseWindow(o.monitor)
-      setExit(await runLike(g(), (c) => runRollout({ ...c, environment: env, release: o.release, monitor, detachMonitor: o.detachMonitor, startMonitorWatcher })))
+      setExit(await runLike(g(), 'run', (c) => runRollout({ ...c, environment: env, release: o.release, monitor, detachMonitor: o.detachMonitor, startMonitorWatcher })))
     })
 
   program.command('check').argument('<env>', 'environment name').description('run the pre-flight and environment checks only; changes nothing')
     .addOption(new Option('--phase <phase>', 'only this phase').choices(['preflight', 'environment']))
     .action(async (env: string, o: { phase?: Phase }) => {
       const { runRollout } = await import('../engine/api.js')
-      setExit(await runLike(g(), (c) => runRollout({ ...c, environment: env, phases: o.phase ? [o.phase] : ['preflight', 'environment'] })))
+      setExit(await runLike(g(), 'check', (c) => runRollout({ ...c, environment: env, phases: o.phase ? [o.phase] : ['preflight', 'environment'] })))
     })
 
   program.command('resume').argument('<run>', 'run id (a unique prefix is enough)').description('continue an interrupted run from its record; finished steps are not run again')
     .action(async (runId: string) => {
       const { resumeRollout } = await import('../engine/api.js')
       const { startMonitorWatcher } = await import('./commands/monitor.js')
-      setExit(await runLike(g(), (c) => resumeRollout({ ...c, runId, startMonitorWatcher })))
+      setExit(await runLike(g(), 'resume', (c) => resumeRollout({ ...c, runId, startMonitorWatcher })))
     })
 
   program.command('rollback').argument('<target>', 'run id, or an environment name for its newest run that changed something').description('undo a run: every step that changed the environment, newest first, then re-run the smoke tests. Refused (exit 2) when a newer run changed the environment since')
     .option('--force', 'roll back even though a newer run changed the environment since: what that run did, and data written since, is lost')
     .action(async (target: string, o: { force?: boolean }) => {
       const { rollbackRollout } = await import('../engine/api.js')
-      setExit(await runLike(g(), (c) => rollbackRollout({ ...c, target, force: Boolean(o.force) })))
+      setExit(await runLike(g(), 'rollback', (c) => rollbackRollout({ ...c, target, force: Boolean(o.force) })))
     })
 
   program.command('monitor').argument('<run>', 'run id (a unique prefix is enough)').description('follow a run\'s monitoring window: its samples as they come, then how it ended (0 quiet, 1 breach rolled back or alerted, 3 rollback incomplete)')

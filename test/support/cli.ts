@@ -21,7 +21,8 @@ export function runCli(args: string[], opts: { cwd: string; env?: Record<string,
 }
 
 export function spawnCli(args: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): ChildProcess & { output: { stdout: string; stderr: string } } {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', CI: '1', ...opts.env }
+  // The suite may itself run under GitHub Actions: a test asks for its workflow commands and job summary.
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', CI: '1', GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, ...opts.env }
   const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { output: { stdout: string; stderr: string } }
   child.output = { stdout: '', stderr: '' }
   child.stdout!.on('data', (d: Buffer) => (child.output.stdout += d.toString()))
