@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import path from 'node:path'
-import { finished, makeProject, runCli, spawnCli, stepsOnly, waitForFile } from '../support/cli.js'
+import { finished, makeProject, runCli, spawnCli, stepsOnly, waitForFile, waitForOutput } from '../support/cli.js'
 import { readRecord } from '../support/record.js'
 
 /**
@@ -72,7 +72,8 @@ test('killed mid-deploy after the point of no return: rollback waits for the dep
   const runId = await killAt(dir, 'dep')
   const rolling = spawnCli(['rollback', runId], { cwd: dir })
   // The deploy command outlived the kill; the rollback must not undo it while it still runs.
-  await sleep(1500)
+  await waitForOutput(rolling, /still running: waiting up to/)
+  await sleep(500)
   assert.deepEqual(journal(dir), ['lint', 'types', 'mig', 'dep'])
   rmSync(path.join(dir, 'hold'))
   const rolled = await finished(rolling)

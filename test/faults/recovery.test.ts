@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { finished, runCli, spawnCli, waitForFile } from '../support/cli.js'
+import { finished, runCli, spawnCli, waitForFile, waitForOutput } from '../support/cli.js'
 import { readRecord } from '../support/record.js'
 import { faultEnv, release, runAndKill, sameState, MIGRATION } from './fault-env.js'
 
@@ -49,7 +49,8 @@ test('resume after a kill mid-migration, the child still running: it is waited f
   writeFileSync(path.join(env.dir, 'migration.sql'), MIGRATION.replace(' IF NOT EXISTS', ''))
   const runId = await runAndKill(env.dir, { file: 'at-migrate' })
   const resuming = spawnCli(['resume', runId], { cwd: env.dir })
-  await sleep(1500)
+  await waitForOutput(resuming, /still running: waiting up to/)
+  await sleep(500)
   assert.equal(resuming.exitCode, null, 'the resume did not wait for the migration the kill left running')
   release(env.dir)
   const resumed = await finished(resuming)

@@ -80,3 +80,13 @@ export function processRunning(pid: number): boolean {
     return false
   }
 }
+
+/** Resolves once the child's output matches; rejects when it exits first, or after `timeoutMs`. */
+export async function waitForOutput(child: ChildProcess & { output: { stdout: string; stderr: string } }, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!pattern.test(child.output.stdout + child.output.stderr)) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited before printing ${pattern}: ${child.output.stdout}${child.output.stderr}`)
+    if (Date.now() > until) throw new Error(`no ${pattern} within ${timeoutMs} ms: ${child.output.stdout}${child.output.stderr}`)
+    await sleep(25)
+  }
+}
