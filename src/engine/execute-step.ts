@@ -52,9 +52,7 @@ export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, 
     evidenceDir: dir,
     addEvidence: async (file, label) => addRef(await adoptEvidenceFile(folder, dir, file, label)),
     checkpoint,
-    trackProcess: (pid) => {
-      void checkpoint({ [PROCESS_GROUPS]: [...recordedGroups(state.outputs.get(step.id)), describeProcessGroup(pid)] })
-    },
+    trackProcess: (pid) => checkpoint({ [PROCESS_GROUPS]: [...recordedGroups(state.outputs.get(step.id)), describeProcessGroup(pid)] }),
     earlier: state.outputs.get(step.id),
     outputs: state.outputs,
     redactor,

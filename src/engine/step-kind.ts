@@ -47,9 +47,10 @@ export interface StepContext<O = Record<string, unknown>> {
   /**
    * Records a child process the step started (it leads a process group of its own): a rollout
    * killed meanwhile leaves it running, and the next resume or rollback waits for it or stops it
-   * before judging what the step did.
+   * before judging what the step did. Resolves once the record holds it: a child started through
+   * `runCommand`'s `onSpawn` waits for that before it runs.
    */
-  trackProcess(pid: number): void
+  trackProcess(pid: number): Promise<void>
   /**
    * What an earlier attempt of this step in this run recorded: a retry, or an attempt a crash
    * interrupted. A step that changes the environment keeps its "before" from the first attempt, so

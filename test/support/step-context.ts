@@ -95,7 +95,7 @@ export function stepHarness<O>(kind: StepKind<O>, opts: StepContextOptions = {})
     checkpoint: async (data) => {
       checkpoints.push({ data: structuredClone(data), seen: opts.onCheckpoint ? await opts.onCheckpoint(data) : undefined })
     },
-    trackProcess: () => undefined,
+    trackProcess: async () => {},
     earlier: opts.outputs?.[stepId],
     outputs: new Map(Object.entries(opts.outputs ?? {})),
     redactor,

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import type { Writable } from 'node:stream'
+import { gatedCommand, missingProgram } from './spawn-gate.js'
 
 export interface CommandOptions {
   /** A shell command line (run by /bin/sh -c) or an argv array (no shell). */
@@ -15,8 +17,10 @@ export interface CommandOptions {
   /**
    * Told the child's pid as soon as it exists. The child leads a process group of its own, which
    * outlives a `kill -9` of this process: callers that change things record it to find it again.
+   * The command itself starts only once the returned promise resolves, so a child never runs
+   * unrecorded; when it rejects (or this process dies first) the command never starts.
    */
-  onSpawn?: (pid: number) => void
+  onSpawn?: (pid: number) => void | Promise<void>
 }
 
 export interface CommandResult {
@@ -36,9 +40,9 @@ export interface CommandResult {
  */
 export function runCommand(opts: CommandOptions): Promise<CommandResult> {
   const started = performance.now()
-  const [file, args] = Array.isArray(opts.command)
-    ? [opts.command[0]!, opts.command.slice(1)]
-    : ['/bin/sh', ['-c', opts.command]]
+  const argv = Array.isArray(opts.command) ? opts.command : ['/bin/sh', '-c', opts.command]
+  const env = { ...process.env, ...opts.env }
+  const [file, ...args] = opts.onSpawn ? gatedCommand(argv) : argv
   const limit = opts.maxOutputBytes ?? 1_000_000
 
   return new Promise((resolve, reject) => {
@@ -46,13 +50,33 @@ export function runCommand(opts: CommandOptions): Promise<CommandResult> {
       resolve({ exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0, aborted: true })
       return
     }
-    const child = spawn(file, args, {
+    // Behind the gate the program is started by a shell: a missing one is told as spawn tells it.
+    const missing = opts.onSpawn && missingProgram(argv[0]!, env.PATH)
+    if (missing) {
+      reject(missing)
+      return
+    }
+    const child = spawn(file!, args, {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      env,
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(opts.onSpawn ? (['pipe'] as const) : [])],
       detached: true,
     })
-    if (child.pid !== undefined) opts.onSpawn?.(child.pid)
+    let recordFailed: unknown
+    if (opts.onSpawn && child.pid !== undefined) {
+      const gate = child.stdio[3] as Writable
+      gate.on('error', () => {}) // the child is gone already; its exit is reported below
+      const pid = child.pid
+      Promise.resolve()
+        .then(() => opts.onSpawn!(pid))
+        .then(
+          () => gate.end('go\n'),
+          (error: unknown) => {
+            recordFailed = error
+            gate.destroy()
+          },
+        )
+    }
     const out = { stdout: new Tail(limit), stderr: new Tail(limit) }
     const partial = { stdout: '', stderr: '' }
     let aborted = false
@@ -88,6 +112,10 @@ export function runCommand(opts: CommandOptions): Promise<CommandResult> {
       opts.signal?.removeEventListener('abort', onAbort)
       for (const stream of ['stdout', 'stderr'] as const) {
         if (partial[stream] && opts.onLine) opts.onLine(partial[stream], stream)
+      }
+      if (recordFailed !== undefined) {
+        reject(recordFailed)
+        return
       }
       resolve({
         exitCode,

@@ -12,7 +12,7 @@ export interface CliCall {
   log?: (line: string) => void
   /** What the program is called in messages ("railway up"). */
   label: string
-  onSpawn?: (pid: number) => void
+  onSpawn?: (pid: number) => void | Promise<void>
 }
 
 export interface CliResult {

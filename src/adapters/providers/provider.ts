@@ -26,7 +26,7 @@ export interface ProviderCallOptions {
   /** Progress lines for the record (redacted by the caller). */
   log: (line: string) => void
   /** Told each program the call starts (its process group), so a crash leaves a trace of it in the record. */
-  onSpawn?: (pid: number) => void
+  onSpawn?: (pid: number) => void | Promise<void>
 }
 
 export interface RollbackOptions extends ProviderCallOptions {
