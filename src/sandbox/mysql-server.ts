@@ -126,11 +126,15 @@ async function startPrivate(binary: { path: string; flavor: 'mariadb' | 'mysql' 
   const datadir = path.join(dir, 'data')
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const asRoot = process.getuid?.() === 0
-  const userArgs = asRoot ? ['--user=root'] : []
+  // A folder of its own for temporary tables: at start-up a server deletes every `#sql*` file in its
+  // tmpdir, and in the shared /tmp those are another server's open temporary tables (it crashes).
+  const tmpdir = path.join(dir, 'tmp')
+  await mkdir(tmpdir, { recursive: true, mode: 0o700 })
+  const serverArgs = [...(asRoot ? ['--user=root'] : []), `--tmpdir=${tmpdir}`]
   if (!existsSync(path.join(datadir, 'mysql'))) {
     log(`initialising a private ${binary.flavor} data folder in ${datadir}`)
     await rm(datadir, { recursive: true, force: true })
-    const init = binary.flavor === 'mariadb' ? await mariadbInstallDb(datadir, userArgs) : [binary.path, '--no-defaults', '--initialize-insecure', `--datadir=${datadir}`, ...userArgs]
+    const init = binary.flavor === 'mariadb' ? await mariadbInstallDb(datadir, serverArgs) : [binary.path, '--no-defaults', '--initialize-insecure', `--datadir=${datadir}`, ...serverArgs]
     const result = await runCommand({ command: init })
     if (result.exitCode !== 0) throw new Error(`initialising the data folder failed (${init[0]} exited ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`)
   }
@@ -148,7 +152,7 @@ async function startPrivate(binary: { path: string; flavor: 'mariadb' | 'mysql' 
       '--bind-address=127.0.0.1',
       `--pid-file=${path.join(dir, 'server.pid')}`,
       `--log-error=${errorLog}`,
-      ...userArgs,
+      ...serverArgs,
     ],
     { detached: true, stdio: ['ignore', fd, fd] },
   )
@@ -172,10 +176,10 @@ async function startPrivate(binary: { path: string; flavor: 'mariadb' | 'mysql' 
   throw new Error(`the private server did not start on port ${port}${exited !== null ? ` (it exited with ${exited})` : ''}: ${lastLines(tail, 5)}`)
 }
 
-async function mariadbInstallDb(datadir: string, userArgs: string[]): Promise<string[]> {
+async function mariadbInstallDb(datadir: string, serverArgs: string[]): Promise<string[]> {
   const tool = (await findExecutable('mariadb-install-db', SBIN)) ?? (await findExecutable('mysql_install_db', SBIN))
   if (!tool) throw new Error('mariadbd is installed but mariadb-install-db is not: install the whole mariadb-server package')
-  return [tool, '--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs]
+  return [tool, '--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...serverArgs]
 }
 
 /** Unix socket paths are limited to about 100 bytes: a deep state folder gets one in the temp folder. */
