@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runCli, tempDir } from '../support/cli.js'
 
@@ -17,11 +17,11 @@ function fixture(files: Record<string, unknown>): string {
 }
 
 /** init, then plan staging through the real CLI; both must succeed. */
-async function initAndPlan(dir: string): Promise<{ found: string; config: string; plan: string }> {
-  const init = await runCli(['init'], { cwd: dir })
+async function initAndPlan(dir: string, initArgs: string[] = [], env: Record<string, string> = {}): Promise<{ found: string; config: string; plan: string }> {
+  const init = await runCli(['init', ...initArgs], { cwd: dir })
   assert.equal(init.code, 0, init.stderr)
   const config = readFileSync(path.join(dir, 'rollout.config.ts'), 'utf8')
-  const planned = await runCli(['plan', 'staging'], { cwd: dir, env: URLS })
+  const planned = await runCli(['plan', 'staging'], { cwd: dir, env: { ...URLS, ...env } })
   assert.equal(planned.code, 0, `${planned.stderr}\n--- rollout.config.ts:\n${config}`)
   assert.doesNotMatch(planned.stdout, /pw-1234/)
   return { found: init.stdout, config, plan: planned.stdout }
@@ -30,8 +30,9 @@ async function initAndPlan(dir: string): Promise<{ found: string; config: string
 /** The plan's step ids, in order. */
 const stepIds = (plan: string): string[] => [...plan.matchAll(/^ {2}([a-z0-9-]+) {2,}/gm)].map((m) => m[1]!)
 
-test('a TERP-shaped project (pnpm, Express + tRPC + Drizzle, Railway): its own commands, every runbook step', async () => {
-  const dir = fixture({
+/** A repository shaped like TERP's: pnpm, Express + tRPC + Drizzle, Railway, its own Playwright specs. */
+const terpShaped = () =>
+  fixture({
     'package.json': {
       name: 'terp',
       scripts: { dev: 'tsx watch server/index.ts', 'db:push': 'drizzle-kit push', 'validate:schema': 'tsx scripts/validate-schema.ts', 'test:unit': 'vitest run', typecheck: 'tsc --noEmit' },
@@ -43,6 +44,9 @@ test('a TERP-shaped project (pnpm, Express + tRPC + Drizzle, Railway): its own c
     'railway.json': '{ "build": { "builder": "NIXPACKS" } }\n',
     'tsconfig.json': '{}\n',
   })
+
+test('a TERP-shaped project (pnpm, Express + tRPC + Drizzle, Railway): its own commands, every runbook step', async () => {
+  const dir = terpShaped()
   const { found, config, plan } = await initAndPlan(dir)
   assert.match(found, /package manager: pnpm \(pnpm-lock\.yaml\)/)
   assert.match(found, /ORM: Drizzle \(drizzle\.config\.ts\)/)
@@ -109,4 +113,31 @@ test('a plain Express app (npm, only a test script, no provider file): what it l
     assert.ok(!ids.includes(id), `${id} is not in the plan: ${ids.join(', ')}`)
   }
   for (const id of ['ci-status', 'unit-tests', 'backup', 'health', 'deploy', 'api-health', 'monitor']) assert.ok(ids.includes(id), `${id} stays`)
+})
+
+test('init --preset terp: the environment takes TERP\'s settings (health, flows, tRPC, login, wait-live) and the smoke account from the environment', async () => {
+  const dir = terpShaped()
+  const secret = 'smoke-pw-9876'
+  const { found, config, plan } = await initAndPlan(dir, ['--preset', 'terp'], { TERP_SMOKE_USER: 'admin', TERP_SMOKE_PASSWORD: secret })
+  assert.match(found, /preset: terp\n/)
+  assert.match(found, /Next: .*TERP_SMOKE_USER=… TERP_SMOKE_PASSWORD=…/)
+  assert.match(config, /^\s+preset: 'terp',$/m)
+  assert.match(config, /smoke: \{ terp: \{ user: \{ username: env\('TERP_SMOKE_USER'\), password: secret\(env\('TERP_SMOKE_PASSWORD'\)\) \} \} \},/)
+  assert.doesNotMatch(config, /health: \{ paths/, 'the preset\'s health paths are not overridden')
+  assert.match(plan, /api-health +\/health\/ready returns 200/)
+  assert.doesNotMatch(plan, new RegExp(secret))
+  const ids = stepIds(plan)
+  for (const id of ['schema-validation', 'unit-tests', 'migrate', 'deploy', 'wait-live', 'api-health', 'trpc', 'critical-flows']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`)
+  // Without the account the plan says which variable is missing.
+  const missing = await runCli(['plan', 'staging'], { cwd: dir, env: URLS })
+  assert.equal(missing.code, 2)
+  assert.match(missing.stderr, /TERP_SMOKE_USER/)
+})
+
+test('init --preset with an unknown name: exit 2 naming the presets there are, nothing written', async () => {
+  const dir = terpShaped()
+  const init = await runCli(['init', '--preset', 'wordpress'], { cwd: dir })
+  assert.equal(init.code, 2)
+  assert.match(init.stderr, /--preset: unknown preset "wordpress"; expected one of: terp/)
+  assert.equal(existsSync(path.join(dir, 'rollout.config.ts')), false)
 })

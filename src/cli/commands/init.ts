@@ -2,11 +2,15 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { RolloutError } from '../../engine/errors.js'
 import { detectProject, type Findings, type PackageJson, type ProjectListing } from './init/detect.js'
-import { describeFindings, renderConfig } from './init/render.js'
+import { describeFindings, renderConfig, type InitPreset } from './init/render.js'
 
 export interface InitOptions {
   force: boolean
+  /** A known app's settings under the environment (`--preset terp`). */
+  preset?: string
 }
+
+const INIT_PRESETS: readonly InitPreset[] = ['terp']
 
 export interface InitResult {
   file: string
@@ -42,14 +46,19 @@ export function readProjectListing(cwd: string): ProjectListing {
  * `rollout init`: reads the project (lock file, package.json scripts and dependencies, ORM,
  * Playwright and provider files) and writes a commented config for staging that fits it, with its
  * URL and database from the environment. Detection and rendering are pure (./init/); a preset
- * (a known app's settings on top of what was found) belongs between the two.
+ * writes `preset: '<name>'` and leaves the settings it gives to it.
  */
 export function initConfig(cwd: string, options: InitOptions): InitResult {
+  const preset = options.preset === undefined ? undefined : INIT_PRESETS.find((p) => p === options.preset)
+  if (options.preset !== undefined && !preset) {
+    throw new RolloutError('USAGE', `--preset: unknown preset ${JSON.stringify(options.preset)}; expected one of: ${INIT_PRESETS.join(', ')}`)
+  }
   const file = path.join(cwd, 'rollout.config.ts')
   if (existsSync(file) && !options.force) {
     throw new RolloutError('USAGE', `${file} already exists`, 'pass --force to overwrite it')
   }
   const findings = detectProject(readProjectListing(cwd))
-  writeFileSync(file, renderConfig(findings))
-  return { file, found: describeFindings(findings), findings }
+  writeFileSync(file, renderConfig(findings, preset))
+  const found = describeFindings(findings)
+  return { file, found: preset ? [...found, `preset: ${preset}`] : found, findings }
 }

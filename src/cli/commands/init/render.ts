@@ -56,8 +56,11 @@ interface Switch {
   why: string
 }
 
+/** Presets init can write: a known app's settings, applied by the environment's `preset` key. */
+export type InitPreset = 'terp'
+
 /** Default steps switched off or changed because the project has no use for them as they are. */
-function stepSwitches(f: Findings): Switch[] {
+function stepSwitches(f: Findings, preset?: InitPreset): Switch[] {
   const out: Switch[] = []
   if (!f.schemaValidation) out.push({ id: 'schema-validation', value: 'false', why: 'no validate:schema script (nor Prisma) found' })
   if (!f.unitTests) out.push({ id: 'unit-tests', value: 'false', why: 'no test:unit or test script found' })
@@ -68,14 +71,25 @@ function stepSwitches(f: Findings): Switch[] {
   } else if (!f.schemaValidation) {
     out.push({ id: 'schema-verify', value: '{ options: { command: false } }', why: 'no validation command: only the schema fingerprint is compared' })
   }
+  // The preset's smoke tests are TERP's own routes and procedures: they stay on.
+  if (preset) return out
   if (!f.trpc) out.push({ id: 'trpc', value: 'false', why: 'no @trpc/server in package.json' })
   if (f.playwright) out.push({ id: 'critical-flows', value: 'false', why: "its built-in flows are the TERP app's; the team's own Playwright tests run instead (step playwright, below)" })
   else if (!f.trpc) out.push({ id: 'critical-flows', value: 'false', why: 'its built-in flows are the TERP app\'s; write your own under smoke.flows and switch it back on' })
   return out
 }
 
-/** The whole rollout.config.ts for the findings. Pure. */
-export function renderConfig(f: Findings): string {
+/** Health endpoints: the preset's, or the common ones tried in order. */
+function healthLines(f: Findings, preset?: InitPreset): string[] {
+  if (preset === 'terp') return ["// health: the preset's /health/ready (it knows about the schema; /health does not) and /health/live."]
+  return [
+    f.framework?.value === 'next' ? '// A route of the app that answers 200 when it is healthy (a Next.js route handler, e.g. app/api/health/route.ts).' : '// Health endpoints, tried in order.',
+    "health: { paths: ['/health', '/api/health'] },",
+  ]
+}
+
+/** The whole rollout.config.ts for the findings, with a preset's settings under them. Pure. */
+export function renderConfig(f: Findings, preset?: InitPreset): string {
   const lines: string[] = []
   const add = (indent: number, ...text: string[]) => {
     for (const t of text) lines.push(t === '' ? '' : `${' '.repeat(indent)}${t}`)
@@ -83,6 +97,7 @@ export function renderConfig(f: Findings): string {
   add(0,
     '// Rollout config: the staging runbook as data, written by `rollout init` from what it found here:',
     ...describeFindings(f).map((l) => `//   ${l}`),
+    ...(preset ? [`//   preset: '${preset}' (rollout init --preset ${preset})`] : []),
     '// Every step not mentioned keeps the runbook\'s default; `rollout plan staging` shows exactly what',
     '// `rollout run staging` will do. Every key, with its default, is listed in the rollout package (docs/reference.md).',
     "import { defineConfig, env, secret } from 'rollout'",
@@ -100,6 +115,15 @@ export function renderConfig(f: Findings): string {
   )
   add(4, 'staging: {')
   const e = (...text: string[]) => add(6, ...text)
+  if (preset === 'terp') {
+    e(
+      "// TERP's settings under this environment's own (which win key by key): health on /health/ready and",
+      '// /health/live, unit tests and schema validation by its pnpm scripts, its browser flows and tRPC calls',
+      '// (/api/trpc, superjson), one login per smoke pass through POST /api/auth/login, wait-live on',
+      "// /version.json's commit. The README's \"The terp preset\" lists every key.",
+      "preset: 'terp',",
+    )
+  }
   e(
     '// The app\'s base URL, e.g. https://staging.example.com',
     "url: env('STAGING_URL'),",
@@ -107,8 +131,7 @@ export function renderConfig(f: Findings): string {
     "database: { url: secret(env('DATABASE_URL')) },",
     ...providerLines(f),
     "backups: { dir: '.rollout/backups', maxAge: '24h', verify: 'quick' },",
-    f.framework?.value === 'next' ? '// A route of the app that answers 200 when it is healthy (a Next.js route handler, e.g. app/api/health/route.ts).' : '// Health endpoints, tried in order.',
-    "health: { paths: ['/api/health', '/health'] },",
+    ...healthLines(f, preset),
     "// hostGuard: { allowedHosts: ['staging.example.com'] },",
     '// A private CA the staging certificate is issued by (every HTTPS check and the browser trust it):',
     "// ca: 'certs/staging-ca.pem',",
@@ -129,7 +152,13 @@ export function renderConfig(f: Findings): string {
     if (f.schemaValidation) migrate.push(`validate: ${q(f.schemaValidation.value)},`)
     e('migrate: {', ...migrate.map((l) => `  ${l}`), '},')
   }
-  if (f.trpc) {
+  if (preset === 'terp') {
+    e(
+      '// The account the smoke tests log in as (TERP\'s INITIAL_ADMIN_USERNAME, or a user of their own). TERP',
+      '// locks an account after 10 failed logins in 15 minutes: one login per pass, never retried.',
+      "smoke: { terp: { user: { username: env('TERP_SMOKE_USER'), password: secret(env('TERP_SMOKE_PASSWORD')) } } },",
+    )
+  } else if (f.trpc) {
     e(
       `// tRPC (${f.trpc.from}): the trpc smoke step calls the TERP app's procedures`,
       '// unless you list your own:',
@@ -138,7 +167,7 @@ export function renderConfig(f: Findings): string {
   }
   e("monitor: { window: '30m' },")
 
-  const switches = stepSwitches(f)
+  const switches = stepSwitches(f, preset)
   e('// Default steps switched off or changed, by id; `steps: { reviews: false }` switches off another.')
   if (switches.length) {
     e('steps: {')
@@ -148,7 +177,12 @@ export function renderConfig(f: Findings): string {
     e("// steps: { reviews: false, 'unit-tests': { timeout: '20m', retries: 1 } },")
   }
 
-  if (f.playwright) {
+  if (f.playwright && preset) {
+    e(
+      `// ${f.playwright.from}: the team's own specs can run after the preset's flows (the app's URL in BASE_URL):`,
+      `// add: [{ id: 'playwright', phase: 'smoke', kind: 'playwright', title: 'Playwright tests pass', timeout: '15m', options: { config: ${q(f.playwright.value)}, grep: '@critical' } }],`,
+    )
+  } else if (f.playwright) {
     e(
       `// ${f.playwright.from}: the team's own specs run in the smoke phase, after the deploy; the app's URL`,
       '// is passed in BASE_URL (read it in use.baseURL, or set baseUrlEnv). `grep: \'@critical\'` runs only a tag.',
