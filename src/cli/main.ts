@@ -239,12 +239,13 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       setExit(await restoreCommand({ ...g(), ...o, configPath: g().config, environment: env, backup }))
     })
 
-  program.command('baseline').description('manage the TypeScript error baseline the typescript-baseline gate compares with')
-    .command('update').argument('<env>', 'environment name').description('run the type-check and rewrite the baseline file with today\'s errors')
-    .option('--step <id>', 'which typescript-baseline step, when the plan has several')
-    .action(async (env: string, o: { step?: string }) => {
+  program.command('baseline').description('manage the baselines the typescript-baseline and schema-validation gates compare with')
+    .command('update').argument('<env>', 'environment name').argument('[which]', 'typescript (default): the type-check\'s errors; schema: the schema validator\'s findings (with its report option)')
+    .description('run the type-check (or the schema validator) and rewrite the baseline file with today\'s errors (or findings)')
+    .option('--step <id>', 'which step, when the plan has several of its kind')
+    .action(async (env: string, which: string | undefined, o: { step?: string }) => {
       const { baselineUpdateCommand } = await import('./commands/baseline.js')
-      await baselineUpdateCommand({ ...g(), ...o, configPath: g().config, environment: env })
+      await baselineUpdateCommand({ ...g(), ...o, which, configPath: g().config, environment: env })
     })
 
   program.command('unlock').argument('<env>', 'environment name').description('remove the lock of a run that is gone (recorded in that run)')

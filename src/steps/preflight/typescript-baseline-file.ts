@@ -1,3 +1,4 @@
+import { multisetDifference } from './multiset.js'
 import { errorsOnly, formatDiagnostic, identityKey, type TscDiagnostic } from './typescript-diagnostics.js'
 
 export interface BaselineEntry {
@@ -67,18 +68,7 @@ export function compareWithBaseline(diagnostics: TscDiagnostic[], baseline: Base
   if (baseline.kind === 'count') {
     return { kind: 'count', current: errors.length, allowed: baseline.count, newErrors: [], fixed: [], ok: errors.length <= baseline.count }
   }
-  const remaining = new Map<string, BaselineEntry[]>()
-  for (const e of baseline.errors) {
-    const key = identityKey(e)
-    remaining.set(key, [...(remaining.get(key) ?? []), e])
-  }
-  const newErrors: TscDiagnostic[] = []
-  for (const d of errors) {
-    const same = remaining.get(identityKey(d))
-    if (same?.length) same.pop()
-    else newErrors.push(d)
-  }
-  const fixed = [...remaining.values()].flat()
+  const { added: newErrors, removed: fixed } = multisetDifference(errors, baseline.errors, identityKey, identityKey)
   return { kind: 'errors', current: errors.length, allowed: baseline.errors.length, newErrors, fixed, ok: newErrors.length === 0 }
 }
 
