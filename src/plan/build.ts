@@ -27,8 +27,9 @@ export function buildPlan(inputs: PlanInputs): Plan {
     throw new ConfigError(`${configFile}: ${key}: ${message}`)
   }
 
+  const defaultSpecs = env.defaults ? defaultPlan(env) : []
   const specs = new Map<string, StepSpec & { key: string }>()
-  for (const spec of env.defaults ? defaultPlan(env) : []) specs.set(spec.id, { ...spec, key: keyOf('steps', spec.id) })
+  for (const spec of defaultSpecs) specs.set(spec.id, { ...spec, key: keyOf('steps', spec.id) })
 
   for (const [id, override] of Object.entries(env.steps)) {
     const spec = specs.get(id)
@@ -62,6 +63,14 @@ export function buildPlan(inputs: PlanInputs): Plan {
       key: keyOf('add', index),
     })
   })
+
+  // The default plan's own ordering names default steps; one switched off is simply not waited for.
+  // An `after` the config wrote itself is checked below, and a missing step there is an error.
+  const defaults = new Set(defaultSpecs.map((d) => d.id))
+  for (const spec of specs.values()) {
+    const written = env.steps[spec.id] && (env.steps[spec.id] as { after?: unknown }).after !== undefined
+    if (defaults.has(spec.id) && !written) spec.after = spec.after.filter((id) => specs.has(id))
+  }
 
   const ordered = PHASES.flatMap((phase) => [...specs.values()].filter((s) => s.phase === phase))
   const steps: PlannedStep[] = ordered.map(({ key, ...spec }) => {

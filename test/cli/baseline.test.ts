@@ -50,7 +50,7 @@ test('baseline update writes the baseline file from today\'s errors, and the typ
 })
 
 test('baseline update says so when the plan has no typescript-baseline step', async () => {
-  const dir = makeProject({ environments: { staging: { url: 'https://staging.example.test', steps: { 'typescript-baseline': false } } } })
+  const dir = makeProject({ environments: { staging: { url: 'https://staging.example.test', provider: { kind: 'command', deploy: './deploy.sh {release}' }, steps: { 'typescript-baseline': false } } } })
   const run = await runCli(['baseline', 'update', 'staging'], { cwd: dir })
   assert.equal(run.code, 2)
   assert.match(run.stderr, /the plan for staging has no typescript-baseline step \(it is switched off\)/)

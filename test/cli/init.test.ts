@@ -102,7 +102,18 @@ test('a plain Express app (npm, only a test script, no provider file): what it l
     'package-lock.json': '{ "lockfileVersion": 3 }\n',
     'server.js': "import express from 'express'\n",
   })
-  const { found, config, plan } = await initAndPlan(dir)
+  // With no provider file the provider is left commented out, and plan says it is missing.
+  const init = await runCli(['init'], { cwd: dir })
+  assert.equal(init.code, 0, init.stderr)
+  const unplanned = await runCli(['plan', 'staging'], { cwd: dir, env: URLS })
+  assert.equal(unplanned.code, 2)
+  assert.match(unplanned.stderr, /environments\.staging\.provider: missing; the deploy step deploys through it/)
+  // The user fills in the commented command provider.
+  const file = path.join(dir, 'rollout.config.ts')
+  writeFileSync(file, readFileSync(file, 'utf8').replace("// provider: { kind: 'command'", "provider: { kind: 'command'"))
+  const planned = await runCli(['plan', 'staging'], { cwd: dir, env: URLS })
+  assert.equal(planned.code, 0, planned.stderr)
+  const [found, config, plan] = [init.stdout, readFileSync(file, 'utf8'), planned.stdout]
   assert.match(found, /package\.json scripts: test\n/)
   assert.match(found, /provider: no railway\.json, railway\.toml, vercel\.json or \.do\/app\.yaml found/)
   assert.match(config, /\/\/ no migration found \(no db:push, db:migrate or migrate script, no Drizzle or Prisma config\)\n\s+migrate: false,/)

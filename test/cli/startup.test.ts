@@ -21,6 +21,8 @@ function loadedBy(args: string[], cwd: string): string[] {
 
 test('--help and plan load no database driver, browser or mailer', () => {
   const dir = tempDir('rollout-startup-')
+  // A provider file, so init writes a provider and the plan's deploy step has one.
+  writeFileSync(path.join(dir, 'railway.json'), '{}')
   spawnSync(process.execPath, [BIN, 'init'], { cwd: dir })
   // A notify list with an e-mail channel: checking it at the config boundary must not load the mailer.
   const config = path.join(dir, 'rollout.config.ts')

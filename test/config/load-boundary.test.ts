@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeProject, runCli } from '../support/cli.js'
 
-const env = (extra: Record<string, unknown>) => ({ environments: { staging: { url: 'https://s.example', ...extra } } })
+// A provider, so the deploy step of the default plan has one: each case breaks one thing only.
+const env = (extra: Record<string, unknown>) => ({ environments: { staging: { url: 'https://s.example', provider: { kind: 'command', deploy: './deploy.sh {release}' }, ...extra } } })
 const step = (kind: string, options: Record<string, unknown>) => ({ add: [{ id: 'x', phase: 'smoke', kind, options }] })
 
 // Each of these used to pass `rollout plan` and be found, if at all, by a step during the run.

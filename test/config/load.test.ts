@@ -4,10 +4,12 @@ import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeProject, runCli } from '../support/cli.js'
 
+// A provider file, so init writes a provider and the default plan's deploy step has one.
+const RAILWAY = { 'railway.json': '{}' }
 const URLS = { STAGING_URL: 'https://staging.terp-app.local', DATABASE_URL: 'mysql://deploy:pw-1234@127.0.0.1:3306/terp_staging' }
 
 test('init writes a config that plans staging from DATABASE_URL and STAGING_URL alone', async () => {
-  const dir = makeProject({}, { 'pnpm-lock.yaml': '', 'package.json': JSON.stringify({ scripts: { 'db:push': 'drizzle-kit push' } }) })
+  const dir = makeProject({}, { ...RAILWAY, 'pnpm-lock.yaml': '', 'package.json': JSON.stringify({ scripts: { 'db:push': 'drizzle-kit push' } }) })
   const init = await runCli(['init'], { cwd: dir })
   assert.equal(init.code, 0, init.stderr)
   const planned = await runCli(['plan', 'staging'], { cwd: dir, env: URLS })
@@ -21,7 +23,7 @@ test('init writes a config that plans staging from DATABASE_URL and STAGING_URL 
 })
 
 test('a missing variable names the key, the variable and the file; exit 2', async () => {
-  const dir = makeProject({})
+  const dir = makeProject({}, RAILWAY)
   await runCli(['init'], { cwd: dir })
   const result = await runCli(['plan', 'staging'], { cwd: dir, env: { STAGING_URL: URLS.STAGING_URL, DATABASE_URL: undefined } })
   assert.equal(result.code, 2)
@@ -30,7 +32,7 @@ test('a missing variable names the key, the variable and the file; exit 2', asyn
 })
 
 test('values come from a .env file beside the config; the process environment wins', async () => {
-  const dir = makeProject({})
+  const dir = makeProject({}, RAILWAY)
   await runCli(['init'], { cwd: dir })
   writeFileSync(path.join(dir, '.env'), `STAGING_URL=https://from-dotenv.example\nDATABASE_URL=${URLS.DATABASE_URL}\n`)
   const fromFile = await runCli(['plan', 'staging'], { cwd: dir, env: { STAGING_URL: undefined, DATABASE_URL: undefined } })
@@ -49,11 +51,11 @@ test('bad input: each a short clear error and exit 2', async () => {
     { name: 'bad URL', config: `export default { environments: { staging: { url: 'staging.example' } } }`, args: ['plan', 'staging'], expect: /environments\.staging\.url: expected an http:\/\/ or https:\/\/ URL/ },
     { name: 'unknown key', config: `export default { environments: { staging: { url: 'https://s.example', helth: {} } } }`, args: ['plan', 'staging'], expect: /environments\.staging: unknown key "helth"/ },
     { name: 'bad duration', config: `export default { environments: { staging: { url: 'https://s.example', monitor: { window: 'half an hour' } } } }`, args: ['plan', 'staging'], expect: /environments\.staging\.monitor\.window: expected a duration such as/ },
-    { name: 'unknown step kind', config: `export default { environments: { staging: { url: 'https://s.example', add: [{ id: 'x', phase: 'smoke', kind: 'magic' }] } } }`, args: ['plan', 'staging'], expect: /environments\.staging\.add\[0\]\.kind: unknown step kind "magic"/ },
+    { name: 'unknown step kind', config: `export default { environments: { staging: { url: 'https://s.example', steps: { deploy: false }, add: [{ id: 'x', phase: 'smoke', kind: 'magic' }] } } }`, args: ['plan', 'staging'], expect: /environments\.staging\.add\[0\]\.kind: unknown step kind "magic"/ },
     { name: 'unknown command', config: `export default { environments: { staging: { url: 'https://s.example' } } }`, args: ['deploy-now'], expect: /unknown command/ },
   ]
   for (const c of cases) {
-    const dir = makeProject({})
+    const dir = makeProject({}, RAILWAY)
     if (c.config) writeFileSync(path.join(dir, 'rollout.config.mjs'), c.config)
     else rmSync(path.join(dir, 'rollout.config.mjs'))
     const result = await runCli(c.args, { cwd: dir })
@@ -64,7 +66,7 @@ test('bad input: each a short clear error and exit 2', async () => {
 })
 
 test('--verbose adds the stack trace', async () => {
-  const dir = makeProject({})
+  const dir = makeProject({}, RAILWAY)
   writeFileSync(path.join(dir, 'rollout.config.mjs'), `throw new Error('boom at load')`)
   const result = await runCli(['plan', 'staging', '--verbose'], { cwd: dir })
   assert.equal(result.code, 2)
@@ -80,7 +82,7 @@ test('a state folder that is a file is a clear error, exit 2', async () => {
 })
 
 test('env() values are strings while the config is evaluated: comparisons work, secret(env()) stays hidden, an unset variable still names its key', async () => {
-  const dir = makeProject({})
+  const dir = makeProject({}, RAILWAY)
   writeFileSync(path.join(dir, 'rollout.config.mjs'), `import { env, secret } from 'rollout'
 const on = env('FEATURE_FLAG', '') === '1'
 export default {

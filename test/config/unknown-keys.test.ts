@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { makeProject, runCli } from '../support/cli.js'
 
-const env = (extra: Record<string, unknown>) => ({ environments: { staging: { url: 'https://s.example', ...extra } } })
+// A provider, so the deploy step of the default plan has one: each case breaks one thing only.
+const env = (extra: Record<string, unknown>) => ({ environments: { staging: { url: 'https://s.example', provider: { kind: 'command', deploy: './deploy.sh {release}' }, ...extra } } })
 
 test('an unknown key lists the keys valid at its place', async () => {
   const cases: { config: unknown; expect: RegExp }[] = [

@@ -21,7 +21,8 @@ interface Case {
 }
 
 const URL = 'https://s.example'
-const env = (extra: Record<string, unknown>) => ({ environments: { staging: { url: URL, ...extra } } })
+// A provider, so the deploy step of the default plan has one: each case breaks one thing only.
+const env = (extra: Record<string, unknown>) => ({ environments: { staging: { url: URL, provider: { kind: 'command', deploy: './deploy.sh {release}' }, ...extra } } })
 const add = (step: Record<string, unknown>) => env({ add: [{ id: 'x', phase: 'smoke', ...step }] })
 const kind = (k: string, options: Record<string, unknown>) => add({ kind: k, options })
 const provider = (p: Record<string, unknown>) => env({ provider: p })
@@ -130,6 +131,7 @@ const cases: Case[] = [
   { name: 'http expectStatus a string', config: kind('http', { url: '/', expectStatus: '200' }), expect: k('\\.add\\[0\\]\\.options: expectStatus: expected number or array, got a string') },
   { name: 'http timeoutMs zero', config: kind('http', { url: '/', timeoutMs: 0 }), expect: k('\\.add\\[0\\]\\.options: timeoutMs: expected a number > 0, got 0') },
   // providers, per kind
+  { name: 'no provider while the plan deploys', config: { environments: { staging: { url: URL } } }, expect: k('\\.provider: missing; the deploy step deploys through it') },
   { name: 'provider unknown kind', config: provider({ kind: 'heroku' }), expect: k('\\.provider\\.kind: unknown provider "heroku" \\(known providers: command, digitalocean, local, railway, vercel\\)') },
   { name: 'provider without kind', config: provider({ deploy: 'x' }), expect: k('\\.provider\\.kind: missing; expected string') },
   { name: 'local without start', config: provider({ kind: 'local', port: 8443 }), expect: k('\\.provider\\.start: missing; expected string') },

@@ -6,8 +6,10 @@ import { PHASES } from '../../src/plan/phases.js'
 import { findStepKind, knownStepKinds } from '../../src/steps/registry.js'
 import { ConfigError } from '../../src/engine/errors.js'
 
+const PROVIDER = { kind: 'command', deploy: './deploy.sh {release}' }
+
 function plan(env: Record<string, unknown>) {
-  const environment = environmentSchema.parse({ url: 'https://staging.example.test', ...env })
+  const environment = environmentSchema.parse({ url: 'https://staging.example.test', provider: PROVIDER, ...env })
   return buildPlan({ environmentName: 'staging', environment, configFile: 'rollout.config.ts', findKind: findStepKind, knownKinds: knownStepKinds })
 }
 
@@ -72,4 +74,13 @@ test('errors name the exact key and what was expected', () => {
   assert.match(configError({ add: [{ id: 'health', phase: 'smoke', kind: 'http', options: { url: '/' } }] }), /add\[0\]\.id: a step "health" already exists/)
   assert.match(configError({ defaults: false, add: [{ id: 'a', phase: 'smoke', kind: 'command', after: ['b'], options: { command: 'true' } }, { id: 'b', phase: 'smoke', kind: 'command', after: ['a'], options: { command: 'true' } }] }), /cycle: a → b → a/)
   assert.match(configError({ defaults: false, add: [{ id: 'a', phase: 'smoke', kind: 'command', after: ['b'], options: { command: 'true' } }, { id: 'b', phase: 'deploy', kind: 'command', options: { command: 'true' } }] }), /add\[0\]\.after: "b" is in phase deploy, not smoke/)
+})
+
+test('no provider while the plan deploys: the plan is refused naming environments.<env>.provider; with the deploy switched off it builds', () => {
+  assert.throws(
+    () => plan({ provider: undefined }),
+    (e: unknown) => e instanceof ConfigError && /environments\.staging\.provider: missing; the deploy step deploys through it .*steps: \{ deploy: false \}/.test((e as Error).message),
+  )
+  const ids = plan({ provider: undefined, steps: { deploy: false } }).steps.map((s) => s.id)
+  assert.ok(!ids.includes('deploy'))
 })

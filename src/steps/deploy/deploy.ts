@@ -28,6 +28,12 @@ export default defineStepKind<DeployOptions>({
   // A repeat keeps the first attempt's "live before" and adopts its deployment when that went live.
   resumable: true,
   options: deployOptions,
+  // Found at plan time, not at the deploy after the migration: a run must never cross its point of no return without one.
+  checkSettings: (ctx) => {
+    if (!ctx.environment.provider) {
+      throw new Error(`environments.${ctx.environmentName}.provider: missing; the deploy step deploys through it (kind: command, railway, vercel, digitalocean or local), or switch the step off with steps: { deploy: false }`)
+    }
+  },
 
   async run(ctx): Promise<StepOutcome> {
     const release = ctx.options.release ?? ctx.environment.release
