@@ -1,6 +1,7 @@
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { isExecutable } from '../process/executable.js'
+import { browserTempDir, removeBrowserTempDir, withTempDir } from './browser-temp.js'
 
 /**
  * Flags Debian's Chromium needs to run headless in a container and stay off the internet: without
@@ -78,18 +79,27 @@ export function findChromium(explicit?: string, env: NodeJS.ProcessEnv = process
 /** Starts one headless Chromium through playwright-core, which is loaded only here. */
 export async function launchChromium(opts: { executablePath: string; resolve?: Record<string, string>; pinnedKeys?: string[]; timeoutMs?: number }): Promise<Browser> {
   const { chromium } = await import('playwright-core')
+  const temp = browserTempDir()
+  const removeTemp = () => void removeBrowserTempDir(temp)
   try {
-    return await chromium.launch({
-      executablePath: opts.executablePath,
-      headless: true,
-      args: chromiumArgs(opts),
-      timeout: opts.timeoutMs ?? 30_000,
-      // The browser is closed by its owner; no signal handlers of playwright's own on the host process.
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-    })
+    const browser = await withTempDir(temp, () =>
+      chromium.launch({
+        executablePath: opts.executablePath,
+        headless: true,
+        args: chromiumArgs(opts),
+        timeout: opts.timeoutMs ?? 30_000,
+        // Chromium's own temporary files go to the same folder.
+        env: { ...process.env, TMPDIR: temp },
+        // The browser is closed by its owner; no signal handlers of playwright's own on the host process.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      }),
+    )
+    browser.on('disconnected', removeTemp)
+    return browser
   } catch (error) {
+    removeTemp()
     // Playwright's message carries the whole browser log; the browser's own error lines and its exit say what went wrong.
     const text = (error instanceof Error ? error.message : String(error)).replace(/\u001b\[[0-9;]*m/g, '')
     const lines = text.split('\n').map((l) => l.trim().replace(/^- /, '')).filter(Boolean)
