@@ -177,14 +177,22 @@ describe('rollout backup, backups and restore against a real database', () => {
     }
   })
 
-  it('a backup from before manifests were sealed still restores, with a warning that its manifest could not be checked', async () => {
+  it('a manifest without its seal (older than seals, or changed and its seal removed) is refused unless --force, which restores it with a warning', async () => {
     const sealPath = path.join(dir, 'backups', `${backupId}.seal.json`)
     const seal = readFileSync(sealPath)
     try {
       rmSync(sealPath)
-      const run = await runCli(['restore', 'staging', backupId, '--yes'], { cwd: dir, env })
+      // What a tampering hand would do next: change the manifest the seal no longer guards.
+      await query(db.url, "UPDATE clients SET name = 'edited'")
+      const refused = await runCli(['restore', 'staging', backupId, '--yes'], { cwd: dir, env })
+      assert.equal(refused.code, 1, refused.stdout + refused.stderr)
+      assert.match(refused.stderr, /the manifest \S+\.manifest\.json could not be checked: its seal \(\S+\.seal\.json\) is missing/)
+      assert.match(refused.stderr, /pass --force to restore it anyway/)
+      assert.deepEqual(await query(db.url, 'SELECT name FROM clients ORDER BY id'), [{ name: 'edited' }, { name: 'edited' }], 'the refused restore changed the database')
+
+      const run = await runCli(['restore', 'staging', backupId, '--yes', '--force'], { cwd: dir, env })
       assert.equal(run.code, 0, run.stdout + run.stderr)
-      assert.match(run.stdout, /^ {2}warning {4}the manifest \S+\.manifest\.json could not be checked: no hash of it was recorded/m)
+      assert.match(run.stdout, /^ {2}warning {4}the manifest \S+\.manifest\.json could not be checked: its seal/m)
       assert.deepEqual(await query(db.url, 'SELECT name FROM clients ORDER BY id'), [{ name: 'Ada' }, { name: 'Grace' }])
     } finally {
       writeFileSync(sealPath, seal, { mode: 0o600 })

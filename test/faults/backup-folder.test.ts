@@ -1,7 +1,7 @@
 import { describe, it, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs'
 import path from 'node:path'
 import { runCli, spawnCli, finished, waitForFile } from '../support/cli.js'
 import { readRecord } from '../support/record.js'
@@ -171,5 +171,23 @@ describe('the backup folder', { concurrency: true }, () => {
     const backupId = path.basename(file).split('.')[0]!
     assert.match(report, new RegExp(`the run's backup \`${backupId}\` failed verification and cannot be restored\. Restore an older verified backup`))
     assert.doesNotMatch(report, new RegExp(`rollout restore staging ${backupId}`))
+  })
+
+  it('the seal of the run\'s backup removed before its rollback: the automatic restore refuses the unchecked manifest, exit 3, the database left as the run left it', async (t) => {
+    const env = await faultEnv({ release: 'v3-broken', hangs: ['deploy'] })
+    t.after(env.drop)
+    const child = spawnCli(['run', 'staging'], { cwd: env.dir })
+    await waitForFile(path.join(env.dir, 'at-deploy'), 30_000)
+    const folder = path.join(env.dir, 'backups')
+    rmSync(path.join(folder, readdirSync(folder).find((n) => n.endsWith('.seal.json'))!))
+    release(env.dir)
+    const result = await finished(child)
+    assert.equal(result.code, 3, result.stdout + result.stderr)
+    assert.doesNotMatch(result.stdout + result.stderr, STACK)
+    assert.ok(sameState(await env.snapshot(), env.rolledOut), 'a refused restore changed the database')
+    const { runs, steps } = await readRecord(env.dir)
+    const migrate = steps.get(runs[0]!.id)!.find((s) => s.stepId === 'migrate' && s.pass === 'run')!
+    assert.equal(migrate.undoStatus, 'rollback-failed')
+    assert.match(migrate.undoSummary!, /could not be checked: its seal \(\S+\.seal\.json\) is missing/)
   })
 })

@@ -33,6 +33,7 @@ import { faultEnv, MIGRATION, release, sameState, type FaultEnv } from './fault-
  * | read-only backup folder (backup, run)              | 1    | faults/backup-folder: "read-only (a read-only bind mount) …"                                            |
  * | truncated backup (listing, restore, latest)        | 1    | faults/backup-folder: "a truncated backup: listed as invalid …"                                         |
  * | the run's backup truncated before its rollback     | 3    | faults/backup-folder: "the run's backup truncated before its rollback …"                                |
+ * | the run's backup's seal removed before its rollback | 3   | faults/backup-folder: "the seal of the run's backup removed before its rollback …"                      |
  * | changed / truncated backup file at verification    | —    | adapters/database/backup-verify: "fails quick verification of a changed file …", "… of a truncated file" |
  * | manifest edited after the backup                   | 1    | cli/backup-restore: "a manifest edited after the backup was written is refused …"                      |
  * | backup body not in its recorded compression        | 1    | cli/backup-restore: "a .zst backup whose body is gzip is refused before the replay …"                   |

@@ -1,4 +1,6 @@
+import path from 'node:path'
 import type { Connection } from 'mysql2/promise'
+import { sealPathFor } from './manifest-seal.js'
 import { findBackup } from './catalog.js'
 import { closeQuietly, openConnection } from './connect.js'
 import { DatabaseError, UntouchedError } from './errors.js'
@@ -98,9 +100,13 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
     const checkStarted = performance.now()
     let { manifest, manifestPath, seal } = await findBackup(opts.backup, opts.dir, opts.env)
     const warnings: string[] = []
+    // A seal that is missing cannot tell "written before seals" from "changed, and its seal removed":
+    // only a user who knows which it is restores it.
     if (seal === 'unsealed') {
-      warnings.push(`the manifest ${manifestPath} could not be checked: no hash of it was recorded (the backup is older than that record)`)
-      log(warnings[0]!)
+      const unchecked = `the manifest ${manifestPath} could not be checked: its seal (${path.basename(sealPathFor(manifestPath))}) is missing, as for a backup older than seals, or one whose manifest was changed and its seal removed`
+      if (!opts.force) throw new DatabaseError('INVALID_BACKUP', unchecked, 'pass --force to restore it anyway, if you know where the backup comes from')
+      warnings.push(unchecked)
+      log(unchecked)
     }
     const status = backupStatus(manifest)
     if (status.status === 'invalid') {
