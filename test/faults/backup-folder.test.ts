@@ -57,6 +57,15 @@ async function assertStoppedAtBackup(env: FaultEnv, run: { code: number | null; 
   assert.equal(env.live(), 'd-v1')
 }
 
+/** A run of a broken release that fails after its migration, held at its deploy until `release`. */
+async function heldAtDeploy(t: TestContext) {
+  const env = await faultEnv({ release: 'v3-broken', hangs: ['deploy'] })
+  t.after(env.drop)
+  const child = spawnCli(['run', 'staging'], { cwd: env.dir })
+  await waitForFile(path.join(env.dir, 'at-deploy'), 30_000)
+  return { env, child, folder: path.join(env.dir, 'backups') }
+}
+
 describe('the backup folder', { concurrency: true }, () => {
   it('full (a 1 MB tmpfs): backup and run exit 1 with "no space left" and a hint; no partial file; the earlier backup still restores', async (t) => {
     const env = await faultEnv({ release: 'v2' })
@@ -142,11 +151,7 @@ describe('the backup folder', { concurrency: true }, () => {
   })
 
   it('the run\'s backup truncated before its rollback: the migration cannot be undone, exit 3, the report says the database is left and why', async (t) => {
-    const env = await faultEnv({ release: 'v3-broken', hangs: ['deploy'] })
-    t.after(env.drop)
-    const child = spawnCli(['run', 'staging'], { cwd: env.dir })
-    await waitForFile(path.join(env.dir, 'at-deploy'), 30_000)
-    const folder = path.join(env.dir, 'backups')
+    const { env, child, folder } = await heldAtDeploy(t)
     const file = path.join(folder, readdirSync(folder).find((n) => n.endsWith('.zst'))!)
     truncateSync(file, Math.floor(statSync(file).size / 2))
     release(env.dir)
@@ -174,11 +179,7 @@ describe('the backup folder', { concurrency: true }, () => {
   })
 
   it('the seal of the run\'s backup removed before its rollback: the automatic restore refuses the unchecked manifest, exit 3, the database left as the run left it', async (t) => {
-    const env = await faultEnv({ release: 'v3-broken', hangs: ['deploy'] })
-    t.after(env.drop)
-    const child = spawnCli(['run', 'staging'], { cwd: env.dir })
-    await waitForFile(path.join(env.dir, 'at-deploy'), 30_000)
-    const folder = path.join(env.dir, 'backups')
+    const { env, child, folder } = await heldAtDeploy(t)
     rmSync(path.join(folder, readdirSync(folder).find((n) => n.endsWith('.seal.json'))!))
     release(env.dir)
     const result = await finished(child)
