@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/backup-restore.ts [--scale 0.25] [--repeat 3] [--keep]
  *
- * --scale 1 gives about the database NOTES.md measured (clients 200k, inventory 100k, orders 1.5M,
+ * --scale 1 gives an ERP-sized database (clients 200k, inventory 100k, orders 1.5M,
  * order_items 6M, calendar_events 800k rows; ~1.2 GB); the default 0.25 about a quarter of that.
  * Server: ROLLOUT_TEST_MYSQL_URL, else mysql://root@127.0.0.1:3306 (MariaDB: rows come from its
  * sequence engine). The database `rollout_bench` is created and dropped again (--keep leaves it).

@@ -1,7 +1,7 @@
 import type { RunResult } from '../engine/api.js'
 import { RolloutError } from '../engine/errors.js'
 
-/** The contract users script against (DESIGN.md). */
+/** The contract users script against: the README's "Exit codes" table says the same. */
 export const EXIT = {
   ok: 0,
   /** The rollout failed and the environment is as it was before. */

@@ -11,7 +11,7 @@ function step(phase: Phase, id: string, kind: string, title: string, extra: Part
 }
 
 /**
- * The runbook (STAGING_ROLLOUT_PLAN.md) as data, step by step in its order. Pure: the same
+ * The staging runbook as data, step by step in its order. Pure: the same
  * environment always gives the same plan. Most kinds read their settings from the environment's
  * own sections; `options` here carry only what a section does not say.
  */

@@ -5,7 +5,7 @@ import { browserTempDir, removeBrowserTempDir, withTempDir } from './browser-tem
 
 /**
  * Flags Debian's Chromium needs to run headless in a container and stay off the internet: without
- * the networking ones it keeps reaching for update and sync servers and fails (NOTES.md).
+ * the networking ones it keeps reaching for update and sync servers, which a closed network refuses.
  */
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',

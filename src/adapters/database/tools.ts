@@ -172,7 +172,7 @@ export interface Compressor {
   path?: string
 }
 
-/** zstd when installed (several times faster than gzip here, see NOTES), else gzip through node:zlib. */
+/** zstd when installed (several times faster than gzip on a dump, as the backup bench shows), else gzip through node:zlib. */
 export async function pickCompressor(preference: 'auto' | 'zstd' | 'gzip' = 'auto'): Promise<Compressor> {
   if (preference !== 'gzip') {
     const zstd = await findExecutable('zstd')

@@ -42,7 +42,7 @@ function toDeployment(d: GqlDeployment): Deployment {
 
 /**
  * Railway: `railway up --detach --json` to deploy (attached CI mode can exit 0 before the deploy
- * has finished, NOTES-providers), the GraphQL API to follow a deployment and to roll back (the CLI
+ * has finished), the GraphQL API to follow a deployment and to roll back (the CLI
  * has no rollback command), `railway deployment list` / `railway logs` for the rest.
  */
 export function createRailwayProvider(config: Record<string, unknown>, ctx: ProviderContext): DeployProvider {

@@ -44,7 +44,7 @@ function toDeployment(d: VercelDeployment, fallbackId: string): Deployment {
   const state = d.readyState ?? d.state ?? 'UNKNOWN'
   const created = typeof d.createdAt === 'number' ? new Date(d.createdAt).toISOString() : d.createdAt
   const url = d.url ? (d.url.startsWith('http') ? d.url : `https://${d.url}`) : undefined
-  // List items carry `uid`, single deployments `id` (NOTES-providers).
+  // List items carry `uid`, single deployments `id`: Vercel's REST API names them differently.
   return { id: d.id ?? d.uid ?? fallbackId, status: state, live: state === 'READY', createdAt: created, url }
 }
 
