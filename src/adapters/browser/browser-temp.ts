@@ -1,6 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { processAlive } from '../process/alive.js'
@@ -8,25 +6,20 @@ import { processAlive } from '../process/alive.js'
 const PREFIX = 'rollout-browser-'
 
 /**
- * A temporary folder of this process for one browser: Playwright's profile and artifacts folders and
- * Chromium's own temporary files go inside it. Playwright removes its folders when the browser is
+ * The temporary folder of this process for its browsers: Playwright's profile and artifacts folders
+ * and Chromium's own temporary files go inside it. Playwright removes its folders when a browser is
  * closed, so a `kill -9` of rollout leaves them behind; the pid in this folder's name lets a later
- * rollout remove it once that process is gone. Folders of other programs are never touched.
+ * rollout remove it once this process is gone. Folders of other programs are never touched. One per
+ * process, removed when it exits: a step running meanwhile may have been given it as TMPDIR (below).
  */
+let ours: string | undefined
 export function browserTempDir(): string {
+  if (ours && existsSync(ours)) return ours
   sweepBrowserTempDirs()
-  return mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`))
-}
-
-/**
- * Removes this process's browser folder once the browser has gone: 'disconnected' comes before
- * Chromium's processes have exited (they write to the profile as they go). Never throws; what is
- * left, a later sweep removes.
- */
-export async function removeBrowserTempDir(folder: string): Promise<void> {
-  const end = Date.now() + 10_000
-  while (processesNaming(folder).length && Date.now() < end) await sleep(100)
-  await rm(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => {})
+  const dir = mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`))
+  ours = dir
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 }))
+  return dir
 }
 
 /** Removes the browser folders of rollout processes that are gone; returns their paths. */
@@ -74,8 +67,9 @@ export function processesNaming(folder: string): number[] {
 
 /**
  * Runs `launch` with TMPDIR pointing at `dir`: Playwright makes its profile folder in os.tmpdir()
- * while it launches and has no option for it outside a persistent context. Steps run one at a time,
- * so nothing else of this process makes temporary files meanwhile.
+ * while it launches and has no option for it outside a persistent context. Steps of a phase may run
+ * at the same time, so another step may make a temporary file (or start a command) meanwhile: it
+ * lands in this process's folder, which stays until the process exits.
  */
 export async function withTempDir<T>(dir: string, launch: () => Promise<T>): Promise<T> {
   const saved = process.env.TMPDIR

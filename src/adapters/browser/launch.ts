@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { isExecutable } from '../process/executable.js'
-import { browserTempDir, removeBrowserTempDir, withTempDir } from './browser-temp.js'
+import { browserTempDir, withTempDir } from './browser-temp.js'
 
 /**
  * Flags Debian's Chromium needs to run headless in a container and stay off the internet: without
@@ -80,7 +80,6 @@ export function findChromium(explicit?: string, env: NodeJS.ProcessEnv = process
 export async function launchChromium(opts: { executablePath: string; resolve?: Record<string, string>; pinnedKeys?: string[]; timeoutMs?: number }): Promise<Browser> {
   const { chromium } = await import('playwright-core')
   const temp = browserTempDir()
-  const removeTemp = () => void removeBrowserTempDir(temp)
   try {
     const browser = await withTempDir(temp, () =>
       chromium.launch({
@@ -96,10 +95,8 @@ export async function launchChromium(opts: { executablePath: string; resolve?: R
         handleSIGHUP: false,
       }),
     )
-    browser.on('disconnected', removeTemp)
     return browser
   } catch (error) {
-    removeTemp()
     // Playwright's message carries the whole browser log; the browser's own error lines and its exit say what went wrong.
     const text = (error instanceof Error ? error.message : String(error)).replace(/\u001b\[[0-9;]*m/g, '')
     const lines = text.split('\n').map((l) => l.trim().replace(/^- /, '')).filter(Boolean)

@@ -33,7 +33,7 @@ ${then === 'wait' ? 'setInterval(() => {}, 1000)' : ''}
   return { child, told }
 }
 
-test('the browser keeps its temporary folders in one folder of rollout\'s, removed when it closes', { skip }, async () => {
+test('the browser keeps its temporary folders in one folder of rollout\'s, removed when rollout exits', { skip }, async () => {
   const tmp = tempDir('rollout-tmp-')
   const { child, told } = launcher(tmp, 'close')
   await waitForFile(told, 60_000)
