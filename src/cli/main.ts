@@ -142,22 +142,24 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
     .option('--monitor <duration>', 'monitoring window for this run, e.g. 2m or 30s (default: the config\'s monitor.window, 30m)')
     .option('--no-monitor', 'skip the monitoring window (recorded as skipped, with the reason)')
     .option('--detach-monitor', 'watch the monitoring window in the background once the run has finished; follow it with `rollout monitor <run>`')
+    .option('--first', 'a first deploy: nothing is live yet, so the gates that talk to the app before the deploy are skipped (refused when the provider reports a live deployment); a rollback takes the new deployment down and is proven by nothing serving')
     // --monitor and --no-monitor share one value, the last flag winning; both at once is a contradiction.
     .on('option:monitor', () => monitorFlags.add('--monitor'))
     .on('option:no-monitor', () => monitorFlags.add('--no-monitor'))
-    .action(async (env: string, o: { release?: string; monitor?: string | false; detachMonitor?: boolean }) => {
+    .action(async (env: string, o: { release?: string; monitor?: string | false; detachMonitor?: boolean; first?: boolean }) => {
       if (monitorFlags.size > 1) throw new RolloutError('USAGE', '--monitor and --no-monitor contradict each other', 'pass one of them')
       const { runRollout } = await import('../engine/api.js')
       const { startMonitorWatcher } = await import('./commands/monitor.js')
       const monitor = o.monitor === false || o.monitor === undefined ? o.monitor : parseWindow(o.monitor)
-      setExit(await runLike(g(), 'run', (c) => runRollout({ ...c, environment: env, release: o.release, monitor, detachMonitor: o.detachMonitor, startMonitorWatcher })))
+      setExit(await runLike(g(), 'run', (c) => runRollout({ ...c, environment: env, release: o.release, monitor, detachMonitor: o.detachMonitor, first: o.first, startMonitorWatcher })))
     })
 
   program.command('check').argument('<env>', 'environment name').description('run the pre-flight and environment checks only; changes nothing')
     .addOption(new Option('--phase <phase>', 'only this phase').choices(['preflight', 'environment']))
-    .action(async (env: string, o: { phase?: Phase }) => {
+    .option('--first', 'nothing is live yet: the gates that talk to the app are skipped (refused when the provider reports a live deployment)')
+    .action(async (env: string, o: { phase?: Phase; first?: boolean }) => {
       const { runRollout } = await import('../engine/api.js')
-      setExit(await runLike(g(), 'check', (c) => runRollout({ ...c, environment: env, phases: o.phase ? [o.phase] : ['preflight', 'environment'] })))
+      setExit(await runLike(g(), 'check', (c) => runRollout({ ...c, environment: env, phases: o.phase ? [o.phase] : ['preflight', 'environment'], first: o.first })))
     })
 
   program.command('resume').argument('<run>', 'run id (a unique prefix is enough)').description('continue an interrupted run from its record; finished steps are not run again')

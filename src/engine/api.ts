@@ -24,7 +24,8 @@ import { runPhases } from './phases.js'
 import { guardStaleResume, guardStaleRollback, newerChanges } from './superseded.js'
 import { rollBack } from './rollback.js'
 import { errorMessage, type StepResult } from './execute-step.js'
-import { applyOverrides, detachedSteps, monitorOverrides, recordedOverrides, type RunOverrides } from './run-overrides.js'
+import { applyOverrides, detachedSteps, firstDeployOverrides, mergeOverrides, monitorOverrides, recordedOverrides, type RunOverrides } from './run-overrides.js'
+import { refuseFirstWhenLive } from '../steps/deploy/first-deploy.js'
 import { formatDuration } from '../config/duration.js'
 
 export interface CommonOptions {
@@ -50,6 +51,8 @@ export interface RunOptions extends CommonOptions {
   monitor?: number | false
   /** Watch the monitoring window in a background process after the run (default: `monitor.detach`). */
   detachMonitor?: boolean
+  /** A first deploy: nothing is live yet, so the gates that talk to the app before the deploy are skipped. */
+  first?: boolean
 }
 
 export type MonitorWatcherStarter = (run: { runId: string; configFile: string; cwd: string; stateDir: string }) => number
@@ -84,7 +87,7 @@ export async function prepare(opts: CommonOptions & { environment: string; phase
   const { config, environment } = await resolveEnvironment(loaded, opts.environment, redactor)
   let plan = buildPlan({ environmentName: opts.environment, environment, configFile: loaded.file, findKind: findStepKind, knownKinds: knownStepKinds })
   if (opts.phases) plan = onlyPhases(plan, opts.phases)
-  else if (opts.overrides) plan = applyOverrides(plan, opts.overrides(plan, environment))
+  if (opts.overrides) plan = applyOverrides(plan, opts.overrides(plan, environment))
   const stateDir = path.resolve(loaded.root, config.stateDir)
   return {
     loaded,
@@ -124,7 +127,21 @@ export async function planRollout(opts: CommonOptions & { environment: string; p
 
 /** `rollout run <env>`: the whole runbook, with the rollback after the point of no return. */
 export async function runRollout(opts: RunOptions): Promise<RunResult> {
-  const prepared = await prepare({ ...opts, overrides: (plan, env) => monitorOverrides(plan, opts, env.monitor.detach) })
+  const prepared = await prepare({
+    ...opts,
+    overrides: (plan, env) => {
+      const monitor = opts.phases ? {} : monitorOverrides(plan, opts, env.monitor.detach)
+      return opts.first ? mergeOverrides(monitor, firstDeployOverrides(plan, (kind) => findStepKind(kind)?.needsLiveApp === true)) : monitor
+    },
+  })
+  if (opts.first) {
+    try {
+      await refuseFirstWhenLive(prepared.state.environment, prepared.loaded.root, opts.environment, prepared.state.redactor)
+    } catch (error) {
+      prepared.state.store.close()
+      throw error
+    }
+  }
   if (detachedSteps(prepared.state.plan).length && !opts.startMonitorWatcher) {
     prepared.state.store.close()
     throw new RolloutError('USAGE', 'detached monitoring needs a way to start the background watcher (the CLI passes one)', 'run it with `rollout run`, or leave monitor.detach off')

@@ -5,7 +5,7 @@ import type { StepPass, StepStatus } from './events.js'
 import type { StepContext, StepKind, StepOutcome } from './step-kind.js'
 import type { RunState } from './run-state.js'
 import { adoptEvidenceFile, runDir, stepEvidenceDir, writeEvidenceFile } from './evidence.js'
-import { skipReason } from './run-overrides.js'
+import { isFirstDeploy, skipReason } from './run-overrides.js'
 import { RolloutError } from './errors.js'
 import { abandonSuperseded } from './superseded.js'
 import { describeProcessGroup } from '../adapters/process/process-group.js'
@@ -57,6 +57,7 @@ export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, 
     outputs: state.outputs,
     redactor,
     verifyingRollback: pass === 'verify',
+    firstDeploy: isFirstDeploy(state.plan),
     history: async () =>
       (await store.listRuns({ environment: state.environmentName, limit: 50 }))
         .filter((r) => r.id !== runId)

@@ -2,7 +2,8 @@ import type { PlannedStep } from '../plan/types.js'
 import type { RunState } from './run-state.js'
 import type { StepRecord } from './store.js'
 import type { UndoContext } from './step-kind.js'
-import { boundedAttempt, errorMessage } from './execute-step.js'
+import { boundedAttempt, errorMessage, executeStep } from './execute-step.js'
+import { isFirstDeploy } from './run-overrides.js'
 import { runPhases } from './phases.js'
 import { settleLeftoverProcesses } from './leftover-processes.js'
 import { rollbackProof } from './rollback-proof.js'
@@ -48,7 +49,7 @@ export async function rollBack(state: RunState, reason: string): Promise<Rollbac
   }
   if (abandoned.length) problems.push(`abandoned before undoing ${abandoned.join(', ')}`)
 
-  const verify = state.signal.aborted ? null : await runPhases(state, state.plan.rollbackVerifyPhases, 'verify')
+  const verify = state.signal.aborted ? null : await proveRollback(state)
   if (verify?.blocker) problems.push(`verification: ${verify.blocker.stepId || 'cancelled'} ${verify.blocker.status} (${verify.blocker.summary})`)
   // An abandoned rollback looks at nothing more: the operator said stop, and the record says what is left.
   const inspected = state.signal.aborted ? { changed: [], unknown: [] } : await inspectAfterRollback(state, toUndo.map((x) => x.step))
@@ -66,6 +67,20 @@ export async function rollBack(state: RunState, reason: string): Promise<Rollbac
     : { status: 'rolled-back', summary: undone.length ? `rolled back ${undone.join(', ')}; ${verifiedBy}` : 'nothing needed undoing' }
   await recorder.emit({ type: 'rollback-finished', ...result })
   return result
+}
+
+/**
+ * The smoke phases again, against what was put back; for a first deploy, that nothing serves: before
+ * it nothing did, and no smoke test can pass against nothing.
+ */
+async function proveRollback(state: RunState) {
+  if (!isFirstDeploy(state.plan)) return runPhases(state, state.plan.rollbackVerifyPhases, 'verify')
+  const step: PlannedStep = {
+    id: 'nothing-serving', title: 'Nothing serves at the URL', phase: 'smoke', kind: 'nothing-serving', options: {},
+    gate: 'blocking', timeoutMs: 60_000, retries: 0, after: [], changesEnvironment: false, undoable: false,
+  }
+  const result = await executeStep(state, step, 'verify')
+  return result.status === 'failed' || result.status === 'cancelled' ? { phase: step.phase, results: [result], blocker: result } : null
 }
 
 async function undoStep(state: RunState, step: PlannedStep, record: StepRecord): Promise<boolean> {

@@ -13,6 +13,8 @@ export interface RunOverrides {
   skip?: Record<string, string>
   /** The monitor phase is watched by a background process once the run has finished. */
   detachMonitor?: boolean
+  /** A first deploy (`--first`): nothing was live before the run. */
+  first?: boolean
 }
 
 export type PlanWithOverrides = Plan & { overrides?: RunOverrides }
@@ -48,6 +50,24 @@ export function monitorOverrides(plan: Plan, request: MonitorRequest, detachByDe
   return o
 }
 
+/**
+ * A first deploy's overrides: the steps that talk to the running app and come before the deploy
+ * (all of them in a check, which has no deploy) are skipped, since nothing runs yet. The same steps
+ * after the deploy run as usual: they are what proves the new app.
+ */
+export function firstDeployOverrides(plan: Plan, needsLiveApp: (kind: string) => boolean): RunOverrides {
+  const deployAt = plan.steps.findIndex((s) => s.kind === 'deploy')
+  const before = deployAt === -1 ? plan.steps : plan.steps.slice(0, deployAt)
+  const skip = Object.fromEntries(before.filter((s) => needsLiveApp(s.kind)).map((s) => [s.id, 'first deploy (--first): nothing is live yet to check']))
+  return { first: true, skip }
+}
+
+/** Two sets of overrides as one: skips add up, the rest is taken from whichever sets it. */
+export function mergeOverrides(a: RunOverrides, b: RunOverrides): RunOverrides {
+  const skip = { ...a.skip, ...b.skip }
+  return { ...a, ...b, ...(Object.keys(skip).length ? { skip } : {}) }
+}
+
 /** The plan with the overrides applied; a window goes into every monitor step's options, its timeout stretched to fit. */
 export function applyOverrides(plan: Plan, overrides: RunOverrides): PlanWithOverrides {
   if (Object.keys(overrides).length === 0) return plan
@@ -61,6 +81,11 @@ export function applyOverrides(plan: Plan, overrides: RunOverrides): PlanWithOve
 /** The overrides a recorded plan carries (nothing for runs recorded before they existed). */
 export function recordedOverrides(plan: Plan): RunOverrides {
   return (plan as PlanWithOverrides).overrides ?? {}
+}
+
+/** Whether the recorded run is a first deploy. */
+export function isFirstDeploy(plan: Plan): boolean {
+  return recordedOverrides(plan).first === true
 }
 
 /** Why a step is skipped in this run, or null. */

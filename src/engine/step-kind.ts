@@ -62,6 +62,8 @@ export interface StepContext<O = Record<string, unknown>> {
   redactor: Redactor
   /** true when the step runs to prove a rollback (smoke tests after the undo). */
   verifyingRollback: boolean
+  /** true in a first deploy (`run --first`): nothing was live before this run. */
+  firstDeploy: boolean
   /**
    * Earlier finished runs of this environment (not this one), newest first, from the record. Optional:
    * a context built without a record leaves it out and kinds fall back (the announcement's estimate).
@@ -108,6 +110,11 @@ export interface StepKind<O = Record<string, unknown>> {
   description: string
   /** The first step whose kind changes the environment is the point of no return. */
   changesEnvironment?: boolean
+  /**
+   * Talks to the running app (or reads its logs): before the deploy of a first deploy
+   * (`run --first`), when nothing runs yet, such a step is skipped, saying why.
+   */
+  needsLiveApp?: boolean
   /**
    * A step that changes the environment and was interrupted by a crash may be run again by
    * `rollout resume`: its `run` reads `ctx.earlier` and finds the earlier attempt's effect by

@@ -29,6 +29,7 @@ export function resolveUrl(base: string, target: string): string {
 
 export default defineStepKind<HttpOptions>({
   kind: 'http',
+  needsLiveApp: true,
   description: 'sends one HTTP request; checks the status code and an optional body pattern',
   options: httpOptions,
   async run(ctx) {

@@ -29,6 +29,7 @@ import browser from './smoke/browser.js'
 import playwright from './smoke/playwright.js'
 import logsBaseline from './verify/logs-baseline.js'
 import logs from './verify/logs.js'
+import nothingServing from './verify/nothing-serving.js'
 
 /**
  * Every step kind, by name. Kind modules are light: each loads its heavy parts (database driver,
@@ -41,7 +42,7 @@ const KINDS: StepKind<any>[] = [
   reachable, database, health, tls, hsts, hostGuard,
   announce, notify, announceClose,
   migrate, schemaVerify, deploy, waitLive,
-  trpc, browser, playwright, logsBaseline, logs,
+  trpc, browser, playwright, logsBaseline, logs, nothingServing,
   monitor, deploymentLog,
 ]
 

@@ -100,6 +100,7 @@ export function stepHarness<O>(kind: StepKind<O>, opts: StepContextOptions = {})
     outputs: new Map(Object.entries(opts.outputs ?? {})),
     redactor,
     verifyingRollback: false,
+    firstDeploy: false,
     ...(opts.history ? { history: async () => opts.history! } : {}),
     ...(opts.runSteps ? { runSteps: async () => opts.runSteps! } : {}),
   }

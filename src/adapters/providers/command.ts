@@ -10,6 +10,7 @@ export const commandProviderOptions = z.strictObject({
   kind: z.literal('command'),
   deploy: z.string().min(1).describe('Starts a deployment of {release}; prints its id (last non-empty line, or JSON with `id`).'),
   rollback: z.string().min(1).optional().describe('Makes {deploymentId} (the earlier deployment) live again. Without it a deploy cannot be undone.'),
+  takeDown: z.string().min(1).optional().describe('Stops serving {deploymentId}: the undo of a first deploy (`run --first`), when nothing was live before it.'),
   status: z.string().min(1).optional().describe('Prints the state of {deploymentId}: a word (live, failed, building…) or JSON `{status, live}`.'),
   current: z.string().min(1).optional().describe('Prints the id of what is live now, recorded before a deploy so a rollback knows its target.'),
   logs: z.string().min(1).optional().describe('Prints recent log lines ({lines} of them, of {deploymentId}); JSON lines are understood too.'),
@@ -151,6 +152,13 @@ export function createCommandProvider(config: Record<string, unknown>, ctx: Prov
       return status(deploymentId, opts)
     },
     status,
+    ...(o.takeDown
+      ? {
+          async takeDown(deploymentId: string, opts: ProviderCallOptions) {
+            await run('takeDown', o.takeDown!, { deploymentId }, opts)
+          },
+        }
+      : {}),
     async logs(opts) {
       if (!o.logs) return []
       const result = await run('logs', o.logs, { lines: String(opts.lines), deploymentId: opts.deploymentId ?? '' }, opts, true)

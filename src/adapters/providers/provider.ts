@@ -64,6 +64,11 @@ export interface DeployProvider {
    * deployment (DigitalOcean, Railway) that is not live yet: wait for it with `waitUntilLive`.
    */
   rollback(deploymentId: string, opts: RollbackOptions): Promise<Deployment>
+  /**
+   * Stops serving `deploymentId` altogether: the undo of a first deploy, when nothing was live
+   * before it. Providers without it cannot undo a first deploy (the rollback says so).
+   */
+  takeDown?(deploymentId: string, opts: ProviderCallOptions): Promise<void>
   status(deploymentId: string, opts: ProviderCallOptions): Promise<Deployment>
   logs(opts: ProviderCallOptions & { lines: number; deploymentId?: string }): Promise<LogLine[]>
 }

@@ -21,6 +21,22 @@ async function liveAlready(provider: DeployProvider, deploymentId: string, opts:
   return current && current.id === deploymentId && current.live ? current : null
 }
 
+/**
+ * The undo of a first deploy (`--first`, nothing live before): the new deployment is taken down, as
+ * nothing served before. Only for a declared first deploy: a provider that merely could not name the
+ * live deployment must not lose what it serves.
+ */
+async function takeDownFirst(ctx: UndoContext<DeployOptions>, deploymentId: string | undefined): Promise<StepOutcome> {
+  if (!deploymentId) return { status: 'skipped', summary: 'the first deploy never started a deployment' }
+  const provider = await providerFor(ctx)
+  if (!provider.takeDown) {
+    return { status: 'failed', summary: `this first deploy's deployment ${deploymentId} is live and the ${provider.kind} provider cannot take a deployment down: take it down by hand` }
+  }
+  await provider.takeDown(deploymentId, callOptionsOf(ctx))
+  await ctx.writeEvidence('take-down.json', JSON.stringify({ deploymentId, at: new Date().toISOString() }, null, 2), 'first deployment taken down')
+  return { status: 'passed', summary: `first deployment ${deploymentId} taken down: nothing was live before this run`, data: { takenDown: deploymentId } }
+}
+
 export default defineStepKind<DeployOptions>({
   kind: 'deploy',
   description: "deploys the release through the environment's provider and waits until the provider reports it live; the undo rolls back to what was live before",
@@ -82,6 +98,10 @@ export default defineStepKind<DeployOptions>({
   async inspect(ctx: UndoContext<DeployOptions>): Promise<Inspection> {
     const r = ctx.recorded as { stage?: string; previousDeploymentId?: string | null; undo?: { liveDeploymentId?: string } }
     if (r.stage === undefined) return { state: 'before', detail: 'the deploy never started: no deployment was made' }
+    if (!r.previousDeploymentId && ctx.firstDeploy) {
+      const now = await (await providerFor(ctx)).current(callOptionsOf(ctx))
+      return now?.live ? { state: 'changed', detail: `live: ${now.id}; before this first deploy nothing was` } : { state: 'before', detail: `nothing live${now ? ` (${now.id} is ${now.status})` : ''}, as before this first deploy` }
+    }
     if (!r.previousDeploymentId) return { state: 'unknown', detail: 'nothing was live before the run to compare with' }
     const current = await (await providerFor(ctx)).current(callOptionsOf(ctx))
     // Some platforms put an old release back as a new deployment: the undo recorded its id.
@@ -95,6 +115,7 @@ export default defineStepKind<DeployOptions>({
     const r = ctx.recorded as { stage?: string; previousDeploymentId?: string | null; deploymentId?: string }
     // The checkpoint comes before the deploy call: without it nothing was deployed.
     if (r.stage === undefined) return { status: 'skipped', summary: 'nothing was deployed' }
+    if (!r.previousDeploymentId && ctx.firstDeploy) return takeDownFirst(ctx, r.deploymentId)
     if (!r.previousDeploymentId) {
       return {
         status: 'failed',

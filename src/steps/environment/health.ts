@@ -27,6 +27,7 @@ interface Attempt {
 
 export default defineStepKind<HealthOptions>({
   kind: 'health',
+  needsLiveApp: true,
   description: 'the health endpoint answers healthy: status code, JSON status with its sub-checks, latency',
   options: healthOptions,
   async run(ctx) {

@@ -25,6 +25,7 @@ interface Probe {
 
 export default defineStepKind<HostGuardOptions>({
   kind: 'host-guard',
+  needsLiveApp: true,
   description: 'the allowed hosts are served, while a foreign Host header and a bare IP address are refused',
   options: hostGuardOptions,
   async run(ctx) {

@@ -15,6 +15,7 @@ export type HstsOptions = z.output<typeof hstsOptions>
 
 export default defineStepKind<HstsOptions>({
   kind: 'hsts',
+  needsLiveApp: true,
   description: 'HTTPS responses carry Strict-Transport-Security with a long enough max-age; plain HTTP redirects to HTTPS',
   options: hstsOptions,
   async run(ctx) {

@@ -20,6 +20,7 @@ interface Stage {
 
 export default defineStepKind<ReachableOptions>({
   kind: 'reachable',
+  needsLiveApp: true,
   description: 'the environment answers: DNS, TCP and HTTP each timed; a failure says which of them failed',
   options: reachableOptions,
   async run(ctx) {
@@ -53,7 +54,9 @@ export default defineStepKind<ReachableOptions>({
     t = performance.now()
     const tcp = await connectTcp(address, port, o.timeoutMs, ctx.signal)
     stages.push({ stage: 'tcp', ok: tcp.ok, ms: ms(t), detail: tcp.detail })
-    if (!tcp.ok) return finish({ status: 'failed', summary: `${tcp.words}: ${tcp.detail}`, data: { failedAt: 'tcp' } })
+    // A refused connection is also what an environment with nothing deployed yet looks like.
+    const firstHint = tcp.words === 'connection refused' && !ctx.firstDeploy ? '; if nothing is deployed there yet, this is a first deploy: run with --first' : ''
+    if (!tcp.ok) return finish({ status: 'failed', summary: `${tcp.words}: ${tcp.detail}${firstHint}`, data: { failedAt: 'tcp' } })
 
     t = performance.now()
     try {

@@ -15,6 +15,7 @@ export type TlsOptions = z.output<typeof tlsOptions>
 
 export default defineStepKind<TlsOptions>({
   kind: 'tls',
+  needsLiveApp: true,
   description: 'the HTTPS certificate is trusted, names the host, is within its dates and not about to expire; TLS 1.2 or newer',
   options: tlsOptions,
   async run(ctx) {

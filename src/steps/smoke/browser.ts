@@ -84,6 +84,7 @@ function summarise(results: FlowResult[], seconds: string): StepOutcome {
 
 export default defineStepKind<BrowserOptions>({
   kind: 'browser',
+  needsLiveApp: true,
   description: 'runs user flows in Chromium (log in, pages, forms); fails on a missing element or text, console errors, page errors or failed requests',
   options: browserOptions,
   checkSettings: (ctx) => void browserPlan(ctx),

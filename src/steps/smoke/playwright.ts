@@ -82,6 +82,7 @@ function playwrightSection(ctx: Pick<StepContext<PlaywrightOptions>, 'environmen
 
 export default defineStepKind<PlaywrightOptions>({
   kind: 'playwright',
+  needsLiveApp: true,
   description: "runs the team's own @playwright/test project (or a tag of it) and reports each test",
   options: playwrightOptions,
   checkSettings: (ctx) => void playwrightSection(ctx),

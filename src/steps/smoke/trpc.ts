@@ -157,6 +157,7 @@ export function trpcSettings(ctx: Pick<StepContext<TrpcOptions>, 'options' | 'en
 
 export default defineStepKind<TrpcOptions>({
   kind: 'trpc',
+  needsLiveApp: true,
   description: 'calls tRPC queries and mutations (tRPC v11 wire format, batching, superjson) after an optional login; checks success, errors and data',
   options: trpcOptions,
   checkSettings: (ctx) => void trpcSettings(ctx),

@@ -9,6 +9,7 @@ import { describeSource, fetchLines, logsOptions, logsSettings, type LogsOptions
  */
 export default defineStepKind<LogsOptions>({
   kind: 'logs-baseline',
+  needsLiveApp: true,
   description: 'counts error lines in the newest application logs before the deploy, for the logs check after it',
   options: logsOptions,
   checkSettings: (ctx) => void logsSettings(ctx),

@@ -38,11 +38,12 @@ test('reachable: a name that does not resolve is a DNS failure', async (t) => {
   assert.equal(outcome.data?.failedAt, 'dns')
 })
 
-test('reachable: a closed port is a refused connection', async (t) => {
+test('reachable: a closed port is a refused connection, with the hint that a first deploy runs with --first', async (t) => {
   const port = await closedPort()
   const outcome = await probe(t, `http://${HOST}:${port}`).run()
   assert.equal(outcome.status, 'failed')
   assert.match(outcome.summary, new RegExp(`^connection refused: TCP connection to 127\\.0\\.0\\.1:${port} failed \\(ECONNREFUSED\\)`))
+  assert.match(outcome.summary, /; if nothing is deployed there yet, this is a first deploy: run with --first$/)
   assert.equal(outcome.data?.failedAt, 'tcp')
 })
 

@@ -11,6 +11,7 @@ import { deploymentIdFor, isDeploymentId, outputFile, releaseDir, siteLayout, ty
 import { tailLines } from './log-tail.js'
 import { parseLocalOptions, type LocalProviderOptions } from './options.js'
 import { currentTarget, readState, type SiteState } from './state.js'
+import { stopLocalSite } from './site-control.js'
 
 /**
  * A host of the team's own, as Capistrano or Deployer keep one: each release copied into
@@ -120,6 +121,12 @@ export function createLocalProvider(config: Record<string, unknown>, ctx: Provid
 
     async status(deploymentId) {
       return describe(deploymentId, await look())
+    },
+
+    /** The supervisor and its app stop, the port is freed; releases and the state stay for a later deploy. */
+    async takeDown(deploymentId, opts) {
+      opts.log(`stopping the site serving ${deploymentId}`)
+      await stopLocalSite(layout.root)
     },
 
     /**
