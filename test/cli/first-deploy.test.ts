@@ -1,12 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
-import { localSiteStatus, stopLocalSite } from '../../src/adapters/providers/local.js'
-import { ensureCertificates } from '../../src/sandbox/tls.js'
-import { makeProject, runCli, stepsOnly } from '../support/cli.js'
+import { localSiteStatus } from '../../src/adapters/providers/local.js'
+import { runCli } from '../support/cli.js'
 import { readRecord } from '../support/record.js'
-import { APP, HOST, freePort } from '../adapters/providers/local-helpers.js'
+import { localRunProject } from '../adapters/providers/local-helpers.js'
 
 /**
  * A first deploy through the local provider: nothing is live, so the environment gates that talk to
@@ -14,36 +11,13 @@ import { APP, HOST, freePort } from '../adapters/providers/local-helpers.js'
  * failed first deploy is taken down and proven by nothing serving.
  */
 async function project(t: { after(fn: () => unknown): void }, smoke: string) {
-  const port = await freePort()
   const steps = [
     { id: 'reachable', phase: 'environment', kind: 'reachable' },
     { id: 'health', phase: 'environment', kind: 'health' },
     { id: 'deploy', phase: 'deploy', kind: 'deploy', options: { waitTimeout: '60s' } },
     { id: 'api-health', phase: 'smoke', kind: 'http', options: { url: smoke } },
   ]
-  const dir = makeProject(
-    stepsOnly(steps, {
-      url: `https://${HOST}:${port}`,
-      resolve: { [HOST]: '127.0.0.1' },
-      ca: 'certs/ca/ca.pem',
-      health: { paths: ['/health/ready'] },
-      provider: {
-        kind: 'local',
-        start: 'node app.mjs',
-        port,
-        health: { https: true, hostHeader: HOST, ca: 'certs/ca/ca.pem' },
-        env: { TLS_CERT_FILE: 'certs/server.pem', TLS_KEY_FILE: 'certs/server.key' },
-        stopTimeout: '3s',
-      },
-    }),
-  )
-  const certs = ensureCertificates({ dir: path.join(dir, 'certs'), hosts: [HOST] })
-  const configFile = path.join(dir, 'rollout.config.mjs')
-  writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('"certs/server.pem"', JSON.stringify(certs.certFile)).replace('"certs/server.key"', JSON.stringify(certs.keyFile)))
-  mkdirSync(path.join(dir, 'build', 'v1'), { recursive: true })
-  copyFileSync(APP, path.join(dir, 'build', 'v1', 'app.mjs'))
-  const root = path.join(dir, '.rollout/staging')
-  t.after(() => stopLocalSite(root))
+  const { dir, root } = await localRunProject(t, steps, ['v1'], { ca: 'certs/ca/ca.pem', health: { paths: ['/health/ready'] } })
   return { dir, root }
 }
 

@@ -1,43 +1,17 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
+import { readFileSync } from 'node:fs'
 import { httpRequest } from '../../../src/adapters/http/request.js'
-import { localSiteStatus, stopLocalSite } from '../../../src/adapters/providers/local.js'
-import { ensureCertificates } from '../../../src/sandbox/tls.js'
-import { makeProject, runCli, stepsOnly } from '../../support/cli.js'
-import { APP, HOST, freePort } from './local-helpers.js'
+import { localSiteStatus } from '../../../src/adapters/providers/local.js'
+import { runCli } from '../../support/cli.js'
+import { HOST, localRunProject } from './local-helpers.js'
 
 test('rollout run deploys through the local provider and waits for the version; rollout rollback switches back', async (t) => {
-  const port = await freePort()
   const steps = [
     { id: 'deploy', phase: 'deploy', kind: 'deploy', options: { waitTimeout: '60s' } },
     { id: 'wait-live', phase: 'deploy', kind: 'wait-live', after: ['deploy'], options: { interval: '200ms', timeout: '30s' } },
   ]
-  const dir = makeProject(
-    stepsOnly(steps, {
-      url: `https://${HOST}:${port}`,
-      resolve: { [HOST]: '127.0.0.1' },
-      provider: {
-        kind: 'local',
-        start: 'node app.mjs',
-        port,
-        health: { https: true, hostHeader: HOST, ca: 'certs/ca/ca.pem' },
-        env: { TLS_CERT_FILE: 'certs/server.pem', TLS_KEY_FILE: 'certs/server.key' },
-        stopTimeout: '3s',
-      },
-    }),
-  )
-  const certs = ensureCertificates({ dir: path.join(dir, 'certs'), hosts: [HOST] })
-  // The app reads its certificate from paths relative to its release folder: give absolute ones.
-  const configFile = path.join(dir, 'rollout.config.mjs')
-  writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('"certs/server.pem"', JSON.stringify(certs.certFile)).replace('"certs/server.key"', JSON.stringify(certs.keyFile)))
-  for (const v of ['v1', 'v2']) {
-    mkdirSync(path.join(dir, 'build', v), { recursive: true })
-    copyFileSync(APP, path.join(dir, 'build', v, 'app.mjs'))
-  }
-  const root = path.join(dir, '.rollout/staging')
-  t.after(() => stopLocalSite(root))
+  const { dir, root, port, certs } = await localRunProject(t, steps, ['v1', 'v2'])
   // wait-live checks the version over HTTPS: the sandbox CA is trusted the way users add one.
   const env = { NODE_EXTRA_CA_CERTS: certs.caFile }
   const version = async () => {

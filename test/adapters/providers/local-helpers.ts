@@ -9,7 +9,7 @@ import { httpRequest, type HttpResponse } from '../../../src/adapters/http/reque
 import { stopLocalSite } from '../../../src/adapters/providers/local.js'
 import { freePort } from '../../../src/adapters/net/free-port.js'
 import { ensureCertificates, type CertificateFiles } from '../../../src/sandbox/tls.js'
-import { tempDir } from '../../support/cli.js'
+import { makeProject, stepsOnly, tempDir } from '../../support/cli.js'
 import { callOptions } from './helpers.js'
 
 export const APP = fileURLToPath(new URL('../../fixtures/local/app.mjs', import.meta.url))
@@ -128,4 +128,38 @@ export function siteProcesses(root: string): number[] {
 
 function otherProcesses(): number[] {
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid).map(Number)
+}
+
+/**
+ * A project whose plan is `steps`, deploying through the local provider over HTTPS on a free port
+ * (sandbox certificates, the name resolved to 127.0.0.1), with the fixture app built as `releases`.
+ */
+export async function localRunProject(t: { after(fn: () => unknown): void }, steps: unknown[], releases: string[], extra: Record<string, unknown> = {}) {
+  const port = await freePort()
+  const dir = makeProject(
+    stepsOnly(steps, {
+      url: `https://${HOST}:${port}`,
+      resolve: { [HOST]: '127.0.0.1' },
+      provider: {
+        kind: 'local',
+        start: 'node app.mjs',
+        port,
+        health: { https: true, hostHeader: HOST, ca: 'certs/ca/ca.pem' },
+        env: { TLS_CERT_FILE: 'certs/server.pem', TLS_KEY_FILE: 'certs/server.key' },
+        stopTimeout: '3s',
+      },
+      ...extra,
+    }),
+  )
+  const certs = ensureCertificates({ dir: path.join(dir, 'certs'), hosts: [HOST] })
+  // The app reads its certificate from paths relative to its release folder: give absolute ones.
+  const configFile = path.join(dir, 'rollout.config.mjs')
+  writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('"certs/server.pem"', JSON.stringify(certs.certFile)).replace('"certs/server.key"', JSON.stringify(certs.keyFile)))
+  for (const v of releases) {
+    mkdirSync(path.join(dir, 'build', v), { recursive: true })
+    copyFileSync(APP, path.join(dir, 'build', v, 'app.mjs'))
+  }
+  const root = path.join(dir, '.rollout/staging')
+  t.after(() => stopLocalSite(root))
+  return { dir, root, port, certs }
 }
