@@ -263,7 +263,7 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       }
     })
 
-  program.command('demo').description('set up a staging sandbox on this machine (TERP example app, MySQL, HTTPS) and run two real rollouts: v1 → v2 passes, v2 → v3-broken is rolled back, app and database')
+  program.command('demo').description('from a clone of the repository: set up a staging sandbox on this machine (TERP example app, MySQL, HTTPS) and run two real rollouts: v1 → v2 passes, v2 → v3-broken is rolled back, app and database')
     .option('--keep', 'leave the sandbox (app, database server) running at the end')
     .option('--stop', 'stop a sandbox left running by --keep, and do nothing else')
     .option('--monitor <duration>', 'monitoring window of each run', '15s')

@@ -1,12 +1,12 @@
 import { applyPreset } from './presets.js'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseEnv } from 'node:util'
 import { ConfigError, RolloutError } from '../engine/errors.js'
 import { configSchema } from './schema.js'
 import { formatIssues } from './issues.js'
 import { isEnvRef, isSecretRef, withConfigVars } from './markers.js'
+import { evaluateConfigFile } from './evaluate.js'
 import { Redactor } from './redact.js'
 import { validateNotifyConfig } from '../adapters/notifiers/config.js'
 import type { ResolvedConfig, ResolvedEnvironment } from './types.js'
@@ -42,12 +42,9 @@ export async function loadConfig(opts: { cwd: string; configPath?: string; env?:
   const vars = { ...readDotEnv(root), ...(opts.env ?? process.env) }
   let raw: unknown
   try {
-    const { createJiti } = await import('jiti')
-    const jiti = createJiti(import.meta.url, { alias: { rollout: packageEntry() }, moduleCache: false, fsCache: false })
-    const mod = await withConfigVars(vars, () => jiti.import<Record<string, unknown>>(file))
+    const mod = await evaluateConfigFile(file, vars)
     // Named exports alone would otherwise read as a config with no environments, a puzzling message.
-    // (jiti answers `mod.default` with the module itself when there is none: the key list tells.)
-    const named = Object.keys(mod ?? {})
+    const named = Object.keys(mod)
     if (!named.includes('default')) {
       throw new ConfigError(
         `${file} has no default export${named.length ? ` (it exports ${named.join(', ')})` : ''}`,
@@ -172,13 +169,6 @@ function readDotEnv(dir: string): Record<string, string> {
   } catch (error) {
     throw new ConfigError(`${file} could not be read: ${(error as Error).message}`)
   }
-}
-
-/** The file a config's `import ... from 'rollout'` resolves to: this package's own entry. */
-function packageEntry(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url))
-  const built = path.resolve(here, '../index.js')
-  return existsSync(built) ? built : path.resolve(here, '../index.ts')
 }
 
 function firstFrameIn(stack: string, file: string): string {

@@ -7,7 +7,8 @@ import { Redactor } from '../../config/redact.js'
 import { createProvider } from '../../adapters/providers/index.js'
 import { stopLocalSite } from '../../adapters/providers/local.js'
 import { stopPrivateMysqlServer } from '../../sandbox/mysql-server.js'
-import { prepareSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
+import { PROJECT_ROOT, prepareSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
+import { assertTerpDemoRunnable } from './requirements.js'
 import { openInbox } from './inbox.js'
 import { readDatabaseState, rowChanges, servedRelease, tablesThatDiffer } from './state.js'
 import { SMOKE_ORDER_TABLES, verdictLines, type DemoOutcome } from './verdict.js'
@@ -30,6 +31,7 @@ export interface DemoOptions {
  */
 export async function runTerpDemo(opts: DemoOptions): Promise<DemoOutcome> {
   const { say } = opts
+  assertTerpDemoRunnable(PROJECT_ROOT)
   await stopSandbox(opts.dir, { keepDatabaseServer: true })
   say(`Setting up the staging sandbox in ${opts.dir}`)
   const inbox = await openInbox(path.join(opts.dir, 'inbox'))
