@@ -40,7 +40,7 @@ export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
     step('announce', 'announce', 'announce', 'Announce the deployment'),
     // Step 2: Apply Database Migrations — the point of no return
     step('migrate', 'migrate', 'migrate', `Apply database migrations (${env.migrate.command})`, { timeoutMs: 60 * MINUTE }),
-    step('migrate', 'schema-verify', 'schema-verify', `Verify schema (${env.migrate.validate})`, { after: ['migrate'] }),
+    step('migrate', 'schema-verify', 'schema-verify', `Verify schema (${verifyCommand(env)})`, { after: ['migrate'] }),
     // Step 3: Deploy Application
     step('deploy', 'deploy', 'deploy', `Deploy the application${env.provider ? ` (${env.provider.kind})` : ''}`, { timeoutMs: 30 * MINUTE }),
     step('deploy', 'wait-live', 'wait-live', 'New release is live', { after: ['deploy'] }),
@@ -61,3 +61,11 @@ export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
 
 /** The phases re-run after an undo to prove the rollback. */
 export const ROLLBACK_VERIFY_PHASES: Phase[] = ['smoke']
+
+/** What schema-verify will run, as its title says it: the step's own command wins over migrate.validate. */
+function verifyCommand(env: ResolvedEnvironment): string {
+  const override = env.steps['schema-verify']
+  const command = override ? (override.options as { command?: string | false } | undefined)?.command : undefined
+  if (command === false) return 'schema fingerprint only, no validation command'
+  return command ?? env.migrate.validate
+}

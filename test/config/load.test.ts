@@ -16,6 +16,8 @@ test('init writes a config that plans staging from DATABASE_URL and STAGING_URL 
   assert.equal(planned.code, 0, planned.stderr)
   assert.match(planned.stdout, /Plan for staging \(https:\/\/staging\.terp-app\.local\)/)
   assert.match(planned.stdout, /migrate\s+Apply database migrations \(pnpm db:push\)/)
+  // No validation script: the title says what schema-verify does without one, not the default command.
+  assert.match(planned.stdout, /schema-verify\s+Verify schema \(schema fingerprint only, no validation command\)/)
   assert.doesNotMatch(planned.stdout, /pw-1234/)
   const again = await runCli(['init'], { cwd: dir })
   assert.equal(again.code, 2)
