@@ -11,7 +11,7 @@ test('provider settings are checked by the provider\'s own schema when the plan 
     { provider: { kind: 'local', port: 8443 }, expect: /environments\.staging\.provider\.start: missing; expected string/ },
     { provider: { kind: 'local', start: 'node server.js', port: 'eighty' }, expect: /environments\.staging\.provider\.port: expected number, got a string/ },
     { provider: { kind: 'local', start: 'node server.js', port: 99999 }, expect: /environments\.staging\.provider\.port: expected a number <= 65535, got 99999/ },
-    { provider: { kind: 'command', deploy: 'x', rollbak: 'y' }, expect: /environments\.staging\.provider: unknown key "rollbak" \(valid keys: kind, deploy, rollback, status/ },
+    { provider: { kind: 'command', deploy: 'x', rollbak: 'y' }, expect: /environments\.staging\.provider: unknown key "rollbak" \(valid keys: kind, deploy, rollback, takeDown, status/ },
   ]
   for (const c of cases) {
     const result = await runCli(['plan', 'staging'], { cwd: makeProject(env(c.provider)) })
