@@ -12,8 +12,9 @@ export interface LocalSiteStatus {
   /** true while the supervisor runs and an app serves the public port. */
   serving: boolean
   supervisorPid: number | null
-  listening: { host: string; port: number } | null
-  current: { id: string; release: string | null; pid: number | null; restarts: number } | null
+  listening: { host: string; port: number; tls: boolean } | null
+  /** `port`: the app's internal port, where its health is asked directly. */
+  current: { id: string; release: string | null; pid: number | null; port: number | null; restarts: number } | null
 }
 
 /** What a local site is doing, from its supervisor when it runs, else from its state file. */
@@ -28,7 +29,7 @@ export async function localSiteStatus(root: string): Promise<LocalSiteStatus> {
     serving: !!app?.running,
     supervisorPid: sup?.pid ?? null,
     listening: sup?.listening ?? null,
-    current: state.current ? { id: state.current, release: record?.release ?? null, pid: app?.pid ?? null, restarts: app?.restarts ?? 0 } : null,
+    current: state.current ? { id: state.current, release: record?.release ?? null, pid: app?.pid ?? null, port: app?.port ?? null, restarts: app?.restarts ?? 0 } : null,
   }
 }
 
