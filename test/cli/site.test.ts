@@ -9,7 +9,7 @@ import { freePort } from '../../src/adapters/net/free-port.js'
 import { Redactor } from '../../src/config/redact.js'
 import { ensureCertificates } from '../../src/sandbox/tls.js'
 import { makeProject, processRunning, runCli } from '../support/cli.js'
-import { APP, HOST } from '../adapters/providers/local-helpers.js'
+import { APP, HOST, eventually } from '../adapters/providers/local-helpers.js'
 import { callOptions } from '../adapters/providers/helpers.js'
 
 /** A project whose staging is a local site behind a TLS front, and whose production deploys by command. */
@@ -110,4 +110,19 @@ test('a missing certificate file stops the command at load: exit 2 naming provid
   const broken = await runCli(['site', 'status', 'staging'], { cwd: p.dir })
   assert.equal(broken.code, 2, broken.stdout + broken.stderr)
   assert.match(broken.stderr, new RegExp(`environments\\.staging\\.provider\\.tls\\.cert: cannot read ${path.join(p.dir, 'certs', 'server.pem').replace(/[.]/g, '\\.')} \\(ENOENT\\)`))
+})
+
+test('site stop after the supervisor was killed outright: the app it left running is stopped', async (t) => {
+  const p = await project(t)
+  await p.ship('v1')
+  const report = JSON.parse((await runCli(['--json', 'site', 'status', 'staging'], { cwd: p.dir })).stdout)
+  process.kill(report.supervisorPid, 'SIGKILL')
+  await eventually(() => (processRunning(report.supervisorPid) ? undefined : true), 'the supervisor gone')
+  assert.equal(processRunning(report.current.pid), true)
+
+  const stop = await runCli(['site', 'stop', 'staging'], { cwd: p.dir })
+  assert.equal(stop.code, 0, stop.stdout + stop.stderr)
+  assert.match(stop.stdout, /stopped the site of staging/)
+  assert.equal(processRunning(report.current.pid), false)
+  assert.equal(await portFree(p.port), true)
 })
