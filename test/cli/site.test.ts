@@ -119,6 +119,9 @@ test('site stop after the supervisor was killed outright: the app it left runnin
   process.kill(report.supervisorPid, 'SIGKILL')
   await eventually(() => (processRunning(report.supervisorPid) ? undefined : true), 'the supervisor gone')
   assert.equal(processRunning(report.current.pid), true)
+  const orphaned = await runCli(['site', 'status', 'staging'], { cwd: p.dir })
+  assert.equal(orphaned.code, 1, orphaned.stdout + orphaned.stderr)
+  assert.match(orphaned.stdout, new RegExp(`app\\s+pid ${report.current.pid} \\(\\S+-v1\\) left running by a supervisor that is gone: \`rollout site stop staging\` stops it`))
 
   const stop = await runCli(['site', 'stop', 'staging'], { cwd: p.dir })
   assert.equal(stop.code, 0, stop.stdout + stop.stderr)

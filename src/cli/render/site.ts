@@ -21,6 +21,7 @@ export function renderSiteStatus(r: SiteReport, style: Style): string {
   const c = r.current
   lines.push(`  current     ${c ? `${c.id} (release ${c.release ?? '?'})` : 'none'}`)
   if (c && r.running) lines.push(`  app         ${c.pid ? `pid ${c.pid}, internal port ${c.port}` : style.yellow('not running')}${c.restarts ? `, restarted ${c.restarts}×` : ''}`)
+  if (r.leftoverApp) lines.push(`  app         ${style.yellow(`pid ${r.leftoverApp.pid} (${r.leftoverApp.deploymentId}) left running by a supervisor that is gone`)}: \`rollout site stop ${r.environment}\` stops it`)
   if (r.health) lines.push(`  health      ${r.health.ok ? style.green(r.health.answer) : style.red(r.health.reason)}`)
   return lines.join('\n')
 }
