@@ -36,8 +36,9 @@ export class Upstream {
 /**
  * The public port: a TCP proxy, so TLS passes through to the app untouched and the app keeps its
  * own certificate; or, with a certificate set, the TLS front of an app that speaks plain HTTP: the
- * same proxy, each accepted socket wrapped in a TLS server socket before it is piped. Each new connection goes to the upstream of the moment; switching the upstream
- * leaves open connections with the app they started on, so they can finish.
+ * same proxy, each accepted socket wrapped in a TLS server socket before it is piped. Each new
+ * connection goes to the upstream of the moment; switching the upstream leaves open connections
+ * with the app they started on, so they can finish.
  */
 export class TcpProxy {
   private server: net.Server | null = null
