@@ -263,6 +263,20 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       }
     })
 
+  const site = program.command('site').description('the site the `local` provider runs on this machine (other providers: exit 2)')
+  site.command('status').argument('<env>', 'environment name')
+    .description('the supervisor (pid), the public address and whether it terminates TLS, the current deployment, its app (pid) and one health request; exit 0 running, 1 not running')
+    .action(async (env: string) => {
+      const { siteStatusCommand } = await import('./commands/site.js')
+      setExit(await siteStatusCommand({ ...g(), configPath: g().config, environment: env }))
+    })
+  site.command('stop').argument('<env>', 'environment name')
+    .description('stop the app and the supervisor and free the port; releases and state stay, so a deploy or rollback starts it again. A stopped site: says so, exit 0')
+    .action(async (env: string) => {
+      const { siteStopCommand } = await import('./commands/site.js')
+      setExit(await siteStopCommand({ ...g(), configPath: g().config, environment: env }))
+    })
+
   program.command('demo').description('from a clone of the repository: set up a staging sandbox on this machine (TERP example app, MySQL, HTTPS) and run two real rollouts: v1 → v2 passes, v2 → v3-broken is rolled back, app and database')
     .option('--keep', 'leave the sandbox (app, database server) running at the end')
     .option('--stop', 'stop a sandbox left running by --keep, and do nothing else')

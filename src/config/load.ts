@@ -94,7 +94,7 @@ export async function resolveEnvironment(loaded: LoadedConfig, name: string, red
   const environment = parsed.data.environments[name]!
   if (environment.database?.url) redactor.addUrl(environment.database.url)
   checkNotify(loaded.file, name, environment.notify, redactor)
-  if (environment.provider) environment.provider = await checkProvider(loaded.file, name, environment.provider, redactor)
+  if (environment.provider) environment.provider = await checkProvider(loaded, name, environment.provider, redactor)
   return { config: { ...parsed.data, file: loaded.file, root: loaded.root }, environment }
 }
 
@@ -102,10 +102,10 @@ export async function resolveEnvironment(loaded: LoadedConfig, name: string, red
  * The provider section checked by its provider's own schema, here rather than when the deploy step
  * builds the provider: by then the migration has run. The deploy step gets the parsed section.
  */
-async function checkProvider(file: string, name: string, provider: ProviderConfig, redactor: Redactor): Promise<ProviderConfig> {
+async function checkProvider({ file, root }: LoadedConfig, name: string, provider: ProviderConfig, redactor: Redactor): Promise<ProviderConfig> {
   const { parseProviderConfig } = await import('../adapters/providers/index.js')
   try {
-    return await parseProviderConfig(provider, ['environments', name, 'provider'])
+    return await parseProviderConfig(provider, ['environments', name, 'provider'], root)
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(`${file}:\n${redactor.redact(error.message)}`)
     throw error

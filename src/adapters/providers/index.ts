@@ -10,6 +10,8 @@ export type { DeployProvider, ProviderContext, Deployment, LogLine } from './pro
 interface ProviderModule {
   options: ZodType<ProviderConfig>
   create: ProviderFactory
+  /** Checks files the options name (relative to the config's folder) at the config boundary. */
+  checkFiles?: (options: ProviderConfig, root: string, at: (string | number)[]) => void
 }
 
 /** A provider section as it was checked by its provider's schema: defaults applied, durations in ms. */
@@ -41,9 +43,9 @@ const PROVIDERS: Record<string, () => Promise<ProviderModule>> = {
     const mod = (await import(LOCAL).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ERR_MODULE_NOT_FOUND') throw new ConfigError('provider.kind: the "local" provider is not available in this build')
       throw error
-    })) as { createLocalProvider?: ProviderFactory; localProviderOptions?: ZodType<ProviderConfig> }
+    })) as { createLocalProvider?: ProviderFactory; localProviderOptions?: ZodType<ProviderConfig>; checkLocalProviderFiles?: ProviderModule['checkFiles'] }
     if (typeof mod.createLocalProvider !== 'function' || !mod.localProviderOptions) throw new ConfigError('provider.kind: the "local" provider module exports no createLocalProvider')
-    return { options: mod.localProviderOptions, create: mod.createLocalProvider }
+    return { options: mod.localProviderOptions, create: mod.createLocalProvider, checkFiles: mod.checkLocalProviderFiles }
   },
 }
 const LOCAL = './local.js'
@@ -57,16 +59,20 @@ export function knownProviderKinds(): string[] {
  * calls it, so a typo in a provider setting stops `plan` and `run` before anything changes, not the
  * deploy after the migration. Errors name the key under `at`.
  */
-export async function parseProviderConfig(config: { kind: string; [key: string]: unknown }, at: (string | number)[] = ['provider']): Promise<ProviderConfig> {
+export async function parseProviderConfig(config: { kind: string; [key: string]: unknown }, at: (string | number)[] = ['provider'], root?: string): Promise<ProviderConfig> {
   const load = Object.hasOwn(PROVIDERS, config.kind) ? PROVIDERS[config.kind] : undefined
   if (!load) {
     throw new ConfigError(`${formatPath([...at, 'kind'])}: unknown provider "${config.kind}" (known providers: ${knownProviderKinds().join(', ')})`)
   }
-  return parseProviderOptions((await load()).options, config, at)
+  const module = await load()
+  const options = parseProviderOptions(module.options, config, at)
+  // With the config's folder known, the files the options name are checked too (a certificate, say).
+  if (root !== undefined) module.checkFiles?.(options, root, at)
+  return options
 }
 
 /** Builds the provider an environment's `provider` section names (checked again: this is also an API). */
 export async function createProvider(config: { kind: string; [key: string]: unknown }, ctx: ProviderContext): Promise<DeployProvider> {
-  const options = await parseProviderConfig(config)
+  const options = await parseProviderConfig(config, ['provider'], ctx.cwd)
   return (await PROVIDERS[options.kind]!()).create(options, ctx)
 }

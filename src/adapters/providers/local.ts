@@ -2,3 +2,4 @@
 export { createLocalProvider } from './local/provider.js'
 export { stopLocalSite, localSiteStatus, type LocalSiteStatus } from './local/site-control.js'
 export { localProviderOptions, type LocalProviderOptions } from './local/options.js'
+export { checkLocalProviderFiles } from './local/tls-files.js'

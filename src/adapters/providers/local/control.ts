@@ -1,6 +1,7 @@
 import { chmodSync } from 'node:fs'
 import net from 'node:net'
 import type { SiteState } from './state.js'
+import type { TlsFiles } from './tls-files.js'
 
 /** What the provider asks the supervisor to start: everything it needs, the app's environment included. */
 export interface Activation {
@@ -13,6 +14,8 @@ export interface Activation {
   env: Record<string, string>
   host: string
   port: number
+  /** Paths only: the supervisor reads the certificate and key itself, so neither crosses the socket. */
+  tls?: TlsFiles
   health: { path: string; https: boolean; hostHeader?: string; caFile?: string }
   startTimeoutMs: number
   stopTimeoutMs: number
@@ -23,7 +26,8 @@ export type ControlRequest = { op: 'activate'; activation: Activation } | { op: 
 
 export interface SupervisorStatus {
   pid: number
-  listening: { host: string; port: number } | null
+  /** The public address, and whether it terminates TLS there. */
+  listening: { host: string; port: number; tls: boolean } | null
   /** The deployment being started and health-checked, if any. */
   activating: string | null
   /** The app serving now, and whether its process runs (it may be between a crash and its restart). */

@@ -10,6 +10,7 @@ import { ensureSupervisor, supervisorStatus } from './launch.js'
 import { deploymentIdFor, isDeploymentId, outputFile, releaseDir, siteLayout, type SiteLayout } from './layout.js'
 import { tailLines } from './log-tail.js'
 import { parseLocalOptions, type LocalProviderOptions } from './options.js'
+import { tlsFilesOf } from './tls-files.js'
 import { currentTarget, readState, type SiteState } from './state.js'
 import { stopLocalSite } from './site-control.js'
 
@@ -22,7 +23,7 @@ import { stopLocalSite } from './site-control.js'
 export function createLocalProvider(config: Record<string, unknown>, ctx: ProviderContext): DeployProvider {
   const o = parseLocalOptions(config)
   const layout = siteLayout(path.resolve(ctx.cwd, o.root))
-  const scheme = o.health.https ? 'https' : 'http'
+  const scheme = o.tls || o.health.https ? 'https' : 'http'
   const url = `${scheme}://${o.health.hostHeader ?? o.host}:${o.port}`
 
   /** What the site says now: the supervisor's view while it runs, else the state file (nothing live). */
@@ -162,6 +163,7 @@ function activation(o: LocalProviderOptions, cwd: string, layout: SiteLayout, id
     env: o.env,
     host: o.host,
     port: o.port,
+    tls: tlsFilesOf(o.tls, cwd),
     health: { path: o.health.path, https: o.health.https, hostHeader: o.health.hostHeader, caFile: o.health.ca ? path.resolve(cwd, o.health.ca) : undefined },
     startTimeoutMs: o.startTimeout,
     stopTimeoutMs: o.stopTimeout,

@@ -1,4 +1,5 @@
 import net from 'node:net'
+import tls from 'node:tls'
 
 /** One app behind the proxy, with the connections still open to it. */
 export class Upstream {
@@ -34,18 +35,31 @@ export class Upstream {
 
 /**
  * The public port: a TCP proxy, so TLS passes through to the app untouched and the app keeps its
- * own certificate. Each new connection goes to the upstream of the moment; switching the upstream
- * leaves open connections with the app they started on, so they can finish.
+ * own certificate; or, with a certificate set, the TLS front of an app that speaks plain HTTP: the
+ * same proxy, each accepted socket wrapped in a TLS server socket before it is piped. Each new
+ * connection goes to the upstream of the moment; switching the upstream leaves open connections
+ * with the app they started on, so they can finish.
  */
 export class TcpProxy {
   private server: net.Server | null = null
   private upstream: Upstream | null = null
   private readonly sockets = new Set<net.Socket>()
-  address: { host: string; port: number } | null = null
+  /** The certificate TLS is terminated with, or null to pass the bytes through as they come. */
+  private secure: tls.SecureContext | null = null
+
+  get address(): { host: string; port: number; tls: boolean } | null {
+    return this.listening && { ...this.listening, tls: this.secure !== null }
+  }
+  private listening: { host: string; port: number } | null = null
+
+  /** Terminates TLS on new connections from now on (null: pass-through); open ones keep theirs. */
+  useTls(secure: tls.SecureContext | null): void {
+    this.secure = secure
+  }
 
   /** Listens on host:port; when already listening elsewhere, the new address replaces the old one. */
   async listen(host: string, port: number): Promise<void> {
-    const server = net.createServer({ allowHalfOpen: true }, (client) => this.accept(client))
+    const server = net.createServer({ allowHalfOpen: true }, (client) => this.handshake(client))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => {
@@ -55,7 +69,7 @@ export class TcpProxy {
     })
     this.server?.close()
     this.server = server
-    this.address = { host, port }
+    this.listening = { host, port }
   }
 
   /** Sends new connections to `port`; returns the upstream they went to before. */
@@ -73,8 +87,19 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy()
     const server = this.server
     this.server = null
-    this.address = null
+    this.listening = null
     return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  }
+
+  /** With TLS, the proxying starts once the handshake is done; a failed handshake drops that client alone. */
+  private handshake(raw: net.Socket): void {
+    const secure = this.secure
+    if (!secure) return this.accept(raw)
+    this.sockets.add(raw)
+    raw.on('close', () => this.sockets.delete(raw))
+    const client = new tls.TLSSocket(raw, { isServer: true, secureContext: secure })
+    client.on('error', () => raw.destroy())
+    client.once('secure', () => this.accept(client))
   }
 
   private accept(client: net.Socket): void {

@@ -3,7 +3,7 @@ import { ask } from './control.js'
 import { supervisorStatus } from './launch.js'
 import { siteLayout } from './layout.js'
 import { killLeftovers } from './leftovers.js'
-import { isAlive, waitFor } from './processes.js'
+import { groupAlive, isAlive, waitFor } from './processes.js'
 import { readState, writeState } from './state.js'
 import { existsSync, rmSync } from 'node:fs'
 
@@ -12,8 +12,11 @@ export interface LocalSiteStatus {
   /** true while the supervisor runs and an app serves the public port. */
   serving: boolean
   supervisorPid: number | null
-  listening: { host: string; port: number } | null
-  current: { id: string; release: string | null; pid: number | null; restarts: number } | null
+  listening: { host: string; port: number; tls: boolean } | null
+  /** `port`: the app's internal port, where its health is asked directly. */
+  current: { id: string; release: string | null; pid: number | null; port: number | null; restarts: number } | null
+  /** An app still running although its supervisor is gone (killed outright): `stopLocalSite` stops it. */
+  leftoverApp: { deploymentId: string; pid: number } | null
 }
 
 /** What a local site is doing, from its supervisor when it runs, else from its state file. */
@@ -28,7 +31,8 @@ export async function localSiteStatus(root: string): Promise<LocalSiteStatus> {
     serving: !!app?.running,
     supervisorPid: sup?.pid ?? null,
     listening: sup?.listening ?? null,
-    current: state.current ? { id: state.current, release: record?.release ?? null, pid: app?.pid ?? null, restarts: app?.restarts ?? 0 } : null,
+    leftoverApp: !sup && state.app && groupAlive(state.app.pid) ? { deploymentId: state.app.deploymentId, pid: state.app.pid } : null,
+    current: state.current ? { id: state.current, release: record?.release ?? null, pid: app?.pid ?? null, port: app?.port ?? null, restarts: app?.restarts ?? 0 } : null,
   }
 }
 

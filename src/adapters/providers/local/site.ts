@@ -1,3 +1,4 @@
+import type { SecureContext } from 'node:tls'
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { AppProcess } from './app-process.js'
 import type { Activation, ControlAnswer, ControlRequest, SupervisorStatus } from './control.js'
@@ -6,6 +7,7 @@ import { waitHealthy } from './health.js'
 import { isDeploymentId, outputFile, releaseDir, releasesToPrune, type SiteLayout } from './layout.js'
 import { killLeftovers } from './leftovers.js'
 import { TcpProxy } from './proxy.js'
+import { readTlsFiles, secureContextOf } from './tls-files.js'
 import { pointCurrentAt, readState, writeState, type DeploymentRecord, type SiteState } from './state.js'
 
 /**
@@ -103,6 +105,14 @@ export class Site {
       return
     }
     if (!existsSync(a.dir)) return this.fail(a, `its release folder ${a.dir} is gone`)
+    // Read at every activation, so a renewed certificate serves from this deploy on; a file that
+    // cannot be read fails the deploy and leaves the site serving as it does.
+    let secure: SecureContext | null
+    try {
+      secure = a.tls ? secureContextOf(readTlsFiles(a.tls)) : null
+    } catch (error) {
+      return this.fail(a, (error as Error).message)
+    }
     const address = this.proxy.address
     if (!address || address.host !== a.host || address.port !== a.port) {
       try {
@@ -153,7 +163,7 @@ export class Site {
         await app.stop(a.stopTimeoutMs)
         return this.fail(a, health.ok ? 'the site was stopped while it started' : health.reason)
       }
-      this.switchTo(app, a)
+      this.switchTo(app, a, secure)
     } finally {
       this.activating = null
       this.starting = null
@@ -162,8 +172,10 @@ export class Site {
   }
 
   /** The new app takes the traffic; the old one is drained and stopped in the background. */
-  private switchTo(app: AppProcess, a: Activation): void {
+  private switchTo(app: AppProcess, a: Activation, secure: SecureContext | null): void {
     const old = this.app
+    // TLS at the front changes with the app behind it: the old app spoke what the old front passed on.
+    this.proxy.useTls(secure)
     const { previous: oldUpstream } = this.proxy.switchTo(app.spec.port)
     app.keepAlive = true
     this.app = app
