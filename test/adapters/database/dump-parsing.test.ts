@@ -136,13 +136,13 @@ describe('replay plan', () => {
   const scan = scanDump(DUMP)
   const manifest = { layout: { header: scan.header, footer: scan.footer, sections: scan.sections } }
 
-  async function replayText(tables: Set<string> | null, rewrite: ((s: string) => string) | null = null): Promise<string> {
+  async function replayText(tables: Set<string> | null, rewrite: ((s: string) => string) | null = null, rows = true): Promise<string> {
     const bytes = Buffer.from(DUMP)
     async function* chunks() {
       for (let i = 0; i < bytes.length; i += 13) yield bytes.subarray(i, i + 13)
     }
     const out: Buffer[] = []
-    for await (const b of selectPieces(chunks(), planReplay(manifest, tables), rewrite)) out.push(b)
+    for await (const b of selectPieces(chunks(), planReplay(manifest, tables, { rows }), rewrite)) out.push(b)
     return Buffer.concat(out).toString()
   }
 
@@ -156,6 +156,18 @@ describe('replay plan', () => {
     assert.match(text, /CREATE TABLE `we``ird`/)
     assert.doesNotMatch(text, /CREATE TABLE `a`/)
     assert.doesNotMatch(text, /INSERT INTO `a`/)
+    assert.match(text, /TRIGGER ta/)
+    assert.match(text, /PROCEDURE `p`/)
+    assert.match(text, /Final view structure/)
+    assert.match(text, /-- Dump completed\n$/)
+  })
+
+  it('without rows replays the schema alone: tables, their triggers, views and routines, no data part', async () => {
+    const text = await replayText(null, null, false)
+    assert.match(text, /CREATE TABLE `a`/)
+    assert.match(text, /CREATE TABLE `we``ird`/)
+    assert.doesNotMatch(text, /INSERT INTO/)
+    assert.doesNotMatch(text, /LOCK TABLES/)
     assert.match(text, /TRIGGER ta/)
     assert.match(text, /PROCEDURE `p`/)
     assert.match(text, /Final view structure/)
