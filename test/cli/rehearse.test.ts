@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runCli } from '../support/cli.js'
+import { finished, runCli, spawnCli, waitForFile } from '../support/cli.js'
 import { readRecord } from '../support/record.js'
 import { testServerUrl } from '../support/mysql.js'
 import { faultEnv, release, runAndKill, sameState, MIGRATION, type FaultEnv } from '../faults/fault-env.js'
@@ -155,19 +155,33 @@ test('without its privileges on the scratch name the rehearsal is a warning that
   }
 })
 
-test('a scratch database left by a run killed (kill -9) during the rehearsal is dropped by the next run', async () => {
+/** An environment whose first migration command (the rehearsal's) hangs until released; dropped afterwards. */
+async function withHangingRehearsal(fn: (env: FaultEnv) => Promise<void>): Promise<void> {
   const env = await rehearsalEnv({ hangs: ['migrate'] })
   try {
-    const killed = await runAndKill(env.dir, { file: 'at-migrate' })
-    const { steps } = await stepsOf(env.dir)
-    const recorded = steps.get('rehearse')!
-    assert.equal(recorded.status, 'running')
-    const scratch = String(recorded.data.scratch)
-    assert.deepEqual(await scratchesOf(env.url), [scratch], 'the killed run left its scratch database, and its record names it')
-    assert.ok(sameState(await env.snapshot(), env.before), 'the rehearsal touched only the scratch database')
-    // The migration the killed rehearsal started lives on in its own process group: let it end.
+    await fn(env)
+  } finally {
     release(env.dir)
+    await env.drop()
+  }
+}
 
+/** kill -9 of `rollout run` while the rehearsal's migration hangs: the scratch database stays, named by the record. */
+async function killDuringRehearsal(env: FaultEnv): Promise<{ killed: string; scratch: string }> {
+  const killed = await runAndKill(env.dir, { file: 'at-migrate' })
+  const recorded = (await stepsOf(env.dir)).steps.get('rehearse')!
+  assert.equal(recorded.status, 'running')
+  const scratch = String(recorded.data.scratch)
+  assert.deepEqual(await scratchesOf(env.url), [scratch], 'the killed run left its scratch database, and its record names it')
+  assert.ok(sameState(await env.snapshot(), env.before), 'the rehearsal touched only the scratch database')
+  // The migration the killed rehearsal started lives on in its own process group: let it end.
+  release(env.dir)
+  return { killed, scratch }
+}
+
+test('a scratch database left by a run killed (kill -9) during the rehearsal is dropped by the next run', () =>
+  withHangingRehearsal(async (env) => {
+    const { killed, scratch } = await killDuringRehearsal(env)
     const again = await runCli(['run', 'staging'], { cwd: env.dir })
     assert.equal(again.code, 0, again.stdout + again.stderr)
     const next = await stepsOf(env.dir)
@@ -175,8 +189,30 @@ test('a scratch database left by a run killed (kill -9) during the rehearsal is 
     assert.deepEqual(next.steps.get('rehearse')!.data.swept, [scratch])
     assert.match(next.steps.get('rehearse')!.output, new RegExp(`dropped scratch database ${scratch}, left by run ${killed}, which has ended`))
     assert.deepEqual(await scratchesOf(env.url), [], 'no scratch database is left')
-  } finally {
-    release(env.dir)
-    await env.drop()
-  }
-})
+  }))
+
+test('rollout resume of a run killed during the rehearsal rehearses again and drops the scratch database the killed attempt left', () =>
+  withHangingRehearsal(async (env) => {
+    const { killed, scratch } = await killDuringRehearsal(env)
+    const resumed = await runCli(['resume', killed], { cwd: env.dir })
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr)
+    const { run, steps } = await stepsOf(env.dir)
+    assert.equal(run.id, killed)
+    assert.equal(steps.get('rehearse')!.status, 'passed')
+    assert.match(steps.get('rehearse')!.output, new RegExp(`dropped scratch database ${scratch}, left by an earlier attempt of this run`))
+    assert.ok(sameState(await env.snapshot(), env.rolledOut))
+    assert.deepEqual(await scratchesOf(env.url), [])
+  }))
+
+test('Ctrl-C during the rehearsal drops the scratch database before the run ends, nothing changed', () =>
+  withHangingRehearsal(async (env) => {
+    const child = spawnCli(['run', 'staging'], { cwd: env.dir })
+    await waitForFile(path.join(env.dir, 'at-migrate'), 60_000)
+    assert.equal((await scratchesOf(env.url)).length, 1)
+    child.kill('SIGINT')
+    const result = await finished(child)
+    assert.equal(result.code, 1, result.stdout + result.stderr)
+    assert.match(result.stdout, /nothing was changed/)
+    assert.deepEqual(await scratchesOf(env.url), [], 'the scratch database is dropped on abort')
+    assert.ok(sameState(await env.snapshot(), env.before))
+  }))

@@ -43,8 +43,10 @@ export interface ScratchReplay {
   manifest: BackupManifest
   file: string
   key: Buffer | null
-  /** false: the schema alone (tables, views, routines, triggers), no rows. */
+  /** false: the schema alone (tables, views, routines, triggers), no rows but those of `rowsOf`. */
   rows: boolean
+  /** Tables (lower case) whose rows are copied even without `rows`. */
+  rowsOf?: ReadonlySet<string>
   stage: 'restore' | 'verify'
   readToEnd?: boolean
   tap?: (chunk: Buffer) => void
@@ -65,7 +67,7 @@ export async function replayIntoScratch(opts: ScratchReplay): Promise<ReplayResu
     file: opts.file,
     manifest: opts.manifest,
     key: opts.key,
-    pieces: planReplay(opts.manifest, null, { rows: opts.rows }),
+    pieces: planReplay(opts.manifest, null, { rows: opts.rows, ...(opts.rowsOf ? { rowsOf: opts.rowsOf } : {}) }),
     rewrite: { stripDefiners, renameFrom: opts.manifest.database, renameTo: opts.scratch, disableEvents: true },
     stage: opts.stage,
     ...(opts.readToEnd ? { readToEnd: true } : {}),

@@ -25,6 +25,8 @@ export interface Rehearsal {
   mode: RehearseMode
   backup: { manifestPath: string; id: string }
   commands: RehearsedCommands
+  /** Tables whose rows a schema-only copy keeps (the migration tools' history). */
+  historyTables: readonly string[]
 }
 
 /**
@@ -58,8 +60,7 @@ export async function rehearse(ctx: StepContext<unknown>, r: Rehearsal): Promise
       await dropAfter(ctx, admin, scratch, null)
       throw error
     }
-    outcome = (await dropAfter(ctx, admin, scratch, outcome))!
-    return outcome
+    return (await dropAfter(ctx, admin, scratch, outcome))!
   } finally {
     await closeQuietly(admin)
   }
@@ -82,11 +83,13 @@ async function inScratch(ctx: StepContext<unknown>, r: Rehearsal, s: Scratch): P
   } catch (error) {
     return skipped(ctx.redactor.redact((error as Error).message))
   }
-  ctx.log(`restoring the ${r.mode === 'schema' ? 'schema (no rows)' : 'schema and rows'} of backup ${s.manifest.id} into ${s.scratch}`)
+  const rowsOf = new Set(r.historyTables.map((t) => t.toLowerCase()))
+  const history = r.mode === 'schema' ? s.manifest.tables.filter((t) => rowsOf.has(t.name.toLowerCase())).map((t) => t.name) : []
+  ctx.log(`restoring the ${r.mode === 'schema' ? `schema (no rows${history.length ? ` but the migration history's: ${history.join(', ')}` : ''})` : 'schema and rows'} of backup ${s.manifest.id} into ${s.scratch}`)
   try {
     const copied = await replayIntoScratch({
       server: s.server, info: await detectServer(s.admin), admin: s.admin, scratch: s.scratch, manifest: s.manifest, file: s.file,
-      key: keyFor(s.manifest), rows: r.mode === 'data', stage: 'restore', readToEnd: true, signal: ctx.signal,
+      key: keyFor(s.manifest), rows: r.mode === 'data', rowsOf, stage: 'restore', readToEnd: true, signal: ctx.signal,
     })
     // The whole file went past: its hash says it is still the backup that was verified.
     if (copied.file && copied.file.sha256 !== s.manifest.sha256) return skipped(`the backup file changed since it was verified (SHA-256 ${copied.file.sha256.slice(0, 12)})`)
@@ -113,7 +116,7 @@ async function inScratch(ctx: StepContext<unknown>, r: Rehearsal, s: Scratch): P
   await ctx.writeEvidence('rehearsal-diff.txt', after ? (diff.length ? diff.join('\n') + '\n' : 'no schema change\n') : 'the schema could not be read after the migration\n', 'schema diff the migration would make')
   for (const line of diff) ctx.log(`would: ${line}`)
   const would = after ? wouldChange(diff) : 'what it changed is unknown (the schema could not be read)'
-  const data = { ...s.base, stage: 'rehearsed', exitCode: result.exitCode, changed: after ? after.hash !== before.hash : null, diff, copyMs: Math.round(copyMs) }
+  const data = { ...s.base, stage: 'rehearsed', ...(history.length ? { historyRows: history } : {}), exitCode: result.exitCode, changed: after ? after.hash !== before.hash : null, diff, copyMs: Math.round(copyMs) }
   const on = `on a ${r.mode === 'schema' ? 'schema-only' : 'full'} copy of backup ${s.manifest.id}`
 
   const shown = result.status === 'passed' ? errorInOutput(`${result.stdout}\n${result.stderr}`, failOnOf({ options: { ...(m.failOn ? { failOn: m.failOn } : {}) }, environment: ctx.environment })) : null

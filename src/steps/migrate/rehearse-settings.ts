@@ -5,6 +5,17 @@
 
 export type RehearseMode = 'schema' | 'data'
 
+/**
+ * Where migration tools record the migrations they applied. A schema-only copy keeps these rows:
+ * a tool that found its history empty would apply every migration again and fail on the first
+ * table that already exists.
+ */
+export const HISTORY_TABLES = [
+  '__drizzle_migrations', '_prisma_migrations', 'knex_migrations', 'knex_migrations_lock', 'schema_migrations', 'ar_internal_metadata',
+  'flyway_schema_history', 'DATABASECHANGELOG', 'DATABASECHANGELOGLOCK', 'migrations', 'SequelizeMeta', 'doctrine_migration_versions',
+  'django_migrations', 'goose_db_version', 'kysely_migration', 'kysely_migration_lock', 'mikro_orm_migrations', 'alembic_version',
+] as const
+
 export interface ModeSetting {
   mode: RehearseMode | false
   /** true when the config asked for it: without a backup that is a warning, not a quiet skip. */

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineStepKind, type StepOutcome } from '../../engine/step-kind.js'
-import { rehearsedCommands, rehearseMode, verifiedBackup } from './rehearse-settings.js'
+import { HISTORY_TABLES, rehearsedCommands, rehearseMode, verifiedBackup } from './rehearse-settings.js'
 
 export const rehearseOptions = z.strictObject({
   mode: z.union([z.enum(['schema', 'data']), z.literal(false)]).optional().describe('schema, data or false; default: the environment\'s migrate.rehearse, else schema.'),
@@ -8,6 +8,10 @@ export const rehearseOptions = z.strictObject({
   verifyStep: z.string().default('schema-verify').describe('Id of the schema-verify step whose validation command and expectations are checked on the migrated copy.'),
   backupStep: z.string().default('backup').describe('Id of the step whose backup is copied.'),
   backupVerifyStep: z.string().default('backup-verify').describe('Id of the step that must have verified that backup in this run.'),
+  historyTables: z
+    .array(z.string().min(1))
+    .default([...HISTORY_TABLES])
+    .describe('Tables whose rows a schema-only copy keeps: where migration tools record what they applied (Drizzle, Prisma, Knex, Rails, Flyway, Liquibase, Laravel, Django…); without them a tool would apply every migration again.'),
 })
 export type RehearseOptions = z.output<typeof rehearseOptions>
 
@@ -36,6 +40,6 @@ export default defineStepKind<RehearseOptions>({
     }
     const commands = rehearsedCommands(ctx.planSteps ?? [], { migrate: ctx.options.migrateStep, verify: ctx.options.verifyStep }, ctx.environment.migrate)
     const { rehearse } = await import('./rehearse-run.js')
-    return rehearse(ctx, { url, mode, backup, commands })
+    return rehearse(ctx, { url, mode, backup, commands, historyTables: ctx.options.historyTables })
   },
 })
