@@ -108,6 +108,23 @@ test("'data' copies the rows into the scratch database; 'schema' copies none", a
   }
 })
 
+test("a migration that fails only on the rows is caught by a 'data' rehearsal, staging untouched", async () => {
+  // 2,000 orders of 200 clients: a unique key on client_id fits the schema, not the rows.
+  const env = await rehearsalEnv({ migration: 'ALTER TABLE orders ADD UNIQUE KEY one_per_client (client_id);\n', migrate: { rehearse: 'data' } })
+  try {
+    const result = await runCli(['run', 'staging'], { cwd: env.dir })
+    assert.equal(result.code, 1, result.stdout + result.stderr)
+    const { run, steps } = await stepsOf(env.dir)
+    assert.equal(run.crossedAt, null)
+    assert.match(steps.get('rehearse')!.summary!, /the migration failed in rehearsal on a full copy of backup .*Duplicate entry/)
+    assert.equal(steps.has('migrate'), false)
+    assert.ok(sameState(await env.snapshot(), env.before))
+    assert.deepEqual(await scratchesOf(env.url), [])
+  } finally {
+    await env.drop()
+  }
+})
+
 test('without its privileges on the scratch name the rehearsal is a warning that says it was skipped; granted, it runs, the password never shown', async () => {
   const env = await rehearsalEnv()
   const mysql = await import('mysql2/promise')
