@@ -125,6 +125,23 @@ test("a migration that fails only on the rows is caught by a 'data' rehearsal, s
   }
 })
 
+test('a migration command that ignores DATABASE_URL and changes the target during the rehearsal fails the step, saying so', async () => {
+  const env = await rehearsalEnv()
+  const file = path.join(env.dir, 'rollout.config.mjs')
+  // The command names the database itself, as a tool configured with a fixed URL would.
+  writeFileSync(file, readFileSync(file, 'utf8').replace(`"command": "node ${MIGRATE} migration.sql"`, `"command": "DATABASE_URL=${env.url} node ${MIGRATE} migration.sql"`))
+  try {
+    const result = await runCli(['run', 'staging'], { cwd: env.dir })
+    assert.equal(result.code, 1, result.stdout + result.stderr)
+    const { steps } = await stepsOf(env.dir)
+    assert.match(steps.get('rehearse')!.summary!, /the target database \S+ itself changed during the rehearsal \(order_lines: added column discount_cents.*\): the migration command must take its database from DATABASE_URL/)
+    assert.equal(steps.has('migrate'), false)
+    assert.deepEqual(await scratchesOf(env.url), [])
+  } finally {
+    await env.drop()
+  }
+})
+
 test('without its privileges on the scratch name the rehearsal is a warning that says it was skipped; granted, it runs, the password never shown', async () => {
   const env = await rehearsalEnv()
   const mysql = await import('mysql2/promise')

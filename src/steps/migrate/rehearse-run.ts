@@ -119,16 +119,18 @@ async function inScratch(ctx: StepContext<unknown>, r: Rehearsal, s: Scratch): P
   const data = { ...s.base, stage: 'rehearsed', ...(history.length ? { historyRows: history } : {}), exitCode: result.exitCode, changed: after ? after.hash !== before.hash : null, diff, copyMs: Math.round(copyMs) }
   const on = `on a ${r.mode === 'schema' ? 'schema-only' : 'full'} copy of backup ${s.manifest.id}`
 
+  // A command that ignores DATABASE_URL changes the target itself: that must never pass unseen.
+  const targetAfter = await readFingerprintAt(r.url)
+  const targetChanged = targetAfter.hash === targetBefore.hash ? null
+    : `the target database ${requireDatabase(s.server)} itself changed during the rehearsal (${diffFingerprints(targetBefore, targetAfter).slice(0, 2).join('; ')}): the migration command must take its database from DATABASE_URL`
+
   const shown = result.status === 'passed' ? errorInOutput(`${result.stdout}\n${result.stderr}`, failOnOf({ options: { ...(m.failOn ? { failOn: m.failOn } : {}) }, environment: ctx.environment })) : null
   if (result.status !== 'passed' || shown) {
     const why = shown ? `exit code 0 but the output shows an error (${ctx.redactor.redact(shown.line)})` : result.summary
-    return { status: 'failed', summary: `the migration failed in rehearsal ${on}: ${why}; before it stopped it changed: ${diff.length ? would.replace(/^would /, '') : 'no schema'}`, data }
+    return { status: 'failed', summary: `the migration failed in rehearsal ${on}: ${why}; before it stopped it changed: ${diff.length ? would.replace(/^would /, '') : 'no schema'}${targetChanged ? `; ${targetChanged}` : ''}`, data }
   }
   const problems = await validate(ctx, r, scratchUrl, after, before)
-  const targetAfter = await readFingerprintAt(r.url)
-  if (targetAfter.hash !== targetBefore.hash) {
-    problems.push(`the target database ${requireDatabase(s.server)} itself changed during the rehearsal (${diffFingerprints(targetBefore, targetAfter).slice(0, 2).join('; ')}): the migration command must take its database from DATABASE_URL`)
-  }
+  if (targetChanged) problems.push(targetChanged)
   if (problems.length) return { status: 'failed', summary: `the migration ran in rehearsal ${on}, but ${problems.join('; ')}; it ${would}`, data: { ...data, problems } }
   const seconds = ((performance.now() - s.started) / 1000).toFixed(1)
   return { status: 'passed', summary: `rehearsed ${on} in ${seconds} s: ${would}`, data }
