@@ -131,6 +131,10 @@ export const environmentSchema = z.strictObject({
         .array(regexSource)
         .optional()
         .describe('Output lines (regular expressions) that fail the migration even with exit code 0; default: Node stack traces, error lines, ELIFECYCLE; [] turns the check off.'),
+      rehearse: z
+        .union([z.enum(['schema', 'data']), z.literal(false)])
+        .optional()
+        .describe('The rehearsal before the point of no return: the migration runs first on a scratch copy of the run\'s verified backup, restored beside the target and dropped afterwards. schema (default): tables, views, routines and triggers without rows; data: with the rows; false: no rehearsal. A migration that fails there stops the run with nothing changed.'),
     })
     .prefault({})
     .describe('The migration and the schema check after it.'),

@@ -10,6 +10,7 @@ import { RolloutError } from './errors.js'
 import { abandonSuperseded } from './superseded.js'
 import { describeProcessGroup } from '../adapters/process/process-group.js'
 import { PROCESS_GROUPS, recordedGroups, settleLeftoverProcesses } from './leftover-processes.js'
+import { runLiveness } from './lock.js'
 
 export interface StepResult {
   stepId: string
@@ -66,6 +67,8 @@ export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, 
       (await store.getSteps(runId))
         .filter((s) => s.pass === 'run')
         .map((s) => ({ stepId: s.stepId, phase: s.phase, title: s.title, status: s.status, startedAt: s.startedAt, durationMs: s.durationMs })),
+    planSteps: state.plan.steps,
+    runLiveness: (id) => runLiveness(store, runId, id),
   }
 }
 

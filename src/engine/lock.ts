@@ -1,6 +1,7 @@
 import os from 'node:os'
 import { processAlive } from '../adapters/process/alive.js'
 import type { LockRecord, Store } from './store.js'
+import type { RunLiveness } from './step-kind.js'
 import { LockedError, type LockOwner } from './errors.js'
 
 export function currentOwner(runId: string): LockOwner {
@@ -56,4 +57,13 @@ export function isInterrupted(run: { id: string; status: string; host?: string; 
   // A check holds no lock: it died mid-way when its process on this host is gone.
   if (run.plan?.only && run.host !== undefined && run.pid !== undefined) return run.host === os.hostname() && !processAlive(run.pid)
   return !lock || lock.owner.runId !== run.id || staleReason(lock) !== null
+}
+
+/** Whether the record's run `runId` is still going, as seen from the run `self` (always live). */
+export async function runLiveness(store: Store, self: string, runId: string): Promise<RunLiveness> {
+  if (runId === self) return 'live'
+  const run = await store.getRun(runId)
+  if (!run) return 'unknown'
+  if (run.status !== 'running' && run.status !== 'rolling-back') return 'ended'
+  return isInterrupted(run, await store.getLock(run.environment)) ? 'ended' : 'live'
 }

@@ -71,7 +71,17 @@ export interface StepContext<O = Record<string, unknown>> {
   history?: () => Promise<PastRun[]>
   /** This run's steps so far (pass 'run') with their timings, for messages that report them. Optional. */
   runSteps?: () => Promise<RunStepTiming[]>
+  /** The plan's steps, so a step can use another's settings (the rehearsal runs the migrate step's command). Optional. */
+  planSteps?: readonly PlannedStep[]
+  /**
+   * Whether a run of the record is still going: `live` (this run, or one whose process holds its
+   * lock), `ended` (finished, or its process died), `unknown` (no such run in this record). Lets a
+   * step clean up what a killed run left without touching a live run's. Optional.
+   */
+  runLiveness?: (runId: string) => Promise<RunLiveness>
 }
+
+export type RunLiveness = 'live' | 'ended' | 'unknown'
 
 /** A past run as the announcement's duration estimate needs it. */
 export interface PastRun {

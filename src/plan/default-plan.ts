@@ -36,6 +36,9 @@ export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
     step('environment', 'host-guard', 'host-guard', 'Host guard refuses foreign hosts'),
     // Sampled before anything changes, so the log check after the deploy counts only new errors.
     step('environment', 'logs-baseline', 'logs-baseline', 'Sample error lines in the logs before the deploy', { gate: 'warning' }),
+    // The migration on a scratch copy of the verified backup, before the announcement and the point
+    // of no return: a migration that fails there stops the run with nothing changed.
+    step('environment', 'rehearse', 'rehearse', `Rehearse the migration on a scratch copy of the backup (${rehearsalTitle(env)})`, { after: ['database'], timeoutMs: 60 * MINUTE }),
     // Step 1: Announce Deployment
     step('announce', 'announce', 'announce', 'Announce the deployment'),
     // Step 2: Apply Database Migrations — the point of no return
@@ -57,6 +60,11 @@ export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
     step('post', 'close-announcement', 'announce-close', 'Close the deployment announcement', { gate: 'warning', after: ['notify'] }),
   ]
   return drafts.map((d) => ({ options: {}, gate: 'blocking', timeoutMs: 10 * MINUTE, retries: 0, after: [], ...d }))
+}
+
+function rehearsalTitle(env: ResolvedEnvironment): string {
+  const mode = (env.migrate as Record<string, unknown>).rehearse
+  return mode === false ? 'off' : mode === 'data' ? 'schema and rows' : 'schema only'
 }
 
 /** The phases re-run after an undo to prove the rollback. */

@@ -20,7 +20,7 @@ export type CommandOptions = z.output<typeof commandOptions>
  */
 export async function runCommandStep(
   ctx: StepContext<unknown>,
-  opts: { command: string; env?: Record<string, string>; expect?: string; cwd?: string },
+  opts: { command: string; env?: Record<string, string>; expect?: string; cwd?: string; evidence?: string },
 ): Promise<StepOutcome & { exitCode: number | null; stdout: string; stderr: string }> {
   ctx.log(`$ ${opts.command}`)
   const result = await runCommand({
@@ -32,7 +32,7 @@ export async function runCommandStep(
     onLine: (line) => ctx.log(line),
   })
   const transcript = `$ ${opts.command}\n${result.stdout}${result.stderr ? `\n--- stderr ---\n${result.stderr}` : ''}\n--- exit ${result.exitCode ?? result.signal} after ${Math.round(result.durationMs)} ms ---\n`
-  await ctx.writeEvidence('output.log', transcript, 'command output')
+  await ctx.writeEvidence(opts.evidence ?? 'output.log', transcript, 'command output')
   const base = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, data: { exitCode: result.exitCode, durationMs: Math.round(result.durationMs) } }
   if (result.aborted) return { ...base, status: 'failed', summary: 'stopped before it finished' }
   if (result.exitCode !== 0) {

@@ -17,6 +17,7 @@ import hsts from './environment/hsts.js'
 import hostGuard from './environment/host-guard.js'
 import migrate from './migrate/migrate.js'
 import schemaVerify from './migrate/schema-verify.js'
+import rehearse from './migrate/rehearse.js'
 import deploy from './deploy/deploy.js'
 import waitLive from './deploy/wait-live.js'
 import announce from './announce/announce.js'
@@ -41,7 +42,7 @@ const KINDS: StepKind<any>[] = [
   backupFreshness, backup, backupVerify,
   reachable, database, health, tls, hsts, hostGuard,
   announce, notify, announceClose,
-  migrate, schemaVerify, deploy, waitLive,
+  rehearse, migrate, schemaVerify, deploy, waitLive,
   trpc, browser, playwright, logsBaseline, logs, nothingServing,
   monitor, deploymentLog,
 ]

@@ -27,6 +27,12 @@ test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and d
     assert.equal(first!.status, 'passed')
     assert.equal(second!.status, 'rolled-back')
     const secondSteps = steps.get(second!.id)!
+    // Both releases' migrations were rehearsed on a copy of the backup before they ran for real.
+    for (const run of [first!, second!]) {
+      const rehearsal = steps.get(run.id)!.find((s) => s.pass === 'run' && s.stepId === 'rehearse')
+      assert.equal(rehearsal?.status, 'passed', `the rehearsal of run ${run.id}: ${rehearsal?.summary}`)
+      assert.match(rehearsal!.summary!, /^rehearsed on a schema-only copy of backup \S+ in [\d.]+ s: (would .+|no schema change)$/)
+    }
     const failed = secondSteps.filter((s) => s.pass === 'run' && s.status === 'failed').map((s) => s.stepId)
     assert.ok(failed.includes('critical-flows'), `failed steps of run 2: ${failed.join(', ')}`)
     const undone = secondSteps.filter((s) => s.pass === 'run' && s.undoStatus).map((s) => `${s.stepId}:${s.undoStatus}`)

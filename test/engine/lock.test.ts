@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { finished, makeProject, runCli, spawnCli, stepsOnly, waitForFile } from '../support/cli.js'
 import { readRecord } from '../support/record.js'
 import { SqliteStore } from '../../src/adapters/store/sqlite.js'
+import type { RunRecord } from '../../src/engine/store.js'
 
 const hold = stepsOnly([{ id: 'hold', phase: 'preflight', kind: 'command', options: { command: 'touch holding; while [ ! -e release ]; do sleep 0.05; done' } }])
 
@@ -117,4 +118,24 @@ test('a check takes no lock: a run started while a check runs proceeds, and both
   const history = await runCli(['history', 'staging'], { cwd: dir })
   assert.equal(history.code, 0, history.stderr)
   assert.equal(history.stdout.match(/passed/g)?.length, 2, history.stdout)
+})
+
+test('run liveness: a run holding its lock is live; one whose process is gone, or that finished, has ended; one not in the record is unknown', async () => {
+  const { runLiveness, currentOwner } = await import('../../src/engine/lock.js')
+  const dir = makeProject(hold)
+  const store = new SqliteStore(path.join(dir, '.rollout', 'rollout.db'))
+  try {
+    const base: Omit<RunRecord, 'id' | 'status' | 'pid'> = { environment: 'staging', startedAt: new Date().toISOString(), finishedAt: null, user: 'ana', host: currentOwner('x').host, plan: { environment: 'staging', steps: [], pointOfNoReturn: null, rollbackVerifyPhases: [] }, release: null, crossedAt: null, summary: null, configFile: 'rollout.config.mjs' }
+    await store.createRun({ ...base, id: 'live-run', status: 'running', pid: process.pid })
+    await store.acquireLock('staging', currentOwner('live-run'), 60_000, () => null)
+    await store.createRun({ ...base, id: 'killed-run', status: 'running', pid: 2 ** 22 + 1 })
+    await store.createRun({ ...base, id: 'done-run', status: 'passed', pid: process.pid })
+    assert.equal(await runLiveness(store, 'other', 'live-run'), 'live')
+    assert.equal(await runLiveness(store, 'other', 'killed-run'), 'ended', 'recorded as running, but another run holds the lock')
+    assert.equal(await runLiveness(store, 'other', 'done-run'), 'ended')
+    assert.equal(await runLiveness(store, 'other', 'elsewhere-run'), 'unknown')
+    assert.equal(await runLiveness(store, 'elsewhere-run', 'elsewhere-run'), 'live', 'a run is live to itself')
+  } finally {
+    store.close()
+  }
 })

@@ -13,9 +13,12 @@ export interface ReplayPiece extends ByteRange {
  * tables, the triggers of all other tables (dropped beforehand, so a migration's new trigger goes
  * and a dropped one comes back), and every view, routine and event. In dump order, because that
  * order is what makes it work: view stand-ins before the views that read them, tables before
- * their triggers.
+ * their triggers. `rows: false` leaves out the data part of every table but those `rowsOf` names
+ * (compared in lower case): the schema alone, with a migration tool's own history, as a migration
+ * rehearsal copies it.
  */
-export function planReplay(manifest: Pick<BackupManifest, 'layout'>, tables: ReadonlySet<string> | null): ReplayPiece[] {
+export function planReplay(manifest: Pick<BackupManifest, 'layout'>, tables: ReadonlySet<string> | null, opts: { rows?: boolean; rowsOf?: ReadonlySet<string> } = {}): ReplayPiece[] {
+  const rowsOf = (name: string) => opts.rows !== false || (opts.rowsOf?.has(name.toLowerCase()) ?? false)
   const { layout } = manifest
   const pieces: ReplayPiece[] = [{ ...layout.header, rewrite: true }]
   for (const section of layout.sections) {
@@ -24,14 +27,19 @@ export function planReplay(manifest: Pick<BackupManifest, 'layout'>, tables: Rea
       if (triggers) pieces.push({ ...triggers, rewrite: true })
       continue
     }
-    pieces.push(...sectionPieces(section))
+    pieces.push(...sectionPieces(section, rowsOf(section.name)))
   }
   if (layout.footer.end > layout.footer.start) pieces.push({ ...layout.footer, rewrite: true })
   return merge(pieces.filter((p) => p.end > p.start))
 }
 
-function sectionPieces(section: DumpSection): ReplayPiece[] {
+function sectionPieces(section: DumpSection, rows: boolean): ReplayPiece[] {
   const completesTable = section.kind === 'table' ? section.name : undefined
+  if (section.data && !rows) {
+    const pieces: ReplayPiece[] = nonDataRanges(section).map((r) => ({ ...r, rewrite: true }))
+    if (completesTable) pieces[pieces.length - 1]!.completesTable = completesTable
+    return pieces
+  }
   if (!section.data) return [{ start: section.start, end: section.end, rewrite: true, ...(completesTable ? { completesTable } : {}) }]
   const pieces: ReplayPiece[] = [
     ...nonDataRanges(section).filter((r) => r.end <= section.data!.start).map((r) => ({ ...r, rewrite: true })),

@@ -7,16 +7,14 @@ import type { DumpSection } from './dump-layout.js'
 import { DumpScanner, type ScanResult } from './dump-scanner.js'
 import { dumpObjectCounts } from './create-backup.js'
 import { DatabaseError } from './errors.js'
-import { charsetClause, checksumTables, countObjects, listTables, showCreateTable } from './inventory.js'
+import { checksumTables, countObjects, listTables, showCreateTable } from './inventory.js'
 import { recordVerification, type BackupManifest, type VerificationResult } from './manifest.js'
-import { canSetAnyDefiner } from './privileges.js'
 import type { ProgressListener } from './progress.js'
 import { backupFilePath, checkFile, keyFor, openDump } from './read-backup.js'
-import { replay } from './replay.js'
-import { planReplay } from './replay-plan.js'
+import { createScratch, dropScratch, replayIntoScratch } from './scratch.js'
 import { normalizeDefinition } from './sql-rewrite.js'
 import { detectServer } from './tools.js'
-import { parseMysqlUrl, quoteIdent, withDatabase } from './url.js'
+import { parseMysqlUrl } from './url.js'
 
 export interface VerifyOptions {
   /** Backup id, path of its file or manifest, or "latest". */
@@ -149,26 +147,11 @@ async function fullCheck(url: string, manifest: BackupManifest, file: string, ke
   const admin = await openConnection(server, { noDatabase: true })
   try {
     const info = await detectServer(admin)
+    await createScratch(admin, scratch, manifest, 'grant CREATE and DROP on `<database>_verify_%` schemas, or use verify: quick')
     try {
-      await admin.query(`CREATE DATABASE ${quoteIdent(scratch)}${charsetClause(manifest.charset)}`)
-    } catch (error) {
-      throw new DatabaseError('PRIVILEGE', `a full verification restores into a scratch schema, and this account may not create one (${(error as Error).message})`, 'grant CREATE and DROP on `<database>_verify_%` schemas, or use verify: quick', { cause: error })
-    }
-    try {
-      const stripDefiners = !(await canSetAnyDefiner(admin))
       const scanner = new DumpScanner()
-      const pieces = planReplay(manifest, null)
-      const replayed = await replay({
-        target: withDatabase(server, scratch),
-        database: scratch,
-        server: info,
-        file,
-        manifest,
-        key,
-        pieces,
-        rewrite: { stripDefiners, renameFrom: manifest.database, renameTo: scratch, disableEvents: true },
-        stage: 'verify',
-        readToEnd: true,
+      const replayed = await replayIntoScratch({
+        server, info, admin, scratch, manifest, file, key, rows: true, stage: 'verify', readToEnd: true,
         tap: (chunk) => scanner.push(chunk),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -182,7 +165,7 @@ async function fullCheck(url: string, manifest: BackupManifest, file: string, ke
       compareLayout(manifest, scanner.finish(), problems)
       await compareDatabase(server, scratch, manifest, problems, opts)
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)}`).catch(() => {})
+      await dropScratch(admin, scratch).catch(() => {})
     }
     return scratch
   } finally {

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { defineStepKind } from '../../engine/step-kind.js'
 import { holdsGlobal, parseGrants, privilegesOn, REQUIRED_PRIVILEGES, withoutCredentials } from './grants.js'
+import { scratchGrantPattern, scratchName } from '../migrate/scratch-name.js'
+import { scratchPrivilegesMissing } from '../migrate/scratch-grants.js'
 
 export const databaseOptions = z.strictObject({
   privileges: z.array(z.string().min(1)).default([...REQUIRED_PRIVILEGES]).describe('Privileges needed on the target database; by default what a consistent dump and a migration need.'),
@@ -48,11 +50,13 @@ export default defineStepKind<DatabaseOptions>({
       return { status: 'failed', summary: `${server}: ${facts.user} lacks ${report.missing.join(', ')} on ${target.database} (needed for the backup and the migration)${partial}${roles}`, data }
     }
     const summary = `${server}, connected as ${facts.user} in ${connectMs} ms; every needed privilege on ${target.database}`
+    const notes: string[] = []
     // Without RELOAD a backup cannot take the brief global read lock that puts its checksums in the
     // dump's own snapshot, so a rollback must replay every table instead of only the changed ones.
-    if (!holdsGlobal(parsed, 'RELOAD')) {
-      return { status: 'warning', summary: `${summary}; no global RELOAD: a rollback will restore every table rather than only those the migration changed (GRANT RELOAD ON *.* to ${facts.user} for the fast restore)`, data }
-    }
+    if (!holdsGlobal(parsed, 'RELOAD')) notes.push(`no global RELOAD: a rollback will restore every table rather than only those the migration changed (GRANT RELOAD ON *.* to ${facts.user} for the fast restore)`)
+    const rehearsal = (ctx.environment.migrate as Record<string, unknown>).rehearse === false ? null : scratchPrivilegesMissing(parsed, target.database, scratchName(target.database, '20000101-000000-0000'))
+    if (rehearsal?.missing.length) notes.push(`no ${rehearsal.missing.join(', ')} on the scratch databases ${scratchGrantPattern(target.database)}: the migration rehearsal will be skipped (${rehearsal.grant(facts.user)})`)
+    if (notes.length) return { status: 'warning', summary: `${summary}; ${notes.join('; ')}`, data }
     return { status: 'passed', summary, data }
   },
 })

@@ -41,7 +41,8 @@ export const DEFAULT_FAIL_ON = [
   '\\bELIFECYCLE\\b',
 ]
 
-function failOnOf(ctx: StepContext<MigrateOptions>): string[] {
+/** The failOn patterns of a migrate step's options, else migrate.failOn, else the built-in ones. */
+export function failOnOf(ctx: Pick<StepContext<Pick<MigrateOptions, 'failOn'>>, 'options' | 'environment'>): string[] {
   if (ctx.options.failOn) return ctx.options.failOn
   const fromSection = (ctx.environment.migrate as Record<string, unknown>).failOn
   return Array.isArray(fromSection) ? (fromSection as string[]) : DEFAULT_FAIL_ON

@@ -136,13 +136,13 @@ describe('replay plan', () => {
   const scan = scanDump(DUMP)
   const manifest = { layout: { header: scan.header, footer: scan.footer, sections: scan.sections } }
 
-  async function replayText(tables: Set<string> | null, rewrite: ((s: string) => string) | null = null): Promise<string> {
+  async function replayText(tables: Set<string> | null, rewrite: ((s: string) => string) | null = null, rows = true, rowsOf?: Set<string>): Promise<string> {
     const bytes = Buffer.from(DUMP)
     async function* chunks() {
       for (let i = 0; i < bytes.length; i += 13) yield bytes.subarray(i, i + 13)
     }
     const out: Buffer[] = []
-    for await (const b of selectPieces(chunks(), planReplay(manifest, tables), rewrite)) out.push(b)
+    for await (const b of selectPieces(chunks(), planReplay(manifest, tables, { rows, ...(rowsOf ? { rowsOf } : {}) }), rewrite)) out.push(b)
     return Buffer.concat(out).toString()
   }
 
@@ -160,6 +160,24 @@ describe('replay plan', () => {
     assert.match(text, /PROCEDURE `p`/)
     assert.match(text, /Final view structure/)
     assert.match(text, /-- Dump completed\n$/)
+  })
+
+  it('without rows replays the schema alone: tables, their triggers, views and routines, no data part', async () => {
+    const text = await replayText(null, null, false)
+    assert.match(text, /CREATE TABLE `a`/)
+    assert.match(text, /CREATE TABLE `we``ird`/)
+    assert.doesNotMatch(text, /INSERT INTO/)
+    assert.doesNotMatch(text, /LOCK TABLES/)
+    assert.match(text, /TRIGGER ta/)
+    assert.match(text, /PROCEDURE `p`/)
+    assert.match(text, /Final view structure/)
+    assert.match(text, /-- Dump completed\n$/)
+  })
+
+  it('without rows still replays the rows of the tables named (a migration tool\'s history)', async () => {
+    const text = await replayText(null, null, false, new Set(['a']))
+    assert.match(text, /INSERT INTO `a`/)
+    assert.doesNotMatch(text, /INSERT INTO `we``ird`/)
   })
 
   it('rewrites statements but never rows', async () => {

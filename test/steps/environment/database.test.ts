@@ -51,6 +51,23 @@ test('database: every privilege on the database but no global RELOAD is a warnin
   assert.match(outcome.summary, /every needed privilege on \S+; no global RELOAD: a rollback will restore every table rather than only those the migration changed/)
 })
 
+test('database: without CREATE, DROP and its rights on the target on the scratch names, the gate says the migration rehearsal will be skipped', async (t) => {
+  const db = await createTestDatabase('gate')
+  t.after(db.drop)
+  const limited = await limitedUser(t, db.name, 'SELECT, CREATE, ALTER')
+  const environment = { url: 'https://staging.test', database: { url: limited.url } }
+  const outcome = await gate(t, database, { phase: 'environment', environment, options: { privileges: ['SELECT'] } }).run()
+  assert.equal(outcome.status, 'warning', outcome.summary)
+  const pattern = `${db.name.replace(/_/g, '\\\\_')}\\\\_rehearse\\\\_%`
+  assert.match(outcome.summary, new RegExp(`no CREATE, DROP, ALTER, SELECT on the scratch databases ${pattern}: the migration rehearsal will be skipped \\(GRANT CREATE, DROP, ALTER, SELECT ON \`${pattern}\`\\.\\* TO ${limited.user}@`))
+  await admin((c) => c.query(`GRANT ALL PRIVILEGES ON \`${db.name.replace(/_/g, '\\_')}\\_rehearse\\_%\`.* TO '${limited.user}'@'%'`))
+  const granted = await gate(t, database, { phase: 'environment', environment, options: { privileges: ['SELECT'] } }).run()
+  assert.doesNotMatch(granted.summary, /rehearsal/)
+  await admin((c) => c.query(`REVOKE ALL PRIVILEGES ON \`${db.name.replace(/_/g, '\\_')}\\_rehearse\\_%\`.* FROM '${limited.user}'@'%'`))
+  const off = await gate(t, database, { phase: 'environment', environment: { ...environment, migrate: { rehearse: false } }, options: { privileges: ['SELECT'] } }).run()
+  assert.doesNotMatch(off.summary, /rehearsal/, 'no rehearsal, no privilege needed for it')
+})
+
 test('database: a user missing privileges a backup and a migration need has them named', async (t) => {
   const db = await createTestDatabase('gate')
   t.after(db.drop)
