@@ -297,8 +297,23 @@ async function drive(state: RunState, opts: CommonOptions & { configFile: string
     const hint = state.crossed ? `; the environment was changed: finish with \`rollout resume ${state.runId}\` or undo with \`rollout rollback ${state.runId}\`` : '; nothing was changed'
     return { status: 'cancelled', summary: `cancelled in phase ${stopped.phase}${hint}` }
   }
-  if (!state.crossed) return { status: 'failed', summary: `stopped before the point of no return, nothing changed: ${what}` }
+  if (!state.crossed) {
+    const changed = unexpectedChanges(state)
+    if (changed.length) {
+      // Nothing undoes a change no step was meant to make: it is left for a person, as an incomplete rollback is.
+      return { status: 'rollback-failed', summary: `stopped before the point of no return, but the environment changed anyway: ${changed.join('; ')}; nothing was undone (restore this run's backup to put the database back): ${what}` }
+    }
+    return { status: 'failed', summary: `stopped before the point of no return, nothing changed: ${what}` }
+  }
   return finishRollback(state, opts, `phase ${stopped.phase}: ${what}`)
+}
+
+/**
+ * Changes found by steps that were not meant to make any (`environmentChanged` in their data: a
+ * rehearsal whose migration command ignored its scratch database and changed the target).
+ */
+function unexpectedChanges(state: RunState): string[] {
+  return [...state.outputs.values()].map((d) => d.environmentChanged).filter((c): c is string => typeof c === 'string')
 }
 
 /** Records the detached steps as waiting and starts their watcher; null when it could not start. */

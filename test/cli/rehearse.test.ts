@@ -125,14 +125,16 @@ test("a migration that fails only on the rows is caught by a 'data' rehearsal, s
   }
 })
 
-test('a migration command that ignores DATABASE_URL and changes the target during the rehearsal fails the step, saying so', async () => {
+test('a migration command that ignores DATABASE_URL and changes the target during the rehearsal fails the step, and the run says the environment changed (exit 3), never "nothing changed"', async () => {
   const env = await rehearsalEnv()
   const file = path.join(env.dir, 'rollout.config.mjs')
   // The command names the database itself, as a tool configured with a fixed URL would.
   writeFileSync(file, readFileSync(file, 'utf8').replace(`"command": "node ${MIGRATE} migration.sql"`, `"command": "DATABASE_URL=${env.url} node ${MIGRATE} migration.sql"`))
   try {
     const result = await runCli(['run', 'staging'], { cwd: env.dir })
-    assert.equal(result.code, 1, result.stdout + result.stderr)
+    assert.equal(result.code, 3, result.stdout + result.stderr)
+    assert.doesNotMatch(result.stdout, /nothing changed/)
+    assert.match(result.stdout, /stopped before the point of no return, but the environment changed anyway: the target database/)
     const { steps } = await stepsOf(env.dir)
     assert.match(steps.get('rehearse')!.summary!, /the target database \S+ itself changed during the rehearsal \(order_lines: added column discount_cents.*\): the migration command must take its database from DATABASE_URL/)
     assert.equal(steps.has('migrate'), false)

@@ -124,6 +124,8 @@ async function inScratch(ctx: StepContext<unknown>, r: Rehearsal, s: Scratch): P
   const targetChanged = targetAfter.hash === targetBefore.hash ? null
     : `the target database ${requireDatabase(s.server)} itself changed during the rehearsal (${diffFingerprints(targetBefore, targetAfter).slice(0, 2).join('; ')}): the migration command must take its database from DATABASE_URL`
 
+  // Said in the data as well: the run's outcome must not read "nothing changed" (src/engine/api.ts).
+  if (targetChanged) Object.assign(data, { environmentChanged: targetChanged })
   const shown = result.status === 'passed' ? errorInOutput(`${result.stdout}\n${result.stderr}`, failOnOf({ options: { ...(m.failOn ? { failOn: m.failOn } : {}) }, environment: ctx.environment })) : null
   if (result.status !== 'passed' || shown) {
     const why = shown ? `exit code 0 but the output shows an error (${ctx.redactor.redact(shown.line)})` : result.summary
