@@ -9,10 +9,16 @@ export function parseDuration(value: string | number): number | null {
 }
 
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
-  const minutes = Math.floor(ms / 60_000)
-  const seconds = Math.round((ms % 60_000) / 1000)
-  if (minutes < 60) return `${minutes}m${seconds ? ` ${seconds}s` : ''}`
-  return `${Math.floor(minutes / 60)}h${minutes % 60 ? ` ${minutes % 60}m` : ''}`
+  // Each unit is rounded before it is split, so 119.7 s reads "2m", never "1m 60s".
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`
+  const tenths = Math.round(ms / 100)
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`
+  const totalSeconds = Math.round(ms / 1000)
+  if (totalSeconds < 3600) {
+    const seconds = totalSeconds % 60
+    return `${Math.floor(totalSeconds / 60)}m${seconds ? ` ${seconds}s` : ''}`
+  }
+  const totalMinutes = Math.round(ms / 60_000)
+  const minutes = totalMinutes % 60
+  return `${Math.floor(totalMinutes / 60)}h${minutes ? ` ${minutes}m` : ''}`
 }
