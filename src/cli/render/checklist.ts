@@ -21,13 +21,15 @@ export function checklistRenderer(stream: NodeJS.WriteStream) {
     drawn = 0
   }
   const draw = () => {
-    const width = Math.max(40, (stream.columns ?? 100) - 1)
+    const width = Math.max(20, (stream.columns ?? 100) - 1)
     const lines = [...running.values()].map((r) => {
       const elapsed = formatDuration(performance.now() - r.started)
-      // Cut the plain text to the terminal's width before colouring it, so no escape code is cut.
-      const room = width - (6 + r.title.length + elapsed.length)
+      // Cut the plain text to the terminal's width before colouring it, so no escape code is cut: a
+      // line that wraps would break the redraw, which moves up by the number of lines it printed.
+      const title = cut(r.title, width - (5 + elapsed.length))
+      const room = width - (5 + title.length + elapsed.length)
       const tail = r.last && room > 8 ? style.dim(`  ${r.last.slice(0, room - 2)}`) : ''
-      return `  ${style.cyan(FRAMES[frame % FRAMES.length]!)} ${r.title} ${style.dim(elapsed)}${tail}`
+      return `  ${style.cyan(FRAMES[frame % FRAMES.length]!)} ${title} ${style.dim(elapsed)}${tail}`
     })
     for (const line of lines) stream.write(`${line}\n`)
     drawn = lines.length
@@ -47,7 +49,8 @@ export function checklistRenderer(stream: NodeJS.WriteStream) {
       running.set(e.stepId, { title, started: performance.now(), last: '' })
     } else if (e.type === 'step-output') {
       const r = running.get(e.stepId)
-      if (r) r.last = e.line.trim()
+      // A command's own colours would count as width: shown without them.
+      if (r) r.last = e.line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, ' ').trim()
     } else {
       if (e.type === 'step-finished' || e.type === 'undo-finished' || e.type === 'step-skipped') running.delete(e.stepId)
       if (e.type === 'run-finished') clearInterval(timer)
@@ -56,4 +59,10 @@ export function checklistRenderer(stream: NodeJS.WriteStream) {
     }
     draw()
   }
+}
+
+/** `text` in at most `width` characters, an ellipsis marking a cut. */
+function cut(text: string, width: number): string {
+  if (text.length <= width) return text
+  return width <= 1 ? text.slice(0, Math.max(0, width)) : `${text.slice(0, width - 1)}…`
 }
