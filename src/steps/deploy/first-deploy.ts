@@ -1,6 +1,7 @@
 import type { Redactor } from '../../config/redact.js'
 import type { ResolvedEnvironment } from '../../config/types.js'
 import { RolloutError } from '../../engine/errors.js'
+import { environmentProvider } from './provider-for.js'
 
 /**
  * `--first` skips the gates that check the running app: refused when the provider reports a
@@ -9,8 +10,7 @@ import { RolloutError } from '../../engine/errors.js'
  */
 export async function refuseFirstWhenLive(environment: ResolvedEnvironment, cwd: string, environmentName: string, redactor: Redactor): Promise<void> {
   if (!environment.provider) return
-  const { createProvider } = await import('../../adapters/providers/index.js')
-  const provider = await createProvider(environment.provider, { cwd, env: process.env, redactor, resolve: environment.resolve, environmentName })
+  const provider = await environmentProvider(environment, environmentName, cwd, redactor)
   const live = await provider.current({ signal: AbortSignal.timeout(60_000), log: () => {} })
   if (live?.live) {
     throw new RolloutError('USAGE', `--first: ${environmentName} already has ${provider.kind} deployment ${live.id} live; a first deploy would skip the gates that check it`, 'run without --first')
