@@ -9,7 +9,7 @@ export type { ResolvedConfig, ResolvedEnvironment } from './config/types.js'
 export type { Plan, PlannedStep, StepSpec } from './plan/types.js'
 export type { StepKind, StepContext, StepOutcome } from './engine/step-kind.js'
 export type { RolloutEvent } from './engine/events.js'
-export { RolloutError, ConfigError, LockedError } from './engine/errors.js'
+export { RolloutError, ConfigError, LockedError } from './shared/errors.js'
 export { runRollout, type RunOptions, type RunResult } from './engine/api.js'
 
 /** Config as written: any string may be an env() or secret() marker, durations may be '30m'. */

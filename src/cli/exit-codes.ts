@@ -1,5 +1,5 @@
 import type { RunResult } from '../engine/api.js'
-import { RolloutError } from '../engine/errors.js'
+import { RolloutError } from '../shared/errors.js'
 
 /** The contract users script against: the README's "Exit codes" table says the same. */
 export const EXIT = {

@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { PHASES, type Phase } from '../plan/phases.js'
-import { RolloutError } from '../engine/errors.js'
+import { RolloutError } from '../shared/errors.js'
 import { parseDuration } from '../config/duration.js'
 import type { RolloutEvent } from '../engine/events.js'
 import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js'

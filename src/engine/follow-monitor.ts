@@ -1,5 +1,5 @@
 import os from 'node:os'
-import { processAlive } from '../adapters/process/alive.js'
+import { processAlive } from '../shared/process/alive.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { MonitorOutcome, RolloutEvent } from './events.js'
 import type { RunRecord, StepRecord, Store } from './store.js'

@@ -1,5 +1,5 @@
 import { formatDuration } from '../config/duration.js'
-import { liveMembers, stopGroup, waitForGroup, type ProcessGroupRecord } from '../adapters/process/process-group.js'
+import { liveMembers, stopGroup, waitForGroup, type ProcessGroupRecord } from '../shared/process/process-group.js'
 import type { PlannedStep } from '../plan/types.js'
 import type { RunState } from './run-state.js'
 

@@ -1,8 +1,8 @@
 import os from 'node:os'
-import { processAlive } from '../adapters/process/alive.js'
+import { processAlive } from '../shared/process/alive.js'
 import type { LockRecord, Store } from './store.js'
 import type { RunLiveness } from './step-kind.js'
-import { LockedError, type LockOwner } from './errors.js'
+import { LockedError, type LockOwner } from '../shared/errors.js'
 
 export function currentOwner(runId: string): LockOwner {
   let user = 'unknown'

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { findConfigFile, loadConfig, resolveGlobals } from '../config/load.js'
 import { openStore } from './api.js'
-import { LockedError, RolloutError } from './errors.js'
+import { LockedError, RolloutError } from '../shared/errors.js'
 import type { Store } from './store.js'
 import { currentOwner } from './lock.js'
-import { processAlive } from '../adapters/process/alive.js'
+import { processAlive } from '../shared/process/alive.js'
 import os from 'node:os'
 
 /**

@@ -1,4 +1,4 @@
-import { RolloutError } from './errors.js'
+import { RolloutError } from '../shared/errors.js'
 import type { Store } from './store.js'
 
 /** How many matches an ambiguous prefix lists: enough to pick from, not a whole history. */

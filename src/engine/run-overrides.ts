@@ -1,5 +1,5 @@
 import type { Plan, PlannedStep } from '../plan/types.js'
-import { RolloutError } from './errors.js'
+import { RolloutError } from '../shared/errors.js'
 
 /**
  * What one run changes in its plan from the command line (`run --monitor 2m`, `--no-monitor`,

@@ -1,6 +1,6 @@
 import type { EvidenceRef } from './step-kind.js'
 import type { RolloutEvent, RunStatus, StepPass, StepStatus } from './events.js'
-import type { LockOwner } from './errors.js'
+import type { LockOwner } from '../shared/errors.js'
 import type { Plan } from '../plan/types.js'
 
 export interface RunRecord {

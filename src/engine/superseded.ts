@@ -1,4 +1,4 @@
-import { RolloutError } from './errors.js'
+import { RolloutError } from '../shared/errors.js'
 import { isInterrupted } from './lock.js'
 import type { RunRecord, Store } from './store.js'
 

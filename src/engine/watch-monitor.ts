@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { assertSamePlan, newRunState, prepare, readRun, restoreFromRecord, rollbackRollout, type CommonOptions } from './api.js'
-import { LockedError } from './errors.js'
+import { LockedError } from '../shared/errors.js'
 import type { MonitorOutcome } from './events.js'
 import { runPhase } from './phases.js'
 import { Recorder } from './recorder.js'

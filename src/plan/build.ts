@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { StepKind } from '../engine/step-kind.js'
 import type { ResolvedEnvironment } from '../config/types.js'
-import { ConfigError } from '../engine/errors.js'
+import { ConfigError } from '../shared/errors.js'
 import { formatIssues } from '../config/issues.js'
 import { PHASES } from './phases.js'
 import type { Plan, PlannedStep, StepSpec } from './types.js'

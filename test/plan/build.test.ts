@@ -4,7 +4,7 @@ import { buildPlan } from '../../src/plan/build.js'
 import { environmentSchema } from '../../src/config/schema.js'
 import { PHASES } from '../../src/plan/phases.js'
 import { findStepKind, knownStepKinds } from '../../src/steps/registry.js'
-import { ConfigError } from '../../src/engine/errors.js'
+import { ConfigError } from '../../src/shared/errors.js'
 
 const PROVIDER = { kind: 'command', deploy: './deploy.sh {release}' }
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { processAlive } from '../process/alive.js'
+import { processAlive } from '../../shared/process/alive.js'
 
 const PREFIX = 'rollout-browser-'
 

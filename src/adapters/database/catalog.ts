@@ -2,7 +2,7 @@ import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { DatabaseError } from './errors.js'
 import { partialWriter } from './partials.js'
-import { processAlive } from '../process/alive.js'
+import { processAlive } from '../../shared/process/alive.js'
 import { MANIFEST_SUFFIX, backupStatus, readCheckedManifest, readManifest, type BackupManifest, type BackupStatus } from './manifest.js'
 import { sealPathFor, type SealStatus } from './manifest-seal.js'
 

@@ -1,4 +1,4 @@
-import { RolloutError } from '../../engine/errors.js'
+import { RolloutError } from '../../shared/errors.js'
 
 /** Why a database operation failed; a step or the CLI picks its message and hint from it. */
 export type DatabaseFailure =

@@ -1,4 +1,4 @@
-import { processAlive } from '../process/alive.js'
+import { processAlive } from '../../shared/process/alive.js'
 import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { duration } from '../../config/schema.js'
 import { formatIssues, formatPath } from '../../config/issues.js'
 import type { Redactor } from '../../config/redact.js'
-import { ConfigError } from '../../engine/errors.js'
+import { ConfigError } from '../../shared/errors.js'
 import type { NotifyEvent } from './notifier.js'
 
 /*

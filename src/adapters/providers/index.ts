@@ -1,5 +1,5 @@
 import type { ZodType } from 'zod'
-import { ConfigError } from '../../engine/errors.js'
+import { ConfigError } from '../../shared/errors.js'
 import { formatPath } from '../../config/issues.js'
 import { parseProviderOptions } from './options.js'
 import type { DeployProvider, ProviderContext, ProviderFactory } from './provider.js'

@@ -1,6 +1,6 @@
 import type { ZodType } from 'zod'
 import { formatIssues } from '../../config/issues.js'
-import { ConfigError } from '../../engine/errors.js'
+import { ConfigError } from '../../shared/errors.js'
 import { duration } from '../../config/schema.js'
 
 /** Durations in provider options, as users write them elsewhere ('5s', '10m'). */

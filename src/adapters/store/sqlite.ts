@@ -3,8 +3,8 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { LockAttempt, LockRecord, RunRecord, StepRecord, Store } from '../../engine/store.js'
 import type { RolloutEvent, StepPass } from '../../engine/events.js'
-import type { LockOwner } from '../../engine/errors.js'
-import { RolloutError } from '../../engine/errors.js'
+import type { LockOwner } from '../../shared/errors.js'
+import { RolloutError } from '../../shared/errors.js'
 
 type Row = Record<string, unknown>
 interface Statement {

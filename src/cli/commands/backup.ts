@@ -1,4 +1,4 @@
-import { RolloutError } from '../../engine/errors.js'
+import { RolloutError } from '../../shared/errors.js'
 import { EXIT } from '../exit-codes.js'
 import { backupSettings } from '../../steps/backup/settings.js'
 import { applyRetention } from '../../steps/backup/retention.js'

@@ -1,6 +1,6 @@
 import { loadConfig, resolveEnvironment } from '../../config/load.js'
 import { Redactor } from '../../config/redact.js'
-import { RolloutError } from '../../engine/errors.js'
+import { RolloutError } from '../../shared/errors.js'
 import { buildPlan } from '../../plan/build.js'
 import { findStepKind, knownStepKinds } from '../../steps/registry.js'
 import { shownPath } from '../render/backups.js'

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises'
 import type { BackupManifest } from '../../adapters/database/manifest.js'
 import { DatabaseError, UntouchedError, type DatabaseFailure } from '../../adapters/database/errors.js'
-import { RolloutError } from '../../engine/errors.js'
+import { RolloutError } from '../../shared/errors.js'
 import { backupSettings } from '../../steps/backup/settings.js'
 import { EXIT } from '../exit-codes.js'
 import { progressFor } from '../render/progress.js'

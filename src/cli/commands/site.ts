@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { ConfigError } from '../../engine/errors.js'
+import { ConfigError } from '../../shared/errors.js'
 import { formatPath } from '../../config/issues.js'
 import { EXIT } from '../exit-codes.js'
 import { renderSiteStatus, type SiteReport } from '../render/site.js'

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { RolloutError } from '../../engine/errors.js'
+import { RolloutError } from '../../shared/errors.js'
 
 /**
  * Packages the demo takes from the project's own node_modules: tsx builds and runs the example app,

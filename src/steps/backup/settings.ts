@@ -2,7 +2,7 @@ import path from 'node:path'
 import { backupsSection } from '../../config/schema.js'
 import { formatIssues } from '../../config/issues.js'
 import type { StepContext } from '../../engine/step-kind.js'
-import { ConfigError } from '../../engine/errors.js'
+import { ConfigError } from '../../shared/errors.js'
 
 /** The backup folder and policies: all `rollout backups` needs, no database URL. */
 export interface BackupFolderSettings {

@@ -1,6 +1,6 @@
 import type { Redactor } from '../../config/redact.js'
 import type { ResolvedEnvironment } from '../../config/types.js'
-import { RolloutError } from '../../engine/errors.js'
+import { RolloutError } from '../../shared/errors.js'
 import { environmentProvider } from './provider-for.js'
 
 /**

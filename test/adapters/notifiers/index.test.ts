@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createNotifier, validateNotifyConfig } from '../../../src/adapters/notifiers/index.js'
 import { Redactor } from '../../../src/config/redact.js'
-import { ConfigError } from '../../../src/engine/errors.js'
+import { ConfigError } from '../../../src/shared/errors.js'
 
 test('notify config: errors name notify[i].<key> and what was expected', () => {
   assert.throws(() => createNotifier({ kind: 'slack', webhook: 'hooks.slack.com/x' }, { index: 2 }), (e: ConfigError) => {

@@ -5,7 +5,7 @@ import { createProvider } from '../../../src/adapters/providers/index.js'
 import { localSiteStatus } from '../../../src/adapters/providers/local.js'
 import { httpRequest } from '../../../src/adapters/http/request.js'
 import { Redactor } from '../../../src/config/redact.js'
-import { ConfigError } from '../../../src/engine/errors.js'
+import { ConfigError } from '../../../src/shared/errors.js'
 import { tempDir } from '../../support/cli.js'
 import { localSite, HOST } from './local-helpers.js'
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import tls from 'node:tls'
-import { ConfigError } from '../../../engine/errors.js'
+import { ConfigError } from '../../../shared/errors.js'
 import { formatPath } from '../../../config/issues.js'
 
 /** Where the TLS front's certificate and key are: absolute paths, the only form sent to the supervisor. */
