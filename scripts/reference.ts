@@ -9,7 +9,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { configSchema, environmentSchema } from '../src/config/schema.js'
-import { findStepKind, knownStepKinds } from '../src/steps/registry.js'
+import { builtInKinds } from '../src/steps/registry.js'
 import { knownProviderKinds } from '../src/adapters/providers/index.js'
 import { commandProviderOptions } from '../src/adapters/providers/command.js'
 import { railwayProviderOptions } from '../src/adapters/providers/railway.js'
@@ -312,8 +312,8 @@ or \`environments.<name>.add[].options\` (a step of your own), and checked when 
 Some kinds also read an environment section (\`smoke\`, \`smoke.trpc\`, \`smoke.playwright\`, \`logs\`,
 \`monitor\`) with the same keys; the step's options win key by key.
 `)
-  for (const name of knownStepKinds()) {
-    const kind = findStepKind(name)!
+  for (const name of builtInKinds.names()) {
+    const kind = builtInKinds.find(name)!
     parts.push(`### \`${name}\`\n`)
     parts.push(`${kind.description.charAt(0).toUpperCase()}${kind.description.slice(1)}.\n`)
     parts.push(kind.options ? table(rows(kind.options as Schema, '', [], new Set())) : 'No options.\n')

@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/api.js'
+import type { RunResult } from '../app/runs.js'
 import { RolloutError } from '../shared/errors.js'
 
 /** The contract users script against: the README's "Exit codes" table says the same. */

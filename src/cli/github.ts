@@ -1,8 +1,7 @@
 import { appendFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { RunResult } from '../engine/api.js'
-import { openRecord } from '../engine/records.js'
-import { runDir } from '../engine/evidence.js'
+import type { RunResult } from '../app/runs.js'
+import { showRun } from '../app/history.js'
 import { renderJobSummary } from './render/job-summary.js'
 import { underGitHubActions } from './render/github.js'
 
@@ -24,21 +23,12 @@ export async function writeJobSummary(command: string, result: RunResult, exitCo
   if (!underGitHubActions(env) || !file) return
   const cwd = opts.cwd ?? process.cwd()
   try {
-    const { store, stateDir } = await openRecord({ cwd, configPath: opts.configPath })
-    let markdown: string
-    try {
-      const run = await store.getRun(result.runId)
-      if (!run) return
-      const steps = await store.getSteps(result.runId)
-      const folder = runDir(stateDir, result.runId)
-      const reports = (await readdir(folder, { withFileTypes: true }).catch(() => [])).filter((e) => e.isFile()).map((e) => e.name).sort()
-      const workspace = env.GITHUB_WORKSPACE || cwd
-      const relative = path.relative(workspace, folder)
-      const runFolder = `${relative.startsWith('..') || path.isAbsolute(relative) ? folder : relative}/`
-      markdown = renderJobSummary({ command, run, steps, exitCode, runFolder, reports, workflowRunUrl: workflowRunUrl(env) })
-    } finally {
-      store.close()
-    }
+    const { run, steps, folder } = await showRun({ cwd, ...(opts.configPath ? { configPath: opts.configPath } : {}), runId: result.runId })
+    const reports = (await readdir(folder, { withFileTypes: true }).catch(() => [])).filter((e) => e.isFile()).map((e) => e.name).sort()
+    const workspace = env.GITHUB_WORKSPACE || cwd
+    const relative = path.relative(workspace, folder)
+    const runFolder = `${relative.startsWith('..') || path.isAbsolute(relative) ? folder : relative}/`
+    const markdown = renderJobSummary({ command, run, steps, exitCode, runFolder, reports, workflowRunUrl: workflowRunUrl(env) })
     await appendFile(file, `${markdown}\n`)
   } catch (error) {
     process.stderr.write(`warning: could not write the GitHub job summary to ${file}: ${(error as Error).message}\n`)

@@ -11,6 +11,8 @@ import { jsonRenderer } from './render/json.js'
 import { checklistRenderer } from './render/checklist.js'
 import { githubRenderer, underGitHubActions } from './render/github.js'
 import { colorsEnabled, makeStyle } from './render/style.js'
+import { runInterrupts } from './interrupts.js'
+import type { RunResult } from '../app/runs.js'
 
 interface Globals {
   config?: string
@@ -31,33 +33,10 @@ function eventRenderer(g: Globals): (e: RolloutEvent) => void {
   return tty ? checklistRenderer(process.stdout) : plainRenderer(process.stdout, { showOutput: Boolean(g.verbose) })
 }
 
-/**
- * Ctrl-C once: running steps are told to stop (a rollback in progress keeps going). Twice: the
- * rollback is abandoned too. Three times: exit at once.
- */
-function interrupts() {
-  const run = new AbortController()
-  const rollback = new AbortController()
-  let count = 0
-  const onSigint = () => {
-    count++
-    if (count === 1) {
-      process.stderr.write('\nStopping: running steps are told to stop (Ctrl-C again to abandon a rollback)…\n')
-      run.abort(new Error('cancelled'))
-    } else if (count === 2) {
-      process.stderr.write('\nAbandoning the rollback; the record will say what is left (Ctrl-C again to exit now)…\n')
-      rollback.abort(new Error('cancelled'))
-    } else process.exit(130)
-  }
-  process.on('SIGINT', onSigint)
-  process.on('SIGTERM', onSigint)
-  return { signal: run.signal, rollbackSignal: rollback.signal, dispose: () => { process.off('SIGINT', onSigint); process.off('SIGTERM', onSigint) } }
-}
-
-async function runLike(g: Globals, command: string, call: (common: { configPath?: string; onEvent: (e: RolloutEvent) => void; signal: AbortSignal; rollbackSignal: AbortSignal }) => Promise<import('../engine/api.js').RunResult>): Promise<number> {
-  const stop = interrupts()
+async function runLike(g: Globals, command: string, call: (common: { configPath?: string; onEvent: (e: RolloutEvent) => void; signal: AbortSignal; rollbackSignal: AbortSignal }) => Promise<RunResult>): Promise<number> {
+  const stop = runInterrupts()
   try {
-    const result = await call({ configPath: g.config, onEvent: eventRenderer(g), signal: stop.signal, rollbackSignal: stop.rollbackSignal })
+    const result = await call({ ...(g.config ? { configPath: g.config } : {}), onEvent: eventRenderer(g), signal: stop.signal, rollbackSignal: stop.rollbackSignal })
     const code = exitCodeForRun(result)
     if (underGitHubActions()) {
       const { writeJobSummary } = await import('./github.js')
@@ -111,6 +90,7 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
             2 usage or config error · 3 failed and the rollback did not complete (manual action needed)
             4 environment locked by another run`)
   const g = () => program.opts<Globals>()
+  const source = () => (g().config ? { configPath: g().config } : {})
 
   program.command('init').description('write a commented rollout.config.ts for staging that fits the project (package manager, scripts, ORM, Playwright, provider)').option('--force', 'overwrite an existing file')
     .option('--preset <name>', "a known app's settings under the environment: terp (TERP's health paths, smoke flows, tRPC calls and login)")
@@ -124,15 +104,12 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
   program.command('plan').argument('<env>', 'environment name').description('print exactly what `run` would execute')
     .option('--phase <phases>', `only these phases, comma-separated (${PHASES.join(', ')})`)
     .action(async (env: string, o: { phase?: string }) => {
-      const { planRollout } = await import('../engine/api.js')
-      const plan = await planRollout({ environment: env, configPath: g().config, phases: parsePhases(o.phase) })
+      const { planRollout } = await import('../app/plan.js')
+      const { url, ...plan } = await planRollout({ environment: env, ...source(), phases: parsePhases(o.phase) })
       if (g().json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`)
       else {
         const { renderPlan } = await import('./render/plan.js')
-        const { loadConfig, resolveEnvironment } = await import('../config/load.js')
-        const { Redactor } = await import('../config/redact.js')
-        const { environment } = await resolveEnvironment(await loadConfig({ cwd: process.cwd(), configPath: g().config }), env, new Redactor())
-        process.stdout.write(`${renderPlan(plan, environment.url, style)}\n`)
+        process.stdout.write(`${renderPlan(plan, url, style)}\n`)
       }
     })
 
@@ -148,7 +125,7 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
     .on('option:no-monitor', () => monitorFlags.add('--no-monitor'))
     .action(async (env: string, o: { release?: string; monitor?: string | false; detachMonitor?: boolean; first?: boolean }) => {
       if (monitorFlags.size > 1) throw new RolloutError('USAGE', '--monitor and --no-monitor contradict each other', 'pass one of them')
-      const { runRollout } = await import('../engine/api.js')
+      const { runRollout } = await import('../app/runs.js')
       const { startMonitorWatcher } = await import('./commands/monitor.js')
       const monitor = o.monitor === false || o.monitor === undefined ? o.monitor : parseWindow(o.monitor)
       setExit(await runLike(g(), 'run', (c) => runRollout({ ...c, environment: env, release: o.release, monitor, detachMonitor: o.detachMonitor, first: o.first, startMonitorWatcher })))
@@ -158,13 +135,13 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
     .addOption(new Option('--phase <phase>', 'only this phase').choices(['preflight', 'environment']))
     .option('--first', 'nothing is live yet: the gates that talk to the app are skipped (refused when the provider reports a live deployment)')
     .action(async (env: string, o: { phase?: Phase; first?: boolean }) => {
-      const { runRollout } = await import('../engine/api.js')
-      setExit(await runLike(g(), 'check', (c) => runRollout({ ...c, environment: env, phases: o.phase ? [o.phase] : ['preflight', 'environment'], first: o.first })))
+      const { checkRollout } = await import('../app/runs.js')
+      setExit(await runLike(g(), 'check', (c) => checkRollout({ ...c, environment: env, ...(o.phase ? { phases: [o.phase] } : {}), first: Boolean(o.first) })))
     })
 
   program.command('resume').argument('<run>', 'run id (a unique prefix is enough)').description('continue an interrupted run from its record; finished steps are not run again')
     .action(async (runId: string) => {
-      const { resumeRollout } = await import('../engine/api.js')
+      const { resumeRollout } = await import('../app/runs.js')
       const { startMonitorWatcher } = await import('./commands/monitor.js')
       setExit(await runLike(g(), 'resume', (c) => resumeRollout({ ...c, runId, startMonitorWatcher })))
     })
@@ -172,7 +149,7 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
   program.command('rollback').argument('<target>', 'run id, or an environment name for its newest run that changed something').description('undo a run: every step that changed the environment, newest first, then re-run the smoke tests. Refused (exit 2) when a newer run changed the environment since')
     .option('--force', 'roll back even though a newer run changed the environment since: what that run did, and data written since, is lost')
     .action(async (target: string, o: { force?: boolean }) => {
-      const { rollbackRollout } = await import('../engine/api.js')
+      const { rollbackRollout } = await import('../app/runs.js')
       setExit(await runLike(g(), 'rollback', (c) => rollbackRollout({ ...c, target, force: Boolean(o.force) })))
     })
 
@@ -185,38 +162,21 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
 
   program.command('status').argument('[run]', 'run id (default: the newest run)').description('show a run from the record: each step, its result and undo')
     .action(async (runId?: string) => {
-      const { openRecord } = await import('../engine/records.js')
-      const { isInterrupted } = await import('../engine/lock.js')
+      const { showRun } = await import('../app/history.js')
       const { renderStatus } = await import('./render/runs.js')
-      const { findRunId } = await import('../engine/run-id.js')
-      const { store } = await openRecord({ configPath: g().config })
-      try {
-        const id = runId ? await findRunId(store, runId) : (await store.listRuns({ limit: 1 }))[0]?.id
-        if (!id) throw new RolloutError('USAGE', runId ? `no run "${runId}" in the record` : 'no runs recorded yet')
-        const run = (await store.getRun(id))!
-        const steps = await store.getSteps(id)
-        const lock = await store.getLock(run.environment)
-        const interrupted = isInterrupted(run, lock)
-        if (g().json) process.stdout.write(`${JSON.stringify({ ...run, interrupted, lock, steps }, null, 2)}\n`)
-        else process.stdout.write(`${renderStatus(run, steps, lock, interrupted, style)}\n`)
-      } finally {
-        store.close()
-      }
+      const { run, steps, lock, interrupted } = await showRun({ ...source(), ...(runId ? { runId } : {}) })
+      if (g().json) process.stdout.write(`${JSON.stringify({ ...run, interrupted, lock, steps }, null, 2)}\n`)
+      else process.stdout.write(`${renderStatus(run, steps, lock, interrupted, style)}\n`)
     })
 
   program.command('history').argument('<env>', 'environment name').description('list the runs of an environment, newest first')
     .option('--limit <n>', 'how many', positiveInteger, 20)
     .action(async (env: string, o: { limit: number }) => {
-      const { openRecord } = await import('../engine/records.js')
+      const { listRuns } = await import('../app/history.js')
       const { renderHistory } = await import('./render/runs.js')
-      const { store } = await openRecord({ configPath: g().config })
-      try {
-        const runs = await store.listRuns({ environment: env, limit: o.limit })
-        if (g().json) process.stdout.write(`${JSON.stringify(runs.map(({ plan: _p, ...r }) => r), null, 2)}\n`)
-        else process.stdout.write(`${renderHistory(runs, style)}\n`)
-      } finally {
-        store.close()
-      }
+      const runs = await listRuns({ ...source(), environment: env, limit: o.limit })
+      if (g().json) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`)
+      else process.stdout.write(`${renderHistory(runs, style)}\n`)
     })
 
   program.command('backup').argument('<env>', 'environment name').description('back up the environment\'s database now: verified at backups.verify, then retention; holds the environment\'s lock')
@@ -254,13 +214,8 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
     .option('--force', 'required: confirms that no run is active on this environment')
     .action(async (env: string, o: { force?: boolean }) => {
       if (!o.force) throw new RolloutError('USAGE', 'unlock needs --force', 'make sure no rollout is running on this environment first')
-      const { openRecord, forceUnlock } = await import('../engine/records.js')
-      const { store } = await openRecord({ configPath: g().config })
-      try {
-        process.stdout.write(`${await forceUnlock(store, env)}\n`)
-      } finally {
-        store.close()
-      }
+      const { unlockEnvironment } = await import('../app/history.js')
+      process.stdout.write(`${await unlockEnvironment({ ...source(), environment: env })}\n`)
     })
 
   const site = program.command('site').description('the site the `local` provider runs on this machine (other providers: exit 2)')
@@ -284,7 +239,7 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
     .option('--quickstart', 'instead, the quickstart example: command steps only, no database, app or browser')
     .action(async (o: { keep?: boolean; stop?: boolean; monitor: string; quickstart?: boolean }) => {
       const { demoCommand } = await import('./commands/demo.js')
-      setExit(await demoCommand({ ...o, onEvent: eventRenderer(g()), interrupts }))
+      setExit(await demoCommand({ ...o, onEvent: eventRenderer(g()), interrupts: runInterrupts }))
     })
 
   return program

@@ -57,12 +57,28 @@ export async function loadConfig(opts: { cwd: string; configPath?: string; env?:
     const where = error instanceof Error && error.stack ? firstFrameIn(error.stack, file) : ''
     throw new ConfigError(`${file} could not be loaded${where}: ${(error as Error).message ?? String(error)}`, undefined, { cause: error })
   }
+  return settle(raw, { file, root, vars }, 'expected `export default defineConfig({ ... })`')
+}
+
+/**
+ * A config given as a value by a program rather than a file: the same markers, presets and checks.
+ * `cwd` stands in for the config's folder (relative paths, `.env`); `label` names it in messages
+ * and in the run record.
+ */
+export async function loadConfigObject(config: unknown, opts: { cwd: string; env?: NodeJS.ProcessEnv; label?: string }): Promise<LoadedConfig> {
+  const root = path.resolve(opts.cwd)
+  const vars = { ...readDotEnv(root), ...(opts.env ?? process.env) }
+  return settle(config, { file: opts.label ?? path.join(root, '(config object)'), root, vars }, 'expected a config object ({ environments: { … } })')
+}
+
+/** A config written as a function is called with the variables in place; the result must be an object. */
+async function settle(raw: unknown, where: Omit<LoadedConfig, 'raw'>, expected: string): Promise<LoadedConfig> {
   if (typeof raw === 'function') {
     const make = raw as () => unknown
-    raw = await withConfigVars(vars, async () => make())
+    raw = await withConfigVars(where.vars, async () => make())
   }
-  if (!raw || typeof raw !== 'object') throw new ConfigError(`${file}: expected \`export default defineConfig({ ... })\`, got ${raw === null ? 'null' : typeof raw}`)
-  return { file, root, raw: raw as Record<string, unknown>, vars }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${where.file}: ${expected}, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`)
+  return { ...where, raw: raw as Record<string, unknown> }
 }
 
 export function environmentNames(loaded: LoadedConfig): string[] {
@@ -86,8 +102,10 @@ export async function resolveEnvironment(loaded: LoadedConfig, name: string, red
   if (rawEnv === undefined) {
     throw new RolloutError('USAGE', `unknown environment "${name}" in ${loaded.file}`, names.length ? `environments defined there: ${names.join(', ')}` : 'the config defines no environments')
   }
-  const { environments: _all, ...rest } = loaded.raw
+  // Step kinds are code, not settings: no markers in them to resolve.
+  const { environments: _all, kinds, ...rest } = loaded.raw
   const picked = resolveMarkers({ ...rest, environments: { [name]: rawEnv } }, loaded, redactor, []) as Record<string, unknown> & { environments: Record<string, unknown> }
+  if (kinds !== undefined) picked.kinds = kinds
   picked.environments[name] = applyPreset(picked.environments[name])
   const parsed = configSchema.safeParse(picked, { reportInput: true })
   if (!parsed.success) throw new ConfigError(`${loaded.file}:\n${redactor.redact(formatIssues(parsed.error.issues, [], configSchema))}`)

@@ -186,4 +186,6 @@ export const configSchema = z.strictObject({
     { message: 'expected at least one environment' },
   ).describe('The environments by name (lower-case letters, digits, - and _); see Environment keys.'),
   stateDir: z.string().default('.rollout').describe('Where the run record, evidence, locks and backups live; relative to the config file.'),
+  // Each entry is checked by the step-kind rules when the config is opened, with its index in the message.
+  kinds: z.array(z.unknown()).default([]).describe('Step kinds of your own, made with defineStepKind; steps under an environment\'s `add` use them by name like built-in kinds.'),
 })

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runRollout, type RunResult } from '../engine/api.js'
+import { runRollout, type RunResult } from '../app/runs.js'
 import type { RolloutEvent } from '../engine/events.js'
 
 /**

@@ -59,6 +59,7 @@ export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, 
     redactor,
     verifyingRollback: pass === 'verify',
     firstDeploy: isFirstDeploy(state.plan),
+    env: state.env,
     history: async () =>
       (await store.listRuns({ environment: state.environmentName, limit: 50 }))
         .filter((r) => r.id !== runId)
@@ -78,7 +79,7 @@ export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, 
  */
 export async function executeStep(state: RunState, step: PlannedStep, pass: StepPass): Promise<StepResult> {
   const { store, recorder, runId } = state
-  const kind = state.findKind(step.kind)
+  const kind = state.kinds.find(step.kind)
   const skip = async (reason: string, warn: boolean): Promise<StepResult> => {
     await store.upsertStep({ runId, stepId: step.id, pass, phase: step.phase, title: step.title, status: 'skipped', summary: reason })
     if (warn) await recorder.emit({ type: 'warning', message: `skipped "${step.title}": ${reason}`, stepId: step.id })

@@ -13,7 +13,7 @@ export async function inspectAfterRollback(state: RunState, steps: PlannedStep[]
   const changed: string[] = []
   const unknown: string[] = []
   for (const step of steps) {
-    const kind = state.findKind(step.kind)
+    const kind = state.kinds.find(step.kind)
     if (!kind?.inspect) continue
     const recorded = state.outputs.get(step.id) ?? {}
     let inspection: Inspection = { state: 'unknown', detail: 'not inspected' }

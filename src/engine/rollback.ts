@@ -85,7 +85,7 @@ async function proveRollback(state: RunState) {
 
 async function undoStep(state: RunState, step: PlannedStep, record: StepRecord): Promise<boolean> {
   const { store, recorder, runId } = state
-  const kind = state.findKind(step.kind)
+  const kind = state.kinds.find(step.kind)
   await recorder.emit({ type: 'undo-started', stepId: step.id, title: step.title })
   const started = performance.now()
   const recorded = { ...record.data, ...(state.outputs.get(step.id) ?? {}) }

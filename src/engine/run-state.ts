@@ -1,21 +1,26 @@
 import type { Redactor } from '../config/redact.js'
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/types.js'
 import type { Plan } from '../plan/types.js'
-import type { StepKind } from './step-kind.js'
+import type { StepKinds } from './step-kind.js'
 import type { Recorder } from './recorder.js'
 import type { Store } from './store.js'
 
-/** Everything one run's steps share. Built once by the API, passed down; no globals. */
-export interface RunState {
-  runId: string
-  store: Store
-  recorder: Recorder
+/** One environment, resolved and planned: what a run executes. Built by the caller from the config. */
+export interface RunSetup {
   plan: Plan
   config: ResolvedConfig
   environmentName: string
   environment: ResolvedEnvironment
   redactor: Redactor
   stateDir: string
+  configFile: string
+}
+
+/** Everything one run's steps share. Built once when the run starts, passed down; no globals. */
+export interface RunState extends Omit<RunSetup, 'configFile'> {
+  runId: string
+  store: Store
+  recorder: Recorder
   /** Aborted on Ctrl-C: steps stop, nothing new starts. */
   signal: AbortSignal
   /** Data of finished steps (and checkpoints), by step id. */
@@ -26,5 +31,7 @@ export interface RunState {
   interrupted: ReadonlySet<string>
   /** Next start-order number; undo walks them backwards. */
   nextSeq: number
-  findKind: (name: string) => StepKind<any> | undefined
+  kinds: StepKinds
+  /** The process environment steps read (tokens, DATABASE_URL, PATH): given to the run, never read from the global. */
+  env: NodeJS.ProcessEnv
 }

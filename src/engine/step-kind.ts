@@ -65,6 +65,11 @@ export interface StepContext<O = Record<string, unknown>> {
   /** true in a first deploy (`run --first`): nothing was live before this run. */
   firstDeploy: boolean
   /**
+   * The process environment given to the run (tokens, DATABASE_URL, PATH): read variables here,
+   * never from `process.env`, so a program running several rollouts gives each its own.
+   */
+  env: NodeJS.ProcessEnv
+  /**
    * Earlier finished runs of this environment (not this one), newest first, from the record. Optional:
    * a context built without a record leaves it out and kinds fall back (the announcement's estimate).
    */
@@ -156,6 +161,13 @@ export interface Inspection {
   /** `before`: as the run found it; `changed`: still as the run left it, or otherwise different; `unknown`: could not tell. */
   state: 'before' | 'changed' | 'unknown'
   detail: string
+}
+
+/** The step kinds a plan is built from and a run executes, by name: the built-in ones and a team's own. */
+export interface StepKinds {
+  find(name: string): StepKind<any> | undefined
+  /** Every kind's name, sorted. */
+  names(): string[]
 }
 
 export function defineStepKind<O>(kind: StepKind<O>): StepKind<O> {

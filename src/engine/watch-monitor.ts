@@ -1,15 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { assertSamePlan, newRunState, prepare, readRun, restoreFromRecord, rollbackRollout, type CommonOptions } from './api.js'
+import { assertSamePlan, newRunState, restoreFromRecord, type EngineDeps, type RunResult, type RunSetup } from './run.js'
 import { LockedError } from '../shared/errors.js'
 import type { MonitorOutcome } from './events.js'
 import { runPhase } from './phases.js'
 import { Recorder } from './recorder.js'
-import { detachedSteps, recordedOverrides } from './run-overrides.js'
-import type { Store } from './store.js'
+import { detachedSteps } from './run-overrides.js'
+import type { RunRecord, Store } from './store.js'
 
 export interface WatchResult {
   outcome: MonitorOutcome
   summary: string
+}
+
+export interface WatchOptions {
+  pollMs?: number
+  /** Rolls the run back as `rollout rollback <run>` does (its own lock, its own store). */
+  rollback: (reason: string) => Promise<RunResult>
 }
 
 /** How long the watcher waits for the run that started it to record its end. */
@@ -22,60 +28,54 @@ const RUN_END_WAIT_MS = 120_000
  * or a rollback by hand, stops it. On a breach it rolls the run back as `rollout rollback <run>`
  * does, lock included. Its last event is always `monitor-finished`.
  */
-export async function watchDetachedMonitor(opts: CommonOptions & { runId: string; pollMs?: number }): Promise<WatchResult> {
-  const record = await readRun(opts)
-  const prepared = await prepare({ ...opts, environment: record.environment, configPath: opts.configPath ?? record.configFile, overrides: () => recordedOverrides(record.plan) })
-  assertSamePlan(record, prepared.state.plan)
-  const { store } = prepared.state
+export async function watchDetachedMonitor(setup: RunSetup, deps: Pick<EngineDeps, 'store' | 'kinds' | 'env' | 'onEvent'>, record: RunRecord, opts: WatchOptions): Promise<WatchResult> {
+  assertSamePlan(record, setup.plan)
+  const { store } = deps
   const controller = new AbortController()
-  const state = newRunState(prepared, record.id, new Recorder(store, record.id, prepared.state.redactor, opts.onEvent ? [opts.onEvent] : []), controller.signal)
+  const state = newRunState(setup, deps, record.id, new Recorder(store, record.id, setup.redactor, deps.onEvent ? [deps.onEvent] : []), controller.signal)
   const finish = async (result: WatchResult): Promise<WatchResult> => {
     await state.recorder.emit({ type: 'monitor-finished', ...result })
     return result
   }
-  try {
-    const status = await runEnd(store, record.id, opts.pollMs ?? 250)
-    if (status !== 'passed') {
-      const why = status === 'running' ? 'the run did not record its end' : `the run ended as ${status}`
-      for (const step of detachedSteps(state.plan)) await store.upsertStep({ runId: record.id, stepId: step.id, pass: 'run', status: 'skipped', summary: `not watched: ${why}` })
-      return await finish({ outcome: 'stopped', summary: `nothing watched: ${why}` })
-    }
-    state.crossed = record.crossedAt !== null
-    if (record.release) state.environment = { ...state.environment, release: record.release }
-    await restoreFromRecord(state)
-
-    let stopReason: string | null = null
-    const guard = setInterval(() => {
-      void stillWatched(store, record.id, record.environment, record.startedAt).then((why) => {
-        if (why && !stopReason) {
-          stopReason = why
-          controller.abort(new Error(why))
-        }
-      }, () => undefined)
-    }, opts.pollMs ?? 1000)
-    let result
-    try {
-      result = await runPhase(state, 'monitor', 'run')
-    } finally {
-      clearInterval(guard)
-    }
-    if (stopReason) return await finish({ outcome: 'stopped', summary: `${stopReason}; the rest of the window is not watched` })
-    if (!result.blocker) {
-      const alerted = result.results.filter((r) => state.outputs.get(r.stepId)?.breach)
-      if (alerted.length) return await finish({ outcome: 'alerted', summary: alerted.map((r) => r.summary).join('; ') })
-      return await finish({ outcome: 'quiet', summary: result.results.map((r) => r.summary).join('; ') })
-    }
-    const reason = `phase monitor (watched in the background): "${result.blocker.stepId}" ${result.blocker.status}: ${result.blocker.summary}`
-    return await finish(await rollBackRun(opts, record.id, record.configFile, reason))
-  } finally {
-    store.close()
+  const status = await runEnd(store, record.id, opts.pollMs ?? 250)
+  if (status !== 'passed') {
+    const why = status === 'running' ? 'the run did not record its end' : `the run ended as ${status}`
+    for (const step of detachedSteps(state.plan)) await store.upsertStep({ runId: record.id, stepId: step.id, pass: 'run', status: 'skipped', summary: `not watched: ${why}` })
+    return await finish({ outcome: 'stopped', summary: `nothing watched: ${why}` })
   }
+  state.crossed = record.crossedAt !== null
+  if (record.release) state.environment = { ...state.environment, release: record.release }
+  await restoreFromRecord(state)
+
+  let stopReason: string | null = null
+  const guard = setInterval(() => {
+    void stillWatched(store, record.id, record.environment, record.startedAt).then((why) => {
+      if (why && !stopReason) {
+        stopReason = why
+        controller.abort(new Error(why))
+      }
+    }, () => undefined)
+  }, opts.pollMs ?? 1000)
+  let result
+  try {
+    result = await runPhase(state, 'monitor', 'run')
+  } finally {
+    clearInterval(guard)
+  }
+  if (stopReason) return await finish({ outcome: 'stopped', summary: `${stopReason}; the rest of the window is not watched` })
+  if (!result.blocker) {
+    const alerted = result.results.filter((r) => state.outputs.get(r.stepId)?.breach)
+    if (alerted.length) return await finish({ outcome: 'alerted', summary: alerted.map((r) => r.summary).join('; ') })
+    return await finish({ outcome: 'quiet', summary: result.results.map((r) => r.summary).join('; ') })
+  }
+  const reason = `phase monitor (watched in the background): "${result.blocker.stepId}" ${result.blocker.status}: ${result.blocker.summary}`
+  return await finish(await rollBackRun(opts, record.id, reason))
 }
 
 /** Rolls the run back as `rollout rollback <run>` would; another run holding the lock leaves it as it is. */
-async function rollBackRun(opts: CommonOptions, runId: string, configFile: string, reason: string): Promise<WatchResult> {
+async function rollBackRun(opts: WatchOptions, runId: string, reason: string): Promise<WatchResult> {
   try {
-    const rolled = await rollbackRollout({ cwd: opts.cwd, configPath: opts.configPath ?? configFile, env: opts.env, target: runId, reason })
+    const rolled = await opts.rollback(reason)
     return { outcome: rolled.status === 'rolled-back' ? 'rolled-back' : 'rollback-failed', summary: rolled.summary }
   } catch (error) {
     const why = error instanceof LockedError ? `${error.message}; the release was NOT rolled back` : `the rollback could not start: ${(error as Error).message}`

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { StepKind } from '../engine/step-kind.js'
+import type { StepKinds } from '../engine/step-kind.js'
 import type { ResolvedEnvironment } from '../config/types.js'
 import { ConfigError } from '../shared/errors.js'
 import { formatIssues } from '../config/issues.js'
@@ -12,8 +12,7 @@ export interface PlanInputs {
   environment: ResolvedEnvironment
   /** Where the environment came from, for error messages. */
   configFile: string
-  findKind: (name: string) => StepKind<any> | undefined
-  knownKinds: () => string[]
+  kinds: StepKinds
 }
 
 /**
@@ -74,8 +73,8 @@ export function buildPlan(inputs: PlanInputs): Plan {
 
   const ordered = PHASES.flatMap((phase) => [...specs.values()].filter((s) => s.phase === phase))
   const steps: PlannedStep[] = ordered.map(({ key, ...spec }) => {
-    const kind = inputs.findKind(spec.kind)
-    if (!kind) return fail(`${key}.kind`, `unknown step kind "${spec.kind}" (known kinds: ${inputs.knownKinds().join(', ')})`)
+    const kind = inputs.kinds.find(spec.kind)
+    if (!kind) return fail(`${key}.kind`, `unknown step kind "${spec.kind}" (known kinds: ${inputs.kinds.names().join(', ')})`)
     let options = spec.options
     if (kind.options) {
       const parsed = kind.options.safeParse(spec.options, { reportInput: true })

@@ -26,6 +26,7 @@ export async function runCommandStep(
   const result = await runCommand({
     command: opts.command,
     cwd: opts.cwd ? path.resolve(ctx.cwd, opts.cwd) : ctx.cwd,
+    baseEnv: ctx.env,
     env: { ...runVariables(ctx), ...opts.env },
     signal: ctx.signal,
     onSpawn: (pid) => ctx.trackProcess(pid),

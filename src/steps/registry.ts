@@ -1,4 +1,4 @@
-import type { StepKind } from '../engine/step-kind.js'
+import type { StepKind, StepKinds } from '../engine/step-kind.js'
 import command from './command.js'
 import http from './http.js'
 import ciStatus from './preflight/ci-status.js'
@@ -49,10 +49,8 @@ const KINDS: StepKind<any>[] = [
 
 const byName = new Map(KINDS.map((k) => [k.kind, k]))
 
-export function findStepKind(name: string): StepKind<any> | undefined {
-  return byName.get(name)
-}
-
-export function knownStepKinds(): string[] {
-  return [...byName.keys()].sort()
+/** The built-in kinds. */
+export const builtInKinds: StepKinds = {
+  find: (name) => byName.get(name),
+  names: () => [...byName.keys()].sort(),
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { REFERENCE_FILE, renderReference } from '../../scripts/reference.js'
-import { knownStepKinds } from '../../src/steps/registry.js'
+import { builtInKinds } from '../../src/steps/registry.js'
 import { knownProviderKinds } from '../../src/adapters/providers/index.js'
 
 test('docs/reference.md is what the schemas generate now', () => {
@@ -18,7 +18,7 @@ test('docs/reference.md is what the schemas generate now', () => {
 
 test('the reference covers every step kind, every provider and the keys the README promises', () => {
   const text = renderReference()
-  for (const kind of knownStepKinds()) assert.match(text, new RegExp(`^### \`${kind}\`$`, 'm'), `step kind ${kind}`)
+  for (const kind of builtInKinds.names()) assert.match(text, new RegExp(`^### \`${kind}\`$`, 'm'), `step kind ${kind}`)
   for (const kind of knownProviderKinds()) assert.match(text, new RegExp(`^### Provider \`${kind}\`$`, 'm'), `provider ${kind}`)
   // Defaults are read from the schemas, durations written as a user writes them.
   assert.match(text, /\| `backups.maxAge` \| duration \| `'1d'` \|/)

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict'
 import { buildPlan } from '../../src/plan/build.js'
 import { environmentSchema } from '../../src/config/schema.js'
 import { PHASES } from '../../src/plan/phases.js'
-import { findStepKind, knownStepKinds } from '../../src/steps/registry.js'
+import { builtInKinds } from '../../src/steps/registry.js'
 import { ConfigError } from '../../src/shared/errors.js'
 
 const PROVIDER = { kind: 'command', deploy: './deploy.sh {release}' }
 
 function plan(env: Record<string, unknown>) {
   const environment = environmentSchema.parse({ url: 'https://staging.example.test', provider: PROVIDER, ...env })
-  return buildPlan({ environmentName: 'staging', environment, configFile: 'rollout.config.ts', findKind: findStepKind, knownKinds: knownStepKinds })
+  return buildPlan({ environmentName: 'staging', environment, configFile: 'rollout.config.ts', kinds: builtInKinds })
 }
 
 test('the default plan follows the runbook: phases in order, each checklist item a step', () => {
@@ -28,7 +28,7 @@ test('the default plan follows the runbook: phases in order, each checklist item
 })
 
 test('every kind the default plan uses is registered', () => {
-  for (const s of plan({}).steps) assert.ok(findStepKind(s.kind), `${s.id}: kind "${s.kind}" has no implementation`)
+  for (const s of plan({}).steps) assert.ok(builtInKinds.find(s.kind), `${s.id}: kind "${s.kind}" has no implementation`)
 })
 
 test('the point of no return is the first step that changes the environment', () => {

@@ -27,6 +27,8 @@ export interface StepContextOptions {
   runSteps?: RunStepTiming[]
   /** Looks at the world when a checkpoint is taken; what it returns is kept beside the checkpoint. */
   onCheckpoint?: (data: Record<string, unknown>) => Promise<unknown>
+  /** The variables the step reads (default this process's). */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface StepHarness<O> {
@@ -67,7 +69,7 @@ export function stepHarness<O>(kind: StepKind<O>, opts: StepContextOptions = {})
   const evidence: EvidenceRef[] = []
   const checkpoints: StepHarness<O>['checkpoints'] = []
   const options = (kind.options ? kind.options.parse(opts.options ?? {}) : (opts.options ?? {})) as O
-  const config = { contacts: opts.contacts ?? {}, environments: { staging: environment }, stateDir: '.rollout', file: path.join(cwd, 'rollout.config.ts'), root: cwd } as ResolvedConfig
+  const config = { contacts: opts.contacts ?? {}, environments: { staging: environment }, stateDir: '.rollout', kinds: [], file: path.join(cwd, 'rollout.config.ts'), root: cwd } as ResolvedConfig
   const ctx: StepContext<O> = {
     runId,
     step: {
@@ -78,6 +80,7 @@ export function stepHarness<O>(kind: StepKind<O>, opts: StepContextOptions = {})
     environmentName: 'staging',
     environment,
     config,
+    env: opts.env ?? process.env,
     cwd,
     signal: opts.signal ?? AbortSignal.timeout(120_000),
     log: (line) => void logs.push(redactor.redact(line)),

@@ -8,6 +8,8 @@ export interface CommandOptions {
   cwd?: string
   /** Added to the parent's environment. Secrets go here, never into the command line. */
   env?: Record<string, string | undefined>
+  /** The variables the child starts from, before `env`; default this process's. */
+  baseEnv?: NodeJS.ProcessEnv
   signal?: AbortSignal
   /** Bytes kept of each stream; the rest is dropped from the middle and said so. */
   maxOutputBytes?: number
@@ -41,7 +43,7 @@ export interface CommandResult {
 export function runCommand(opts: CommandOptions): Promise<CommandResult> {
   const started = performance.now()
   const argv = Array.isArray(opts.command) ? opts.command : ['/bin/sh', '-c', opts.command]
-  const env = { ...process.env, ...opts.env }
+  const env = { ...(opts.baseEnv ?? process.env), ...opts.env }
   const [file, ...args] = opts.onSpawn ? gatedCommand(argv) : argv
   const limit = opts.maxOutputBytes ?? 1_000_000
 

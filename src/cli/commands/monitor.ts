@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { MonitorWatcherStarter } from '../../engine/api.js'
-import type { FollowResult } from '../../engine/follow-monitor.js'
-import { RolloutError } from '../../shared/errors.js'
+import type { MonitorWatcherStarter } from '../../app/runs.js'
+import type { FollowResult } from '../../app/monitor.js'
 import type { RolloutEvent } from '../../engine/events.js'
 import { runDir } from '../../engine/evidence.js'
 import { EXIT } from '../exit-codes.js'
@@ -41,37 +40,32 @@ export const startMonitorWatcher: MonitorWatcherStarter = ({ runId, configFile, 
 
 /** `rollout monitor <run> --watcher`: keeps the window; its outcome is in the record, its exit code says it too. */
 export async function watchCommand(runId: string, configPath: string | undefined): Promise<number> {
-  const { watchDetachedMonitor } = await import('../../engine/watch-monitor.js')
-  const result = await watchDetachedMonitor({ runId, configPath })
+  const { watchMonitor } = await import('../../app/monitor.js')
+  const result = await watchMonitor({ runId, ...(configPath ? { configPath } : {}) })
   process.stdout.write(`${new Date().toISOString()} monitoring of ${runId}: ${result.outcome}: ${result.summary}\n`)
   return exitCodeFor(result.outcome)
 }
 
 /** `rollout monitor <run>`: the window's samples as they come, then how it ended. */
 export async function followCommand(runId: string, g: { config?: string; json?: boolean }): Promise<number> {
-  const { openRecord } = await import('../../engine/records.js')
-  const { followMonitor } = await import('../../engine/follow-monitor.js')
-  const { findRunId } = await import('../../engine/run-id.js')
-  const { store, stateDir } = await openRecord({ configPath: g.config })
+  const { followRun } = await import('../../app/monitor.js')
   // Ctrl-C stops following only: the window, and its watcher, go on.
   const stop = new AbortController()
   const onSigint = () => stop.abort()
   process.once('SIGINT', onSigint)
-  const signal = stop.signal
   try {
-    const id = await findRunId(store, runId)
-    if (!id) throw new RolloutError('USAGE', `no run "${runId}" in the record`, 'list runs with `rollout history <env>`')
     const render: (e: RolloutEvent) => void = g.json ? jsonRenderer(process.stdout) : plainRenderer(process.stdout, { showOutput: true })
-    if (!g.json) process.stdout.write(`Monitoring window of run ${id}:\n`)
-    const followed = await followMonitor(store, id, { onEvent: render, signal })
-    const result = followed.outcome === 'watcher-gone' ? { ...followed, summary: `${followed.summary} (its log: ${path.join(runDir(stateDir, id), WATCHER_LOG)})` } : followed
+    const followed = await followRun({
+      runId, ...(g.config ? { configPath: g.config } : {}), onEvent: render, signal: stop.signal,
+      onFound: (id) => void (g.json || process.stdout.write(`Monitoring window of run ${id}:\n`)),
+    })
+    const result = followed.outcome === 'watcher-gone' ? { ...followed, summary: `${followed.summary} (its log: ${path.join(followed.runDir, WATCHER_LOG)})` } : followed
     const code = exitCodeFor(result.outcome)
-    if (g.json) process.stdout.write(`${JSON.stringify({ runId: id, ...result, exitCode: code })}\n`)
+    if (g.json) process.stdout.write(`${JSON.stringify({ runId: result.runId, outcome: result.outcome, summary: result.summary, exitCode: code })}\n`)
     else process.stdout.write(`${describe(result)}\n`)
     return code
   } finally {
     process.off('SIGINT', onSigint)
-    store.close()
   }
 }
 

@@ -1,27 +1,9 @@
 import path from 'node:path'
-import type { BackupEntry } from '../../adapters/database/catalog.js'
 import { formatDuration } from '../../config/duration.js'
-import { age, mb } from '../../steps/backup/settings.js'
-import { verificationDetail } from '../../steps/backup/summary.js'
+import { age, mb, verificationDetail } from '../../shared/format.js'
 import type { Style } from './style.js'
-
-/** What `rollout backup` reports (and prints as JSON with --json). */
-export interface BackupResult {
-  id: string
-  database: string
-  path: string
-  manifestPath: string
-  sizeBytes: number
-  dumpBytes: number
-  tables: number
-  rows: number
-  durationMs: number
-  encrypted: boolean
-  verification: { level: 'quick' | 'full'; ok: boolean; problems: string[]; durationMs: number }
-  retention: { policy: string; deleted: string[] } | null
-  /** Partial files of stopped backups removed before this one. */
-  swept: string[]
-}
+import type { BackupResult } from '../../app/backup.js'
+import type { BackupEntry } from '../../app/backups.js'
 
 /** A path as the user typed from here: relative when it is below the current folder. */
 export function shownPath(file: string, cwd: string): string {

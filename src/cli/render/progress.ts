@@ -1,6 +1,6 @@
-import type { DatabaseProgress, ProgressListener } from '../../adapters/database/progress.js'
+import type { DatabaseProgress, ProgressListener } from '../../app/backup.js'
 import { formatDuration } from '../../config/duration.js'
-import { mb } from '../../steps/backup/settings.js'
+import { mb } from '../../shared/format.js'
 
 const STAGES: Record<DatabaseProgress['stage'], string> = {
   dump: 'dumping',

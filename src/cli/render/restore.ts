@@ -1,6 +1,6 @@
-import type { RestoreReport, ReplayReason } from '../../adapters/database/restore-backup.js'
+import type { RestoreReport, ReplayReason } from '../../app/restore.js'
 import { formatDuration } from '../../config/duration.js'
-import { mb } from '../../steps/backup/settings.js'
+import { mb } from '../../shared/format.js'
 import type { Style } from './style.js'
 
 const WHY: Record<ReplayReason, string> = {

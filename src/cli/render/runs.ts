@@ -2,7 +2,7 @@ import type { LockRecord, RunRecord, StepRecord } from '../../engine/store.js'
 import { formatDuration } from '../../config/duration.js'
 import { statusSymbol, type Style } from './style.js'
 
-export function renderHistory(runs: RunRecord[], style: Style): string {
+export function renderHistory(runs: Omit<RunRecord, 'plan'>[], style: Style): string {
   if (!runs.length) return 'No runs recorded yet.'
   const rows = runs.map((r) => {
     const took = r.finishedAt ? formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : '—'

@@ -1,15 +1,5 @@
-import type { LocalSiteStatus } from '../../adapters/providers/local.js'
-import type { HealthResult } from '../../adapters/providers/local/health.js'
+import type { SiteReport } from '../../app/site.js'
 import type { Style } from './style.js'
-
-/** What `rollout site status` reports (and prints as JSON with --json). */
-export interface SiteReport extends LocalSiteStatus {
-  environment: string
-  /** Whether the supervisor runs; an app may still be restarting behind it. */
-  running: boolean
-  /** One request to the app's health path, null when no app serves. */
-  health: HealthResult | null
-}
 
 export function renderSiteStatus(r: SiteReport, style: Style): string {
   const lines = [`site of ${style.bold(r.environment)}: ${r.root}`]

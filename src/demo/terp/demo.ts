@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { openStore, runRollout, type RunResult } from '../../engine/api.js'
+import { openEnvironment, runRollout, showRun, type RunResult } from '../../app/index.js'
 import type { RolloutEvent } from '../../engine/events.js'
-import { loadConfig, resolveEnvironment } from '../../config/load.js'
-import { Redactor } from '../../config/redact.js'
 import { createProvider } from '../../adapters/providers/index.js'
 import { stopLocalSite } from '../../adapters/providers/local.js'
 import { stopPrivateMysqlServer } from '../../sandbox/mysql-server.js'
@@ -70,9 +68,7 @@ export async function runTerpDemo(opts: DemoOptions): Promise<DemoOutcome> {
 
 /** The state before the demo's first rollout: v1 deployed by the provider, as an earlier deploy would have left it. */
 async function deployFirstRelease(sandbox: Sandbox, opts: DemoOptions): Promise<void> {
-  const loaded = await loadConfig({ cwd: sandbox.paths.dir })
-  const redactor = new Redactor()
-  const { environment } = await resolveEnvironment(loaded, 'staging', redactor)
+  const { environment, redactor } = await openEnvironment({ cwd: sandbox.paths.dir, environment: 'staging' })
   const provider = await createProvider(environment.provider!, { cwd: sandbox.paths.dir, env: process.env, redactor, resolve: environment.resolve, environmentName: 'staging' })
   const call = { signal: opts.signal, log: (l: string) => opts.say(`  local: ${redactor.redact(l)}`) }
   const started = await provider.deploy('v1', call)
@@ -81,13 +77,9 @@ async function deployFirstRelease(sandbox: Sandbox, opts: DemoOptions): Promise<
 
 /** How the migration's undo ended in the run's record: the restore and its proof. */
 async function migrationUndo(sandbox: Sandbox, runId: string): Promise<{ status: string | null; summary: string | null }> {
-  const store = openStore(path.join(sandbox.paths.dir, '.rollout'))
-  try {
-    const migrate = (await store.getSteps(runId)).find((s) => s.stepId === 'migrate' && s.pass === 'run')
-    return { status: migrate?.undoStatus ?? null, summary: migrate?.undoSummary ?? null }
-  } finally {
-    store.close()
-  }
+  const { steps } = await showRun({ cwd: sandbox.paths.dir, runId })
+  const migrate = steps.find((s) => s.stepId === 'migrate' && s.pass === 'run')
+  return { status: migrate?.undoStatus ?? null, summary: migrate?.undoSummary ?? null }
 }
 
 async function rolloutTo(release: string, sandbox: Sandbox, opts: DemoOptions): Promise<RunResult> {

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { RunResult } from '../../engine/api.js'
+import type { RunResult } from '../../app/runs.js'
 
 export interface DemoOutcome {
   dir: string

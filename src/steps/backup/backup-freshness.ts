@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { duration } from '../../config/schema.js'
 import { defineStepKind } from '../../engine/step-kind.js'
-import { age, backupSettings } from './settings.js'
+import { backupSettings } from './settings.js'
+import { age } from '../../shared/format.js'
 
 export const backupFreshnessOptions = z.strictObject({
   maxAge: duration.optional().describe('Overrides the environment\'s backups.maxAge.'),

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { defineStepKind } from '../../engine/step-kind.js'
-import { manifestSummary, verificationDetail } from './summary.js'
-import { backupSettings, progressLogger } from './settings.js'
-import { applyRetention } from './retention.js'
+import { manifestSummary } from './summary.js'
+import { verificationDetail } from '../../shared/format.js'
+import { backupSettings, stepIo } from './settings.js'
+import { verifyAndPrune } from './take-backup.js'
 
 export const backupVerifyOptions = z.strictObject({
   level: z.enum(['quick', 'full']).optional().describe('quick or full; default: the environment\'s backups.verify.'),
@@ -24,7 +25,6 @@ export default defineStepKind<BackupVerifyOptions>({
     const settings = backupSettings(ctx)
     const level = ctx.options.level ?? settings.verify
     const made = ctx.outputs.get(ctx.options.backupStep)
-    const { verifyBackup } = await import('../../adapters/database/verify-backup.js')
     const { listBackups } = await import('../../adapters/database/catalog.js')
     let ref = typeof made?.manifestPath === 'string' ? made.manifestPath : undefined
     if (!ref) {
@@ -33,20 +33,12 @@ export default defineStepKind<BackupVerifyOptions>({
       ctx.log(`step "${ctx.options.backupStep}" made no backup in this run; verifying the newest one, ${newest.id}`)
       ref = newest.manifestPath
     }
-    const outcome = await verifyBackup({
-      backup: ref,
-      level,
-      url: settings.url,
-      signal: ctx.signal,
-      onProgress: progressLogger(ctx),
-      log: (line) => ctx.log(line),
-    })
+    const { verification: outcome, retention } = await verifyAndPrune(settings, ref, level, stepIo(ctx), ctx.options.prune)
     await ctx.writeEvidence('manifest-summary.json', JSON.stringify(manifestSummary(outcome.manifest), null, 2), 'verified backup manifest summary')
     const data: Record<string, unknown> = { id: outcome.id, manifestPath: outcome.manifestPath, level, ok: outcome.ok, problems: outcome.problems, durationMs: outcome.durationMs }
     if (!outcome.ok) {
       return { status: 'failed', summary: `${outcome.id} failed ${level} verification: ${outcome.problems.slice(0, 3).join('; ')}`, data }
     }
-    const retention = ctx.options.prune ? await applyRetention(settings) : null
     if (retention) {
       if (retention.deleted.length) ctx.log(`retention (${retention.policy}): deleted ${retention.deleted.join(', ')}`)
       data.pruned = retention.deleted

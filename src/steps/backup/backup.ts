@@ -2,7 +2,9 @@ import path from 'node:path'
 import { z } from 'zod'
 import { defineStepKind } from '../../engine/step-kind.js'
 import { backupData, manifestSummary } from './summary.js'
-import { backupSettings, mb, progressLogger } from './settings.js'
+import { backupSettings, stepIo } from './settings.js'
+import { mb } from '../../shared/format.js'
+import { takeBackup } from './take-backup.js'
 
 export const backupOptions = z.strictObject({
   suffix: z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and dashes').optional().describe('Appended to the backup\'s id: backup_YYYYMMDD_HHMMSS_<suffix>.'),
@@ -19,17 +21,7 @@ export default defineStepKind<BackupOptions>({
   options: backupOptions,
   async run(ctx) {
     const settings = backupSettings(ctx)
-    const { createBackup } = await import('../../adapters/database/create-backup.js')
-    const created = await createBackup({
-      url: settings.url,
-      dir: settings.dir,
-      signal: ctx.signal,
-      onProgress: progressLogger(ctx),
-      compression: settings.compression,
-      ...(settings.encryptionKeyEnv ? { encryptionKeyEnv: settings.encryptionKeyEnv } : {}),
-      ...(ctx.options.suffix ? { suffix: ctx.options.suffix } : {}),
-      log: (line) => ctx.log(line),
-    })
+    const created = await takeBackup(settings, stepIo(ctx), ctx.options.suffix)
     const data = backupData(created.manifest, { path: created.path, manifestPath: created.manifestPath, dir: settings.dir })
     // Recorded at once: a crash in a later step must still find the backup to restore.
     await ctx.checkpoint(data)

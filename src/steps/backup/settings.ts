@@ -3,6 +3,8 @@ import { backupsSection } from '../../config/schema.js'
 import { formatIssues } from '../../config/issues.js'
 import type { StepContext } from '../../engine/step-kind.js'
 import { ConfigError } from '../../shared/errors.js'
+import type { BackupIo } from './take-backup.js'
+import { mb } from '../../shared/format.js'
 
 /** The backup folder and policies: all `rollout backups` needs, no database URL. */
 export interface BackupFolderSettings {
@@ -21,7 +23,7 @@ export interface BackupSettings extends BackupFolderSettings {
 }
 
 /** What the settings are read from: a step's context, or the CLI's resolved environment. */
-export type BackupSource = Pick<StepContext<unknown>, 'environment' | 'environmentName' | 'cwd' | 'redactor'>
+export type BackupSource = Pick<StepContext<unknown>, 'environment' | 'environmentName' | 'cwd' | 'redactor' | 'env'>
 
 /** Reads and checks the `backups` section; paths resolve from the config's folder. */
 export function backupFolderSettings(src: BackupSource): BackupFolderSettings {
@@ -47,12 +49,17 @@ export function backupSettings(src: BackupSource): BackupSettings {
 
 /** database.url, else DATABASE_URL as in the runbook. */
 export function databaseUrl(src: BackupSource): string {
-  const url = src.environment.database?.url ?? process.env.DATABASE_URL
+  const url = src.environment.database?.url ?? src.env.DATABASE_URL
   if (!url) {
     throw new ConfigError(`environments.${src.environmentName}.database.url is not set and neither is DATABASE_URL: the backup needs the database (mysql://user:password@host:3306/database)`)
   }
   src.redactor.addUrl(url)
   return url
+}
+
+/** A backup's IO inside a step: its signal, variables, log, and progress lines in the record. */
+export function stepIo(ctx: StepContext<unknown>): BackupIo {
+  return { signal: ctx.signal, env: ctx.env, onProgress: progressLogger(ctx), log: (line) => ctx.log(line) }
 }
 
 /** A progress listener that logs a line at most every few seconds: enough for the record, not a flood. */
@@ -65,16 +72,4 @@ export function progressLogger(ctx: StepContext<unknown>, everyMs = 5000) {
     const bytes = p.bytesDone ? `, ${mb(p.bytesDone)}${p.bytesTotal ? ` of ~${mb(p.bytesTotal)}` : ''}` : ''
     ctx.log(`${p.stage}: ${p.tablesDone}/${p.tablesTotal} tables${bytes}${p.table ? ` (${p.table})` : ''}`)
   }
-}
-
-export function mb(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} kB`
-}
-
-export function age(ms: number): string {
-  const minutes = Math.floor(ms / 60_000)
-  if (minutes < 60) return `${minutes} min`
-  const hours = Math.floor(minutes / 60)
-  if (hours < 48) return `${hours} h ${minutes % 60} min`
-  return `${Math.floor(hours / 24)} days`
 }

@@ -46,7 +46,3 @@ export function backupData(m: BackupManifest, paths: { path: string; manifestPat
   }
 }
 
-/** What a passed verification of this level proved, in words. */
-export function verificationDetail(level: 'quick' | 'full', tables: number): string {
-  return level === 'full' ? `restored into a scratch schema, ${tables} table checksums equal the manifest` : 'file hash, trailer and every table present'
-}

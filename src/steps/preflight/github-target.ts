@@ -46,7 +46,7 @@ export async function githubTarget(ctx: StepContext<unknown>, opts: GitHubOption
     }
   }
   const apiUrl = opts.apiUrl ?? apiUrlForHost(repo.host)
-  const token = process.env[opts.tokenEnv] || undefined
+  const token = ctx.env[opts.tokenEnv] || undefined
   ctx.redactor.add(token)
   if (!token) ctx.log(`${opts.tokenEnv} is not set: asking GitHub without a token (public repositories only, 60 requests an hour)`)
   const client = new GitHubClient({ apiUrl, graphqlUrl: opts.graphqlUrl, token, tokenEnv: opts.tokenEnv, signal: ctx.signal, timeoutMs: opts.requestTimeoutMs })

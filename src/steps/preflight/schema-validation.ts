@@ -96,7 +96,7 @@ export interface SchemaBaselineUpdate {
  * the findings its report lists. Refuses when the command wrote no report, so a validator that
  * never ran cannot record "no findings".
  */
-export async function updateSchemaBaseline(input: { cwd: string; environment: ResolvedEnvironment; options?: Record<string, unknown>; signal?: AbortSignal }): Promise<SchemaBaselineUpdate> {
+export async function updateSchemaBaseline(input: { cwd: string; environment: ResolvedEnvironment; options?: Record<string, unknown>; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<SchemaBaselineUpdate> {
   const parsed = schemaValidationOptions.safeParse(input.options ?? {})
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
@@ -107,7 +107,7 @@ export async function updateSchemaBaseline(input: { cwd: string; environment: Re
   const command = o.command ?? input.environment.preflight.schemaValidation
   const dir = o.cwd ? path.resolve(input.cwd, o.cwd) : input.cwd
   const started = Date.now()
-  const result = await runCommand({ command, cwd: dir, env: o.env, signal: input.signal, maxOutputBytes: 8_000_000 })
+  const result = await runCommand({ command, cwd: dir, env: o.env, signal: input.signal, maxOutputBytes: 8_000_000, ...(input.env ? { baseEnv: input.env } : {}) })
   const findings = await freshFindings(dir, o.report, started).catch((error: Error) => {
     throw new RolloutError('RUN', `baseline not updated: ${error.message}`)
   })

@@ -24,10 +24,10 @@ interface TypecheckRun {
 }
 
 /** Runs the type-check and parses what it printed; a command that failed without any diagnostic throws. */
-async function typecheck(root: string, environment: ResolvedEnvironment, o: TypescriptBaselineOptions, signal?: AbortSignal): Promise<TypecheckRun> {
+async function typecheck(root: string, environment: ResolvedEnvironment, o: TypescriptBaselineOptions, env: NodeJS.ProcessEnv | undefined, signal?: AbortSignal): Promise<TypecheckRun> {
   const command = o.command ?? environment.preflight.typecheck
   const cwd = o.cwd ? path.resolve(root, o.cwd) : root
-  const result = await runCommand({ command, cwd, signal, maxOutputBytes: 8_000_000 })
+  const result = await runCommand({ command, cwd, signal, maxOutputBytes: 8_000_000, ...(env ? { baseEnv: env } : {}) })
   const diagnostics = parseTscOutput(`${result.stdout}\n${result.stderr}`, cwd)
   return { command, cwd, result, diagnostics }
 }
@@ -57,7 +57,7 @@ export default defineStepKind<TypescriptBaselineOptions>({
   options: typescriptBaselineOptions,
   async run(ctx) {
     const o = ctx.options
-    const run = await typecheck(ctx.cwd, ctx.environment, o, ctx.signal)
+    const run = await typecheck(ctx.cwd, ctx.environment, o, ctx.env, ctx.signal)
     ctx.log(`$ ${run.command} → exit ${run.result.exitCode ?? run.result.signal}, ${errorsOnly(run.diagnostics).length} errors`)
     await ctx.writeEvidence('typecheck.log', transcript(run), 'type-check output')
     const problem = commandProblem(run)
@@ -90,6 +90,8 @@ export interface BaselineUpdateInput {
   options?: Record<string, unknown>
   signal?: AbortSignal
   log?: (line: string) => void
+  /** The variables the command runs with; default this process's. */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface BaselineUpdateResult {
@@ -118,7 +120,7 @@ export async function updateTypescriptBaseline(input: BaselineUpdateInput): Prom
   }
   const file = path.resolve(input.cwd, o.baseline)
   const before = await readBaseline(file)
-  const run = await typecheck(input.cwd, input.environment, o, input.signal)
+  const run = await typecheck(input.cwd, input.environment, o, input.env, input.signal)
   input.log?.(`$ ${run.command} → exit ${run.result.exitCode ?? run.result.signal}`)
   const problem = commandProblem(run)
   if (problem) throw new RolloutError('RUN', `baseline not updated: ${problem}`)

@@ -91,7 +91,7 @@ export default defineStepKind<PlaywrightOptions>({
     const o = overlay<PlaywrightOptions>(section, ctx.options) as PlaywrightOptions
     const dir = path.resolve(ctx.cwd, o.dir ?? '.')
     const env = { ...o.env, [o.baseUrlEnv ?? 'BASE_URL']: ctx.environment.url }
-    const runner = o.command ?? [findPlaywright(dir, env.PATH ?? process.env.PATH)].filter((x): x is string => !!x)
+    const runner = o.command ?? [findPlaywright(dir, env.PATH ?? ctx.env.PATH)].filter((x): x is string => !!x)
     if (runner.length === 0) {
       return { status: 'failed', summary: `no Playwright runner in ${dir}: install the project's dependencies (npm i -D @playwright/test), or set the step's command` }
     }
@@ -102,7 +102,7 @@ export default defineStepKind<PlaywrightOptions>({
       ctx.log(`$ ${argv.join(' ')} (in ${dir})`)
       let result
       try {
-        result = await runCommand({ command: argv, cwd: dir, env: { ...env, PLAYWRIGHT_JSON_OUTPUT_FILE: reportFile }, signal: ctx.signal, onLine: (line) => ctx.log(line) })
+        result = await runCommand({ command: argv, cwd: dir, baseEnv: ctx.env, env: { ...env, PLAYWRIGHT_JSON_OUTPUT_FILE: reportFile }, signal: ctx.signal, onLine: (line) => ctx.log(line) })
       } catch (error) {
         return { status: 'failed', summary: `could not start ${runner[0]}: ${error instanceof Error ? error.message : String(error)}` }
       }

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import type { StepContext } from '../../engine/step-kind.js'
 import type { DeployProvider, LogLine } from '../../adapters/providers/provider.js'
+import { providerFor } from '../deploy/provider-for.js'
 import { runCommand } from '../../adapters/process/run-command.js'
 import { regexSource } from '../smoke/flow-schema.js'
 import { overlay, readSection, sectionKey } from '../smoke/settings.js'
@@ -50,13 +51,6 @@ export async function providerLines(provider: DeployProvider, lines: number, ctx
   return got.slice(-lines)
 }
 
-/** The one place these steps build the deploy provider (its registry loads each provider lazily). */
-async function environmentProvider(ctx: StepContext<unknown>): Promise<DeployProvider> {
-  const config = ctx.environment.provider
-  if (!config) throw new Error('no log source: the environment has no provider; set logs.source to { command: "…" } or { file: "…" }')
-  const { createProvider } = await import('../../adapters/providers/index.js')
-  return createProvider(config, { cwd: ctx.cwd, env: process.env, redactor: ctx.redactor, resolve: ctx.environment.resolve, environmentName: ctx.environmentName })
-}
 
 /** The last `n` lines of a file, read from its end (log files grow large). */
 export async function tailFile(file: string, n: number): Promise<string[]> {
@@ -89,7 +83,7 @@ export function describeSource(source: LogsSettings['source']): string {
 export async function fetchLines(ctx: StepContext<unknown>, s: LogsSettings): Promise<(LogLine | string)[]> {
   const source = s.source
   if (source === 'provider') {
-    const provider = await environmentProvider(ctx)
+    const provider = await providerFor(ctx, 'no log source: the environment has no provider; set logs.source to { command: "…" } or { file: "…" }')
     const deployed = ctx.outputs.get('deploy')?.deploymentId
     // After the deploy, the new deployment's lines; before it (the baseline), whatever is live.
     const id = ctx.step.phase !== 'environment' && typeof deployed === 'string' ? deployed : undefined
@@ -102,7 +96,7 @@ export async function fetchLines(ctx: StepContext<unknown>, s: LogsSettings): Pr
     return tailFile(file, s.lines)
   }
   ctx.log(`$ ${source.command}`)
-  const result = await runCommand({ command: source.command, cwd: ctx.cwd, signal: ctx.signal })
+  const result = await runCommand({ command: source.command, cwd: ctx.cwd, baseEnv: ctx.env, signal: ctx.signal })
   if (result.exitCode !== 0) throw new Error(`log command exited with ${result.exitCode ?? result.signal}: ${(result.stderr || result.stdout).trim().split('\n').slice(-2).join(' | ').slice(0, 300)}`)
   return result.stdout.split('\n').filter((l) => l.trim()).slice(-s.lines)
 }

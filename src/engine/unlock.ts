@@ -1,33 +1,8 @@
-import { existsSync } from 'node:fs'
-import path from 'node:path'
-import { findConfigFile, loadConfig, resolveGlobals } from '../config/load.js'
-import { openStore } from './api.js'
-import { LockedError, RolloutError } from '../shared/errors.js'
+import os from 'node:os'
+import { processAlive } from '../shared/process/alive.js'
+import { LockedError } from '../shared/errors.js'
 import type { Store } from './store.js'
 import { currentOwner } from './lock.js'
-import { processAlive } from '../shared/process/alive.js'
-import os from 'node:os'
-
-/**
- * Opens the run record for read-only commands (status, history, unlock): from the config's state
- * folder, or `.rollout/` beside the current folder when there is no config.
- */
-export async function openRecord(opts: { cwd?: string; configPath?: string }): Promise<{ store: Store; stateDir: string }> {
-  const cwd = opts.cwd ?? process.cwd()
-  let stateDir = path.join(cwd, '.rollout')
-  let hasConfig = true
-  try {
-    findConfigFile(cwd, opts.configPath)
-  } catch (error) {
-    if (opts.configPath) throw error
-    hasConfig = false
-  }
-  if (hasConfig) stateDir = resolveGlobals(await loadConfig({ cwd, configPath: opts.configPath })).stateDir
-  if (!existsSync(path.join(stateDir, 'rollout.db'))) {
-    throw new RolloutError('USAGE', `no run record in ${stateDir} yet`, 'start one with `rollout run <env>`')
-  }
-  return { store: openStore(stateDir), stateDir }
-}
 
 /** `rollout unlock <env> --force`: removes the lock and notes who forced it in the holder's record. */
 export async function forceUnlock(store: Store, environment: string): Promise<string> {

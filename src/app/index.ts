@@ -1,0 +1,12 @@
+/** The operations every front end uses (the CLI, a program, the dashboard): typed input, typed results, no printing, no exit. */
+export { openEnvironment, planEnvironment, type EnvironmentInput, type OpenEnvironment, type PlannedEnvironment } from './environment.js'
+export type { ConfigSource } from './config-source.js'
+export { planRollout, type RolloutPlan } from './plan.js'
+export { runRollout, checkRollout, resumeRollout, rollbackRollout, type RunInput, type RunControls, type RecordedRunInput, type RollbackInput, type RunResult } from './runs.js'
+export { watchMonitor, followRun, type FollowResult, type WatchResult } from './monitor.js'
+export { backupEnvironment, type BackupInput, type BackupResult, type DatabaseWork } from './backup.js'
+export { restoreEnvironment, RestoreIncompleteError, type RestoreInput, type RestoreIntent, type RestoreResult, type RestoreReport } from './restore.js'
+export { listBackups, type BackupEntry } from './backups.js'
+export { listRuns, showRun, unlockEnvironment, type RunSummary, type RunDetail } from './history.js'
+export { updateBaseline, type BaselineInput, type BaselineResult } from './baseline.js'
+export { siteStatus, stopSite, type SiteReport } from './site.js'
