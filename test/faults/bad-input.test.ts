@@ -44,7 +44,12 @@ const cases: Case[] = [
   // Top level
   { name: 'no environments', config: { environments: {} }, expect: /unknown environment "staging".*\n.*the config defines no environments/ },
   { name: 'environments is an array', config: { environments: [] }, expect: /environments: expected an object of environments by name .*got an array/ },
-  { name: 'unknown top-level key', config: { ...env({}), enviroments: {} }, expect: /unknown key "enviroments" \(valid keys: contacts, environments, stateDir\)/ },
+  { name: 'unknown top-level key', config: { ...env({}), enviroments: {} }, expect: /unknown key "enviroments" \(valid keys: contacts, environments, stateDir, kinds\)/ },
+  // A team's own step kinds
+  { name: 'kinds not a list', config: { ...env({}), kinds: 'feature-flag' }, expect: /kinds: expected array/i },
+  { name: 'a kind without run', config: { ...env({}), kinds: [{ kind: 'flag', description: 'sets a flag' }] }, expect: /kinds\[0\]\.run: expected a function/ },
+  { name: 'a kind with a bad name', config: { ...env({}), kinds: [{ kind: 'Flag Switch', description: 'sets a flag', run: 'x' }] }, expect: /kinds\[0\]\.kind: expected a name of lower-case letters/ },
+  { name: 'a kind named like a built-in one', source: `export default { kinds: [{ kind: 'backup', description: 'mine', run: async () => ({ status: 'passed', summary: '' }) }], environments: { staging: { url: 'https://s.example', provider: { kind: 'command', deploy: './deploy.sh {release}' } } } }`, expect: /kinds\[0\]\.kind: "backup" is a built-in kind/ },
   { name: 'contacts unknown key', config: { ...env({}), contacts: { pager: 'x' } }, expect: /contacts: unknown key "pager" \(valid keys: deployer, onCall, database, escalation\)/ },
   { name: 'upper-case environment name', config: { environments: { Staging: { url: URL } } }, args: ['plan', 'Staging'], expect: /environments\.Staging: expected an environment name/ },
   { name: 'unknown environment', config: SIMPLE, args: ['plan', 'production'], expect: /unknown environment "production".*\n.*defined there: staging/ },
