@@ -44,7 +44,8 @@ export function checklistRenderer(stream: NodeJS.WriteStream) {
   return (e: RolloutEvent) => {
     clear()
     if (e.type === 'step-started' || e.type === 'undo-started') {
-      const title = e.type === 'undo-started' ? `undo ${e.title}` : e.title
+      // Named as the finished line will be: a step re-run to prove a rollback says so while it runs too.
+      const title = e.type === 'undo-started' ? `undo ${e.title}` : `${e.pass === 'verify' ? '[rollback check] ' : ''}${e.title}`
       titles.set(e.stepId, e.title)
       running.set(e.stepId, { title, started: performance.now(), last: '' })
     } else if (e.type === 'step-output') {
