@@ -51,7 +51,7 @@ export type RolloutEvent =
   | (Base & { type: 'step-retrying'; stepId: string; attempt: number; error: string; pass: StepPass })
   | (Base & { type: 'step-finished'; stepId: string; status: StepStatus; summary: string; durationMs: number; pass: StepPass })
   | (Base & { type: 'step-skipped'; stepId: string; title: string; phase: Phase; reason: string; pass: StepPass })
-  | (Base & { type: 'point-of-no-return'; stepId: string })
+  | (Base & { type: 'point-of-no-return'; stepId: string; /** Absent in records written before it was added. */ title?: string })
   | (Base & { type: 'rollback-started'; reason: string })
   | (Base & { type: 'undo-started'; stepId: string; title: string })
   | (Base & { type: 'undo-finished'; stepId: string; status: 'rolled-back' | 'rollback-failed' | 'skipped'; summary: string; durationMs: number })

@@ -94,7 +94,7 @@ export async function executeStep(state: RunState, step: PlannedStep, pass: Step
   if (pass === 'run' && step.changesEnvironment && !state.crossed) {
     state.crossed = true
     await store.updateRun(runId, { crossedAt: step.id })
-    await recorder.emit({ type: 'point-of-no-return', stepId: step.id })
+    await recorder.emit({ type: 'point-of-no-return', stepId: step.id, title: step.title })
     for (const old of await abandonSuperseded(store, (await store.getRun(runId))!, step.id)) {
       await recorder.emit({ type: 'warning', message: `run ${old.id} (${old.status}) is marked abandoned: this run changes the environment it left` })
     }

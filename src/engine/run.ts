@@ -213,14 +213,14 @@ async function drive(state: RunState, deps: EngineDeps, configFile: string, done
       const window = monitorWindow(state, detached)
       return {
         status: 'passed',
-        summary: `all ${state.plan.steps.length - detached.length} steps done; the monitoring window${window} is watched in the background (pid ${pid}): rollout monitor ${state.runId}`,
+        summary: `${await tally(state, detached)}; the monitoring window${window} is watched in the background (pid ${pid}): rollout monitor ${state.runId}`,
         monitorWatcher: pid,
       }
     }
     // No watcher could start: the window is kept here instead, late but not lost.
     stopped = await runPhases(state, ['monitor'], 'run', done)
   }
-  if (!stopped) return { status: 'passed', summary: `all ${state.plan.steps.length} steps done` }
+  if (!stopped) return { status: 'passed', summary: await tally(state, []) }
   const what = stopped.blocker!.stepId ? `"${stopped.blocker!.stepId}" ${stopped.blocker!.status}: ${stopped.blocker!.summary}` : 'cancelled'
   if (state.signal.aborted) {
     const hint = state.crossed ? `; the environment was changed: finish with \`rollout resume ${state.runId}\` or undo with \`rollout rollback ${state.runId}\`` : '; nothing was changed'
@@ -235,6 +235,21 @@ async function drive(state: RunState, deps: EngineDeps, configFile: string, done
     return { status: 'failed', summary: `stopped before the point of no return, nothing changed: ${what}` }
   }
   return finishRollback(state, deps, `phase ${stopped.phase}: ${what}`)
+}
+
+/**
+ * What the steps of a passed run ended as, from the record: "all 8 steps passed" only when each
+ * did; otherwise the count of each outcome, so a skipped gate or a warning is never read as a pass.
+ */
+async function tally(state: RunState, left: PlannedStep[]): Promise<string> {
+  const leftIds = new Set(left.map((s) => s.id))
+  const ended = (await state.store.getSteps(state.runId)).filter((s) => s.pass === 'run' && !leftIds.has(s.stepId))
+  const count = (status: string) => ended.filter((s) => s.status === status).length
+  const total = state.plan.steps.length - left.length
+  const passed = count('passed')
+  if (passed === total) return `all ${total} steps passed`
+  const parts = [`${passed} passed`, `${count('warning')} with warnings`, `${count('skipped')} skipped`].filter((p) => !p.startsWith('0 '))
+  return `${total} steps: ${parts.join(', ')}`
 }
 
 /**

@@ -21,7 +21,7 @@ describe('the public API with a custom step kind', () => {
   let dir: string
   let db: Awaited<ReturnType<typeof createTestDatabase>>
   // A smoke check of the program's own: fails while `break` is set, waits for Ctrl-C while `hang` is.
-  const smoke = { break: false, hang: false }
+  const smoke = { break: false, hang: false, warn: false }
   const smokeCheck = defineStepKind({
     kind: 'flag-smoke',
     description: 'reads the flags file back, as the app would',
@@ -30,6 +30,7 @@ describe('the public API with a custom step kind', () => {
       if (ctx.signal.aborted) return { status: 'failed', summary: 'stopped' }
       const flags = JSON.parse(readFileSync(path.join(ctx.cwd, 'flags.json'), 'utf8')) as Record<string, unknown>
       if (smoke.break) return { status: 'failed', summary: `checkout broken with newCheckout=${String(flags.newCheckout)}` }
+      if (smoke.warn) return { status: 'warning', summary: 'checkout slow' }
       return { status: 'passed', summary: `newCheckout=${String(flags.newCheckout)}` }
     },
   })
@@ -86,6 +87,7 @@ describe('the public API with a custom step kind', () => {
     const events: RolloutEvent[] = []
     const result = await runRollout({ ...source(), environment: 'staging', onEvent: (e) => events.push(e) })
     assert.equal(result.status, 'passed', result.summary)
+    assert.equal(result.summary, 'all 3 steps passed')
     passedRun = result.runId
     assert.equal(flags().newCheckout, true)
     const { steps, folder } = await showRun({ ...source(), runId: result.runId })
@@ -114,6 +116,17 @@ describe('the public API with a custom step kind', () => {
       assert.equal(flags().newCheckout, false, 'the flag was put back')
     } finally {
       smoke.break = false
+    }
+  })
+
+  test('a passed run with a warning says so in its summary, not "all passed"', async () => {
+    smoke.warn = true
+    try {
+      const result = await runRollout({ ...source(), environment: 'staging' })
+      assert.equal(result.status, 'passed', result.summary)
+      assert.equal(result.summary, '3 steps: 2 passed, 1 with warnings')
+    } finally {
+      smoke.warn = false
     }
   })
 

@@ -19,7 +19,7 @@ test('monitor.detach: the run ends after its post phase, a background watcher ke
   const result = await runCli(['run', 'staging', '--monitor', '2s'], { cwd: p.dir })
   assert.equal(result.code, 0, result.stdout + result.stderr)
   const { run } = await newestRun(p.dir)
-  assert.match(result.stdout, new RegExp(`PASSED after .*: all 2 steps done; the monitoring window \\(2\\.0s\\) is watched in the background \\(pid \\d+\\): rollout monitor ${run.id}`))
+  assert.match(result.stdout, new RegExp(`PASSED after .*: all 2 steps passed; the monitoring window \\(2\\.0s\\) is watched in the background \\(pid \\d+\\): rollout monitor ${run.id}`))
 
   const followed = await runCli(['monitor', run.id.slice(0, 17)], { cwd: p.dir })
   assert.equal(followed.code, 0, followed.stdout + followed.stderr)

@@ -23,7 +23,7 @@ export function describeEvent(e: RolloutEvent, style: Style, titles: Map<string,
     case 'step-retrying':
       return `  ${style.yellow('↻')} ${title(e.stepId)} failed (${e.error}); attempt ${e.attempt}`
     case 'point-of-no-return':
-      return style.yellow(`  ▶ point of no return: ${title(e.stepId)} changes the environment; a failure from here on rolls back`)
+      return style.yellow(`  ▶ point of no return: ${e.title ?? title(e.stepId)} changes the environment; a failure from here on rolls back`)
     case 'rollback-started':
       return style.bold(style.yellow(`Rolling back: ${e.reason}`))
     case 'undo-finished':

@@ -15,7 +15,7 @@ function step(stepId: string, phase: string, seq: number, extra: Partial<StepRec
 
 const run = (extra: Partial<RunRecord> = {}): RunRecord => ({
   id: '20260101-120000-ab12', environment: 'staging', status: 'passed', startedAt: '2026-01-01T12:00:00.000Z', finishedAt: '2026-01-01T12:01:30.000Z',
-  user: 'runner', host: 'gh', pid: 1, release: 'abc123', crossedAt: null, summary: 'all 2 steps done', configFile: '/w/rollout.config.ts',
+  user: 'runner', host: 'gh', pid: 1, release: 'abc123', crossedAt: null, summary: 'all 2 steps passed', configFile: '/w/rollout.config.ts',
   plan: { environment: 'staging', steps: [planned('check', 'preflight'), planned('mig', 'migrate', { changesEnvironment: true, undoable: true }), planned('smoke', 'smoke')], pointOfNoReturn: 'mig', rollbackVerifyPhases: ['smoke'] } as unknown as RunRecord['plan'],
   ...extra,
 })
@@ -32,7 +32,7 @@ test('a passed run: environment, release, outcome with its exit meaning, steps a
   assert.match(md, /\| Environment \| `staging` \|/)
   assert.match(md, /\| Release \| `abc123` \|/)
   assert.match(md, /\| Run \| `20260101-120000-ab12` \(`rollout run`\), started 2026-01-01 12:00:00 UTC by runner@gh, took 1m 30s \|/)
-  assert.match(md, /\| Outcome \| \*\*passed\*\*: all 2 steps done \|/)
+  assert.match(md, /\| Outcome \| \*\*passed\*\*: all 2 steps passed \|/)
   assert.match(md, /\| Exit code \| \*\*0\*\*: success \|/)
   assert.match(md, /\| ✅ \| `check` Title check \| preflight \| passed \| 1\.5s \| ok \|/)
   // A pipe would split the cell, HTML would be rendered.
