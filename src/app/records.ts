@@ -1,16 +1,15 @@
-import { resolveGlobals } from '../config/load.js'
 import { findRunId } from '../engine/run-id.js'
 import type { RunRecord } from '../engine/store.js'
 import { RolloutError } from '../shared/errors.js'
-import { loadSource, type ConfigSource } from './config-source.js'
-import { withStore } from './store.js'
+import type { ConfigSource } from './config-source.js'
+import { stateDirOf, withStore } from './store.js'
 
 /**
  * A run of the record by id or unique prefix; with `allowEnvironment`, an environment name stands
  * for its newest run that changed something (what `rollout rollback <env>` undoes).
  */
 export async function findRun(source: ConfigSource, target: string, allowEnvironment = false): Promise<RunRecord> {
-  const { stateDir } = resolveGlobals(await loadSource(source))
+  const stateDir = await stateDirOf(source)
   return withStore(stateDir, async (store) => {
     const id = await findRunId(store, target)
     if (id) return (await store.getRun(id))!

@@ -28,6 +28,11 @@ export async function withStore<T>(stateDir: string, work: (store: Store) => Pro
   }
 }
 
+/** The config's state folder (its top-level settings only: no environment needs to resolve). */
+export async function stateDirOf(source: ConfigSource): Promise<string> {
+  return resolveGlobals(await loadSource(source)).stateDir
+}
+
 /**
  * The state folder of the record for commands that read it (status, history, unlock, monitor):
  * the config's, or `.rollout/` in the current folder when there is no config file. Refuses when
@@ -45,7 +50,7 @@ export async function recordDir(source: ConfigSource): Promise<string> {
       if (source.configPath) throw error
     }
   }
-  if (hasConfig) stateDir = resolveGlobals(await loadSource(source)).stateDir
+  if (hasConfig) stateDir = await stateDirOf(source)
   if (!existsSync(path.join(stateDir, 'rollout.db'))) {
     throw new RolloutError('USAGE', `no run record in ${stateDir} yet`, 'start one with `rollout run <env>`')
   }

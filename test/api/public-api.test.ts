@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -175,4 +178,23 @@ describe('the public API with a custom step kind', () => {
     }
     assert.ok(existsSync(path.join(dir, 'backups')))
   })
+})
+
+test('the README\'s example script plans, backs up, runs and undoes with its feature-flag kind', async () => {
+  const db = await createTestDatabase('apiscript')
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'rollout-script-'))
+  try {
+    const script = fileURLToPath(new URL('../../examples/library/rollout-script.ts', import.meta.url))
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', import.meta.resolve('tsx'), script, '--undo'], { cwd, env: { ...process.env, DATABASE_URL: db.url } })
+    assert.match(stdout, /^deploy new-checkout \(feature-flag\)$/m, 'the plan lists the custom step')
+    assert.match(stdout, /^backup backup_\S+: verified$/m)
+    assert.match(stdout, /^passed: all 3 steps passed$/m)
+    assert.match(stdout, /^rolled-back: /m)
+    assert.match(stdout, /^run new-checkout: passed \(undo: rolled-back\)$/m)
+    // The undo put the flag back to "not set": the file the step created holds no flag any more.
+    assert.deepEqual(JSON.parse(readFileSync(path.join(cwd, 'flags.json'), 'utf8')), {})
+  } finally {
+    await db.drop()
+    rmSync(cwd, { recursive: true, force: true })
+  }
 })
