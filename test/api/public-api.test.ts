@@ -190,7 +190,7 @@ test('the README\'s example script plans, backs up, runs and undoes with its fea
     assert.match(stdout, /^backup backup_\S+: verified$/m)
     assert.match(stdout, /^passed: all 3 steps passed$/m)
     assert.match(stdout, /^rolled-back: /m)
-    assert.match(stdout, /^run new-checkout: passed \(undo: rolled-back\)$/m)
+    assert.match(stdout, /^run new-checkout: rolled-back \(undo: rolled-back\)$/m)
     // The undo put the flag back to "not set": the file the step created holds no flag any more.
     assert.deepEqual(JSON.parse(readFileSync(path.join(cwd, 'flags.json'), 'utf8')), {})
   } finally {
