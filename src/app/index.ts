@@ -9,4 +9,5 @@ export { restoreEnvironment, RestoreIncompleteError, type RestoreInput, type Res
 export { listBackups, type BackupEntry } from './backups.js'
 export { listRuns, showRun, unlockEnvironment, type RunSummary, type RunDetail } from './history.js'
 export { updateBaseline, type BaselineInput, type BaselineResult } from './baseline.js'
+export { initConfig, type InitOptions, type InitResult } from './init.js'
 export { siteStatus, stopSite, type SiteReport } from './site.js'

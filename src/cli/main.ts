@@ -95,7 +95,7 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
   program.command('init').description('write a commented rollout.config.ts for staging that fits the project (package manager, scripts, ORM, Playwright, provider)').option('--force', 'overwrite an existing file')
     .option('--preset <name>', "a known app's settings under the environment: terp (TERP's health paths, smoke flows, tRPC calls and login)")
     .action(async (o: { force?: boolean; preset?: string }) => {
-      const { initConfig } = await import('./commands/init.js')
+      const { initConfig } = await import('../app/init.js')
       const { file, found } = initConfig(process.cwd(), { force: Boolean(o.force), preset: o.preset })
       const vars = o.preset === 'terp' ? ' TERP_SMOKE_USER=… TERP_SMOKE_PASSWORD=…' : ''
       process.stdout.write(`Found:\n${found.map((l) => `  ${l}\n`).join('')}Wrote ${file}\nNext: DATABASE_URL=mysql://… STAGING_URL=https://…${vars} rollout plan staging\n`)

@@ -1,6 +1,6 @@
 /**
  * What `rollout init` learns from a project, as data. Pure: a listing of the project's files and
- * its package.json in, findings out; src/cli/commands/init.ts does the reading and the writing.
+ * its package.json in, findings out; src/app/init.ts does the reading and the writing.
  */
 
 export interface PackageJson {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { RolloutError } from '../../shared/errors.js'
+import { RolloutError } from '../shared/errors.js'
 import { detectProject, type Findings, type PackageJson, type ProjectListing } from './init/detect.js'
 import { describeFindings, renderConfig, type InitPreset } from './init/render.js'
 
