@@ -5,7 +5,7 @@ import { renderIncident, type IncidentInput } from './incident.js'
  * escaped. It renders the Markdown that incident.ts writes (headings, lists, tables, code blocks,
  * bold, inline code, links), so both files always say the same thing. Pure.
  */
-export function renderIncidentHtml(source: string | IncidentInput): string {
+export function renderIncidentHtml(source: string | IncidentInput, images: ImageData = () => undefined): string {
   const markdown = typeof source === 'string' ? source : renderIncident(source)
   const title = /^# (.+)$/m.exec(markdown)?.[1] ?? 'Incident report'
   const outcome = /\*\*Outcome:\*\* ([\w-]+)/.exec(markdown)?.[1] ?? 'unknown'
@@ -16,13 +16,14 @@ export function renderIncidentHtml(source: string | IncidentInput): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     // Nothing may load or run: the page is evidence, opened from a run folder or an attachment.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    // Pictures are carried inside the page (data: URLs), so it still loads nothing.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
     `<title>${escapeHtml(stripInline(title))}</title>`,
     `<style>${STYLE}</style>`,
     '</head>',
     `<body class="outcome-${escapeHtml(outcome)}">`,
     '<main>',
-    markdownToHtml(markdown),
+    markdownToHtml(markdown, images),
     '</main>',
     '</body>',
     '</html>',
@@ -39,6 +40,7 @@ const STYLE = [
   'h2{font-size:19px;margin-top:28px;border-bottom:1px solid #e3e6ea;padding-bottom:4px}h3{font-size:16px}',
   'table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #e3e6ea;padding:4px 8px;text-align:left;vertical-align:top}',
   'th{background:#f0f2f5}code{font:12.5px ui-monospace,Menlo,Consolas,monospace;background:#f0f2f5;padding:1px 4px;border-radius:3px}',
+  'figure{margin:12px 0}figure img{max-width:100%;border:1px solid #e3e6ea}figcaption{font-size:13px;color:#5f6b76}',
   'pre{background:#1d2329;color:#e8eaed;padding:12px;overflow:auto;border-radius:4px}pre code{background:none;color:inherit;padding:0}',
 ].join('')
 
@@ -49,7 +51,13 @@ export function escapeHtml(text: string): string {
 }
 
 /** Block structure of the Markdown subset, line by line. */
-export function markdownToHtml(markdown: string): string {
+/**
+ * The picture behind an image line's path, as a data: URL (the caller reads the run folder); undefined
+ * when there is none, and the line becomes a link.
+ */
+export type ImageData = (src: string) => string | undefined
+
+export function markdownToHtml(markdown: string, images: ImageData = () => undefined): string {
   const lines = markdown.replace(/\r\n/g, '\n').split('\n')
   const out: string[] = []
   let i = 0
@@ -82,6 +90,12 @@ export function markdownToHtml(markdown: string): string {
       out.push(table(rows))
       continue
     }
+    const image = IMAGE_LINE.exec(line)
+    if (image) {
+      out.push(figure(image[1]!, image[2]!, images))
+      i++
+      continue
+    }
     if (line.trim() === '') {
       i++
       continue
@@ -91,6 +105,15 @@ export function markdownToHtml(markdown: string): string {
     out.push(`<p>${para.map(inline).join('<br>\n')}</p>`)
   }
   return out.join('\n')
+}
+
+const IMAGE_LINE = /^!\[([^\]]*)\]\(([^)\s]+)\)$/
+
+/** A picture with its label under it; a link to it when its data is not at hand (or its path is not one to follow). */
+function figure(label: string, src: string, images: ImageData): string {
+  const data = safeHref(src) ? images(src) : undefined
+  if (!data?.startsWith('data:image/')) return `<p>${inline(`[${label}](${src})`)}</p>`
+  return `<figure><img src="${escapeHtml(data)}" alt="${escapeHtml(stripInline(label))}"><figcaption>${inline(label)}</figcaption></figure>`
 }
 
 /** Cells of a table row; `\|` is a pipe inside a cell. */
@@ -120,16 +143,22 @@ function table(rows: string[][]): string {
   return `<table>\n${head}<tbody>\n${body.map((r) => `<tr>${r.map((c) => `<td>${inline(c)}</td>`).join('')}</tr>`).join('\n')}\n</tbody>\n</table>`
 }
 
-/** Inline code first (its content is literal), then bold and links in the rest; everything escaped. */
+/** Links first (a label may hold code), then in each piece code spans (literal) and bold; everything escaped. */
 function inline(text: string): string {
   return text
-    .split(/(`[^`]*`)/)
+    .split(/(\[(?:[^\]`]|`[^`]*`)+\]\([^)\s]+\))/)
     .map((part, k) => {
-      if (k % 2 === 1) return `<code>${escapeHtml(part.slice(1, -1))}</code>`
-      return escapeHtml(part)
-        .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
-        .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, label: string, href: string) => (safeHref(href) ? `<a href="${href}">${label}</a>` : `${label} (${href})`))
+      if (k % 2 === 0) return spans(part)
+      const [, label, href] = /^\[(.*)\]\(([^)\s]+)\)$/.exec(part)!
+      return safeHref(href!) ? `<a href="${escapeHtml(href!)}">${spans(label!)}</a>` : `${spans(label!)} (${escapeHtml(href!)})`
     })
+    .join('')
+}
+
+function spans(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, k) => (k % 2 === 1 ? `<code>${escapeHtml(part.slice(1, -1))}</code>` : escapeHtml(part).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')))
     .join('')
 }
 

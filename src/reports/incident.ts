@@ -26,6 +26,9 @@ const STATE_WORDS: Record<string, string> = {
 const UNVERIFIED_ROLLBACK = 'Rolled back, NOT verified: the changes were undone, but no smoke test ran and passed against what was put back.'
 
 /** The incident report as Markdown, from the run record alone. Pure. */
+/** Evidence the report shows as a picture. */
+export const IMAGE = /\.(png|jpe?g|webp)$/i
+
 export function renderIncident({ run, steps, events, contacts }: IncidentInput): string {
   const runSteps = steps.filter((s) => s.pass === 'run')
   const verifySteps = steps.filter((s) => s.pass === 'verify')
@@ -51,6 +54,8 @@ export function renderIncident({ run, steps, events, contacts }: IncidentInput):
     lines.push(`### \`${s.stepId}\` — ${s.title}`, '', `${endedFailed(s) ? ended.get(s.stepId) : s.status}: ${s.summary ?? ''}`, '')
     const tail = s.output.trim().split('\n').slice(-20).join('\n')
     if (tail) lines.push('```', tail, '```', '')
+    // A screenshot of the failure is shown where the failure is told, not only linked.
+    for (const e of s.evidence.filter((x) => IMAGE.test(x.path))) lines.push(`![${e.label}](${e.path})`, '')
     for (const e of s.evidence) lines.push(`- evidence: [${e.label}](${e.path})`)
     if (s.evidence.length) lines.push('')
   }

@@ -1,6 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { renderIncidentHtml, markdownToHtml } from '../../src/reports/incident-html.js'
+import { writeIncidentReport } from '../../src/reports/write-incident.js'
+import { SqliteStore } from '../../src/adapters/store/sqlite.js'
+import { Redactor } from '../../src/config/redact.js'
 import { renderIncident, type IncidentInput } from '../../src/reports/incident.js'
 import type { RunRecord, StepRecord } from '../../src/engine/store.js'
 import type { RolloutEvent } from '../../src/engine/events.js'
@@ -54,7 +60,7 @@ test('incident HTML: nothing in it can run or load: no script, no javascript: li
   assert.doesNotMatch(html, /href="javascript:/i)
   assert.match(html, /bad link \(javascript:alert\(1\)\)/)
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//i)
-  assert.match(html, /Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"/)
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"/)
   assert.match(html, /&lt;not found&gt;/)
 })
 
@@ -70,4 +76,41 @@ test('markdown subset: paragraphs, lists, links by scheme, code spans keep their
       '<ul>\n<li>a <code>**not bold**</code></li>\n<li><a href="https://x.example/a?b=1&amp;c=2">web</a></li>\n<li>proto (//evil.example/x)</li>\n</ul>',
     ].join('\n'),
   )
+})
+
+test('markdown subset: a link whose label holds code is one link, its code rendered, never raw markdown', () => {
+  const html = markdownToHtml('- evidence: [create-order: Playwright trace (open with `npx playwright show-trace`)](critical-flows/create-order-trace.zip)')
+  assert.equal(html, '<ul>\n<li>evidence: <a href="critical-flows/create-order-trace.zip">create-order: Playwright trace (open with <code>npx playwright show-trace</code>)</a></li>\n</ul>')
+})
+
+test('incident HTML: the failing step\'s screenshot is shown inline from its data, or linked when there is none', () => {
+  const data = 'data:image/png;base64,iVBORw0KGgo='
+  const shown = renderIncidentHtml(input, (src) => (src === 'critical-flows/login-failure.png' ? data : undefined))
+  const figure = /<h3><code>critical-flows<\/code>[\s\S]*?<figure><img src="([^"]+)" alt="login failure"><figcaption>login failure<\/figcaption><\/figure>/.exec(shown)
+  assert.ok(figure, 'no picture under the failing step')
+  assert.equal(figure[1], data)
+  // Without the picture's data the line is a link, as the Markdown file shows it.
+  assert.doesNotMatch(renderIncidentHtml(input), /<img/)
+  // A data source that answers something other than a picture is not trusted.
+  assert.doesNotMatch(renderIncidentHtml(input, () => 'javascript:alert(1)'), /<img/)
+})
+
+test('the written incident.html carries the screenshot the step left in the run folder', async () => {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'rollout-incident-'))
+  const store = new SqliteStore(path.join(stateDir, 'rollout.db'))
+  try {
+    await store.createRun(run)
+    for (const s of steps) await store.upsertStep(s)
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1e1e5a60000000049454e44ae426082', 'hex')
+    const folder = path.join(stateDir, 'runs', run.id, 'critical-flows')
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(path.join(folder, 'login-failure.png'), png)
+    const md = await writeIncidentReport(store, stateDir, run.id, new Redactor())
+    assert.match(readFileSync(md, 'utf8'), /^!\[login failure\]\(critical-flows\/login-failure\.png\)$/m)
+    const html = readFileSync(path.join(path.dirname(md), 'incident.html'), 'utf8')
+    assert.ok(html.includes(`<img src="data:image/png;base64,${png.toString('base64')}" alt="login failure">`), 'the picture is not in the page')
+  } finally {
+    store.close()
+    rmSync(stateDir, { recursive: true, force: true })
+  }
 })
