@@ -11,7 +11,7 @@ export interface RecordedBackup {
   dir?: unknown
 }
 
-export interface RestoreDatabaseRequest {
+export interface RecordedRestoreRequest {
   url: string
   /** The backup step's data, or a backup id / path. */
   backup: RecordedBackup | string
@@ -26,7 +26,7 @@ export interface RestoreDatabaseRequest {
  * The restore a rollback runs: finds the backup the run's own backup step made, restores it
  * (differential by default), and returns the report with a one-line summary.
  */
-export async function restoreDatabase(req: RestoreDatabaseRequest): Promise<RestoreReport & { summary: string }> {
+export async function restoreRecordedBackup(req: RecordedRestoreRequest): Promise<RestoreReport & { summary: string }> {
   const ref = backupRef(req.backup)
   const report = await restoreBackup({
     url: req.url,

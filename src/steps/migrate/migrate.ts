@@ -6,7 +6,7 @@ import { runCommandStep } from '../command.js'
 import { diffFingerprints, type SchemaFingerprint } from '../../adapters/database/fingerprint.js'
 import { readFingerprintAt, summarize, databaseNameOf } from './database.js'
 import { decideRestore, type RestoreMode } from './undo-decision.js'
-import { restoreDatabase } from './restore-database.js'
+import { restoreRunBackup } from './restore-run-backup.js'
 import { regexSource } from '../../config/regex.js'
 
 const restoreMode = z.enum(['auto', 'always', 'never'])
@@ -185,7 +185,7 @@ export default defineStepKind<MigrateOptions>({
     if (!decision.restore) return { status: 'skipped', summary: `no restore: ${decision.reason}`, data: { restored: false, reason: decision.reason } }
 
     const expectHash = (ctx.recorded.before as { hash?: string } | undefined)?.hash
-    const restored = await restoreDatabase(ctx, { url, backup: ctx.outputs.get(ctx.options.backupStep), expectHash })
+    const restored = await restoreRunBackup(ctx, { url, backup: ctx.outputs.get(ctx.options.backupStep), expectHash })
 
     // The restore proves itself: the schema must hash as it did before the migration.
     const now = await readFingerprintAt(url)

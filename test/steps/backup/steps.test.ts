@@ -5,7 +5,7 @@ import path from 'node:path'
 import backup from '../../../src/steps/backup/backup.js'
 import backupVerify from '../../../src/steps/backup/backup-verify.js'
 import backupFreshness from '../../../src/steps/backup/backup-freshness.js'
-import { restoreDatabase } from '../../../src/adapters/database/restore.js'
+import { restoreRecordedBackup } from '../../../src/adapters/database/restore.js'
 import { writeManifest } from '../../../src/adapters/database/manifest.js'
 import { ConfigError } from '../../../src/shared/errors.js'
 import { environmentSchema } from '../../../src/config/schema.js'
@@ -87,7 +87,7 @@ describe('backup step kinds', () => {
     const mysql = await import('mysql2/promise')
     const conn = await mysql.createConnection({ uri: db.url, multipleStatements: true })
     await conn.query('ALTER TABLE orders ADD COLUMN paid TINYINT; CREATE TABLE added (id INT)')
-    const result = await restoreDatabase({ url: db.url, backup: made })
+    const result = await restoreRecordedBackup({ url: db.url, backup: made })
     const [cols] = await conn.query("SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'orders'", [db.name])
     await conn.end()
     assert.match(result.summary, /0 tables replayed, 1 reverted by ALTER TABLE, 1 dropped, 1 unchanged; every table's checksum equals the backup's/)

@@ -14,10 +14,10 @@ export interface RestoreRequest {
  * that differ from the backup are replayed, then every table's checksum is proven). Loaded only
  * when a rollback needs it.
  */
-export async function restoreDatabase(ctx: UndoContext<unknown>, req: RestoreRequest): Promise<{ summary: string; data: Record<string, unknown> }> {
+export async function restoreRunBackup(ctx: UndoContext<unknown>, req: RestoreRequest): Promise<{ summary: string; data: Record<string, unknown> }> {
   if (!req.backup) throw new Error('no backup was taken in this run (step "backup"): nothing to restore the database from')
-  const { restoreDatabase: restore } = await import('../../adapters/database/restore.js')
-  const report = await restore({
+  const { restoreRecordedBackup } = await import('../../adapters/database/restore.js')
+  const report = await restoreRecordedBackup({
     url: req.url,
     backup: req.backup,
     signal: ctx.signal,
