@@ -86,7 +86,7 @@ test('after the point of no return a failure undoes completed steps in reverse o
   assert.match(md, /Verification after the rollback:\*\*\n\n- `smoke` passed/)
 })
 
-test('a step that changed the environment without an undo leaves the rollback incomplete (the CLI exits 3)', async () => {
+test('a step that changed the environment without an undo leaves the rollback incomplete: rollback-failed', async () => {
   const world = fakeWorld()
   const project = engineProject({ kinds: world.kinds, add: [fake('mig', 'migrate', 'fake-change', { key: 'schema', value: 2, undo: false }), fake('smoke', 'smoke', 'fake-check', { fail: 'exit code 1' })] })
   const { result, record: { runs } } = await project.run()
