@@ -53,7 +53,8 @@ export const fake = (id: string, phase: string, kind: string, options: Record<st
  * An in-memory environment and step kinds that act on it, so a test sees exactly what the engine
  * called, in which order, without shell commands:
  * - `fake-check` (options: fail, failAttempts, ms, log): records its call, waits `ms` (stopping on the
- *   signal), fails with `fail` as summary, or fails its first `failAttempts` attempts;
+ *   signal), fails with `fail` as summary, or fails its first `failAttempts` calls (counted over
+ *   retries and passes: with 1, a smoke step fails in the run and passes when it proves the rollback);
  * - `fake-change` (options: key, value, undo=true): changes the environment; its undo puts the
  *   checkpointed "before" back, its inspection compares; `undo: false` leaves it without an undo;
  * - `fake-smoke` (options: key, expect): passes while `state[key]` equals `expect`;
