@@ -1,16 +1,18 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { makeProject, runCli, stepsOnly, tempDir } from '../support/cli.js'
+import { engineProject, fake, fakeWorld } from '../support/engine.js'
+import { defineStepKind } from '../../src/engine/step-kind.js'
 import { createTestDatabase } from '../support/mysql.js'
-import { readRecord } from '../support/record.js'
 import { closedPort, startReceiver } from '../adapters/notifiers/receiver.js'
 import { decodeMail, startSmtp } from '../adapters/notifiers/smtp.js'
 import { verifySignature } from '../../src/adapters/notifiers/webhook.js'
 import { readFingerprintAt } from '../../src/steps/migrate/database.js'
 
+// In-process through src/app: the built-in backup, migrate, deploy and notifier steps against a real
+// database, a webhook receiver and an SMTP server; the smoke test is a step kind of the test's own.
 const APPLY = fileURLToPath(new URL('../steps/migrate/fixtures/apply-sql.mjs', import.meta.url))
 const CONTACTS = { onCall: 'ops@terp.example', database: 'db@terp.example', escalation: 'cto@terp.example' }
 
@@ -19,7 +21,15 @@ const provider = (rollback: string) => ({
   kind: 'command', current: 'cat live', deploy: 'echo "d-$ROLLOUT_RELEASE" > live; echo "d-$ROLLOUT_RELEASE"', rollback,
 })
 // The smoke test passes only on the earlier release: it fails after the deploy, and passes once rolled back.
-const SMOKE = { id: 'smoke', phase: 'smoke', kind: 'command', options: { command: 'test "$(cat live)" = d-v1' } }
+const liveSmoke = defineStepKind({
+  kind: 'live-smoke',
+  description: 'passes while deployment d-v1 is live',
+  async run(ctx) {
+    const live = readFileSync(path.join(ctx.cwd, 'live'), 'utf8').trim()
+    return live === 'd-v1' ? { status: 'passed', summary: `${live} is live` } : { status: 'failed', summary: `${live} is live, not d-v1` }
+  },
+})
+const SMOKE = { id: 'smoke', phase: 'smoke', kind: 'live-smoke' }
 
 test('the full rollback path: backup, migrate, deploy, a failing smoke test → app and database back, proven; the webhook and the mail say so with the incident report', async (t) => {
   const db = await createTestDatabase('rbpath')
@@ -33,9 +43,6 @@ test('the full rollback path: backup, migrate, deploy, a failing smoke test → 
   const smtp = await startSmtp()
   t.after(() => Promise.all([hook.close(), smtp.close()]))
 
-  const dir = tempDir('rollout-rbpath-')
-  writeFileSync(path.join(dir, '0002.sql'), "ALTER TABLE orders ADD COLUMN priority INT NULL;\nUPDATE orders SET status = 'migrated';\n")
-  writeFileSync(path.join(dir, 'live'), 'd-v1\n')
   const config = {
     contacts: CONTACTS,
     environments: {
@@ -58,17 +65,19 @@ test('the full rollback path: backup, migrate, deploy, a failing smoke test → 
       },
     },
   }
-  writeFileSync(path.join(dir, 'rollout.config.mjs'), `export default ${JSON.stringify(config, null, 2)}\n`)
-
-  const result = await runCli(['run', 'staging'], { cwd: dir })
-  assert.equal(result.code, 1, result.stdout + result.stderr)
-  assert.equal(readFileSync(path.join(dir, 'live'), 'utf8').trim(), 'd-v1', 'the app was not rolled back')
+  const project = engineProject({
+    config, kinds: [liveSmoke],
+    files: { '0002.sql': "ALTER TABLE orders ADD COLUMN priority INT NULL;\nUPDATE orders SET status = 'migrated';\n", live: 'd-v1\n' },
+  })
+  const { result, events, record: { runs } } = await project.run()
+  assert.equal(result.status, 'rolled-back', result.summary)
+  assert.equal(readFileSync(path.join(project.dir, 'live'), 'utf8').trim(), 'd-v1', 'the app was not rolled back')
   assert.equal((await readFingerprintAt(db.url)).hash, before.hash, 'the database schema is not back')
 
-  const { runs } = await readRecord(dir)
   const run = runs[0]!
   assert.equal(run.status, 'rolled-back')
-  const incident = path.join(dir, '.rollout/runs', run.id, 'incident.md')
+  const incident = path.join(project.dir, '.rollout/runs', run.id, 'incident.md')
+  assert.equal(result.incidentReport, incident)
   const report = readFileSync(incident, 'utf8')
   assert.match(report, /\*\*As before the run:\*\* every change was undone and the smoke tests pass against what was put back\./)
   assert.match(report, /- \*\*Restore point:\*\* backup `backup_\d{8}_\d{6}\w*`, its snapshot taken at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(step `backup`\)/)
@@ -85,54 +94,57 @@ test('the full rollback path: backup, migrate, deploy, a failing smoke test → 
   const mail = decodeMail(smtp.mails[0]!.raw)
   assert.match(mail, /Subject: \[rollout\] .*Roll/i)
   assert.ok(mail.includes(incident), 'the mail does not name the incident report')
-  assert.ok(!result.stdout.includes('smtp-pass-77') && !report.includes('whsec-rbpath-1'), 'a secret leaked')
+  assert.ok(!JSON.stringify(events).includes('smtp-pass-77') && !report.includes('whsec-rbpath-1'), 'a secret leaked')
 })
 
-test('a rollback whose provider step fails: exit 3, a report that says what is still changed and which commands finish the job; those commands do', async () => {
-  const dir = makeProject({
+test('a rollback whose provider step fails: rollback-failed, a report that says what is still changed and which commands finish the job; those commands do', async () => {
+  const config = (rollback: string) => ({
     contacts: CONTACTS,
-    environments: { staging: { url: 'http://127.0.0.1:9', defaults: false, release: 'v2', provider: provider('echo "provider: service unavailable" >&2; exit 1'), add: [{ id: 'deploy', phase: 'deploy', kind: 'deploy' }, SMOKE] } },
-  }, { live: 'd-v1\n' })
-  const result = await runCli(['run', 'staging'], { cwd: dir })
-  assert.equal(result.code, 3, result.stdout + result.stderr)
-  assert.match(result.stdout, /Rollback INCOMPLETE/)
-  const { runs } = await readRecord(dir)
+    environments: { staging: { url: 'http://127.0.0.1:9', defaults: false, release: 'v2', provider: provider(rollback), add: [{ id: 'deploy', phase: 'deploy', kind: 'deploy' }, SMOKE] } },
+  })
+  const project = engineProject({ config: config('echo "provider: service unavailable" >&2; exit 1'), kinds: [liveSmoke], files: { live: 'd-v1\n' } })
+  const { result, events, record: { runs } } = await project.run()
+  assert.equal(result.status, 'rollback-failed', result.summary)
+  assert.ok(events.some((e) => e.type === 'rollback-finished' && e.status === 'rollback-failed'))
   const run = runs[0]!
   assert.equal(run.status, 'rollback-failed')
-  const report = readFileSync(path.join(dir, '.rollout/runs', run.id, 'incident.md'), 'utf8')
+  const report = readFileSync(path.join(project.dir, '.rollout/runs', run.id, 'incident.md'), 'utf8')
   assert.match(report, /\*\*Partly changed:\*\* 1 of 1 change is still in place\./)
   assert.match(report, /- `deploy` \(deploy\): \*\*NOT put back\*\*: the rollback command failed \(exit 1\): provider: service unavailable/)
   assert.match(report, /- By hand: make deployment `d-v1`, live before the run, live again through the provider \(the run deployed `d-v2`\)\./)
   assert.match(report, new RegExp(`- Then let the tool finish and prove it: \`rollout rollback ${run.id}\``))
   assert.match(report, /- Escalation: cto@terp\.example/)
 
-  // Once the provider answers again, the command the report names finishes the job and proves it.
-  const fixed = readFileSync(path.join(dir, 'rollout.config.mjs'), 'utf8').replace('echo \\"provider: service unavailable\\" >&2; exit 1', 'echo {previousDeploymentId} > live')
-  writeFileSync(path.join(dir, 'rollout.config.mjs'), fixed)
-  const finished = await runCli(['rollback', run.id], { cwd: dir })
-  assert.equal(finished.code, 1, finished.stdout + finished.stderr)
-  assert.match(finished.stdout, /Rollback complete/)
-  assert.equal(readFileSync(path.join(dir, 'live'), 'utf8').trim(), 'd-v1')
+  // Once the provider answers again, the rollback the report names finishes the job and proves it.
+  const finished = await project.rollback(run.id, { config: config('echo {previousDeploymentId} > live') })
+  assert.equal(finished.result.status, 'rolled-back', finished.result.summary)
+  assert.ok(finished.events.some((e) => e.type === 'rollback-finished' && e.status === 'rolled-back'))
+  assert.equal(readFileSync(path.join(project.dir, 'live'), 'utf8').trim(), 'd-v1')
 })
 
 test('a notifier that is down never fails the rollout: the run passes, the warning is shown and recorded', async () => {
   const port = await closedPort()
-  const dir = makeProject(stepsOnly([
-    { id: 'announce', phase: 'announce', kind: 'announce' },
-    { id: 'work', phase: 'deploy', kind: 'command', options: { command: 'true' } },
-    { id: 'notify', phase: 'post', kind: 'notify', gate: 'warning' },
-  ], { notify: [{ kind: 'slack', webhook: `http://127.0.0.1:${port}/services/T0/B0/x`, maxRetries: 0 }] }))
-  const result = await runCli(['run', 'staging'], { cwd: dir })
-  assert.equal(result.code, 0, result.stdout + result.stderr)
-  assert.match(result.stdout, /! announce .*not delivered: slack \(notify\[0\]\) — slack: .*ECONNREFUSED/)
-  assert.match(result.stdout, /! notify .*not delivered: slack \(notify\[0\]\)/)
-  assert.match(result.stdout, /PASSED/)
-  const { runs, steps } = await readRecord(dir)
+  const world = fakeWorld()
+  const project = engineProject({
+    kinds: world.kinds,
+    add: [
+      { id: 'announce', phase: 'announce', kind: 'announce' },
+      fake('work', 'deploy', 'fake-check'),
+      { id: 'notify', phase: 'post', kind: 'notify', gate: 'warning' },
+    ],
+    extra: { notify: [{ kind: 'slack', webhook: `http://127.0.0.1:${port}/services/T0/B0/x`, maxRetries: 0 }] },
+  })
+  const { result, events, record: { runs, steps } } = await project.run()
+  assert.equal(result.status, 'passed', result.summary)
+  const finished = (id: string) => events.find((e) => e.type === 'step-finished' && e.stepId === id) as Extract<typeof events[number], { type: 'step-finished' }>
+  assert.equal(finished('announce').status, 'warning')
+  assert.match(finished('announce').summary, /not delivered: slack \(notify\[0\]\) — slack: .*ECONNREFUSED/)
+  assert.match(finished('notify').summary, /not delivered: slack \(notify\[0\]\)/)
   assert.equal(runs[0]!.status, 'passed')
   const byId = new Map(steps.get(runs[0]!.id)!.map((s) => [s.stepId, s]))
   for (const id of ['announce', 'notify']) {
     assert.equal(byId.get(id)!.status, 'warning', id)
     assert.deepEqual(byId.get(id)!.data.channels, [{ channel: 'console', status: 'sent' }, { channel: 'slack (notify[0])', status: 'failed' }])
   }
-  assert.ok(!result.stdout.includes('/services/T0/B0/x'), 'the webhook URL, a secret, was shown')
+  assert.ok(!JSON.stringify(events).includes('/services/T0/B0/x') && !JSON.stringify(steps).includes('/services/T0/B0/x'), 'the webhook URL, a secret, was shown')
 })
