@@ -98,7 +98,7 @@ export async function prepare(opts: CommonOptions & { environment: string; phase
 
 function onlyPhases(plan: Plan, phases: Phase[]): Plan {
   const steps = plan.steps.filter((s) => phases.includes(s.phase))
-  return { ...plan, steps, pointOfNoReturn: pointOfNoReturn(steps), rollbackVerifyPhases: [], only: phases }
+  return { ...plan, steps, pointOfNoReturn: pointOfNoReturn(steps), rollbackProofPhases: [], only: phases }
 }
 
 export function openStore(stateDir: string): Store {

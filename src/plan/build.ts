@@ -5,7 +5,7 @@ import { ConfigError } from '../shared/errors.js'
 import { formatIssues } from '../config/issues.js'
 import { PHASES } from './phases.js'
 import type { Plan, PlannedStep, StepSpec } from './types.js'
-import { ROLLBACK_VERIFY_PHASES, defaultPlan } from './default-plan.js'
+import { ROLLBACK_PROOF_PHASES, defaultPlan } from './default-plan.js'
 
 export interface PlanInputs {
   environmentName: string
@@ -95,7 +95,7 @@ export function buildPlan(inputs: PlanInputs): Plan {
   })
 
   checkOrder(steps, (id) => specs.get(id)!.key, fail)
-  return { environment: name, steps, pointOfNoReturn: pointOfNoReturn(steps), rollbackVerifyPhases: ROLLBACK_VERIFY_PHASES }
+  return { environment: name, steps, pointOfNoReturn: pointOfNoReturn(steps), rollbackProofPhases: ROLLBACK_PROOF_PHASES }
 }
 
 /** The first step that changes the environment: from there on a failure means a rollback. */

@@ -68,7 +68,7 @@ function rehearsalTitle(env: ResolvedEnvironment): string {
 }
 
 /** The phases re-run after an undo to prove the rollback. */
-export const ROLLBACK_VERIFY_PHASES: Phase[] = ['smoke']
+export const ROLLBACK_PROOF_PHASES: Phase[] = ['smoke']
 
 /** What schema-verify will run, as its title says it: the step's own command wins over migrate.validate. */
 function verifyCommand(env: ResolvedEnvironment): string {

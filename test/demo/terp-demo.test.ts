@@ -37,7 +37,7 @@ test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and d
     assert.ok(failed.includes('critical-flows'), `failed steps of run 2: ${failed.join(', ')}`)
     const undone = secondSteps.filter((s) => s.pass === 'run' && s.undoStatus).map((s) => `${s.stepId}:${s.undoStatus}`)
     assert.ok(undone.includes('deploy:rolled-back') && undone.includes('migrate:rolled-back'), `undo of run 2: ${undone.join(', ')}`)
-    const verified = secondSteps.filter((s) => s.pass === 'verify' && s.stepId === 'critical-flows')
+    const verified = secondSteps.filter((s) => s.pass === 'proof' && s.stepId === 'critical-flows')
     assert.equal(verified[0]?.status, 'passed', 'the smoke test did not prove the rollback')
 
     // v2 serves again, through the sandbox's own name and CA.

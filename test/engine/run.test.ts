@@ -74,7 +74,7 @@ test('after the point of no return a failure undoes completed steps in reverse o
   const records = steps.get(run.id)!
   assert.equal(records.find((s) => s.stepId === 'dep' && s.pass === 'run')!.undoStatus, 'rolled-back')
   assert.equal(records.find((s) => s.stepId === 'mig' && s.pass === 'run')!.undoStatus, 'rolled-back')
-  assert.equal(records.find((s) => s.stepId === 'smoke' && s.pass === 'verify')!.status, 'passed', 'the rollback was not proven by the smoke phase')
+  assert.equal(records.find((s) => s.stepId === 'smoke' && s.pass === 'proof')!.status, 'passed', 'the rollback was not proven by the smoke phase')
   const report = readFileSync(path.join(dir, '.rollout/runs', run.id, 'incident.md'), 'utf8')
   assert.match(report, /\| `dep` \| rolled-back \|[\s\S]*\| `mig` \| rolled-back \|/)
   assert.match(report, /Verification after the rollback:\*\*\n\n- `smoke` passed/)

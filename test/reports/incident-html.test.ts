@@ -7,7 +7,7 @@ import type { RolloutEvent } from '../../src/engine/events.js'
 
 const run: RunRecord = {
   id: 'r-2026-abc', environment: 'staging', status: 'rollback-failed', startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:07:00.000Z',
-  user: 'alice', host: 'ci-1', pid: 42, plan: { environment: 'staging', steps: [], pointOfNoReturn: 'migrate', rollbackVerifyPhases: ['smoke'] },
+  user: 'alice', host: 'ci-1', pid: 42, plan: { environment: 'staging', steps: [], pointOfNoReturn: 'migrate', rollbackProofPhases: ['smoke'] },
   release: 'v1.4.0', crossedAt: 'migrate', summary: 'rollback did not complete: deploy', configFile: '/p/rollout.config.ts',
 }
 const step = (s: Partial<StepRecord> & Pick<StepRecord, 'stepId' | 'seq'>): StepRecord => ({

@@ -12,7 +12,7 @@ const PLAN = {
   environment: 'staging',
   steps: [planned('backup', 'backup', 'backup'), planned('migrate', 'migrate', 'migrate', true), planned('deploy', 'deploy', 'deploy', true), planned('critical-flows', 'browser', 'smoke')],
   pointOfNoReturn: 'migrate',
-  rollbackVerifyPhases: ['smoke' as const],
+  rollbackProofPhases: ['smoke' as const],
 }
 const runOf = (status: RunRecord['status'], crossedAt: string | null = 'migrate'): RunRecord => ({
   id: 'r-42', environment: 'staging', status, startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:07:00.000Z', user: 'alice', host: 'ci-1', pid: 7,
@@ -44,7 +44,7 @@ test('incident report of a rollback that restored the database: every step with 
     }),
     step({ stepId: 'deploy', seq: 3, phase: 'deploy', startedAt: '2026-11-25T10:02:00.000Z', durationMs: 90_000, undoStatus: 'rolled-back', undoSummary: 'rolled back to dep-41, live', undoDurationMs: 20_000 }),
     smokeFailed,
-    step({ stepId: 'critical-flows', seq: 5, pass: 'verify', startedAt: '2026-11-25T10:06:35.000Z', durationMs: 9000, summary: '7 flows passed' }),
+    step({ stepId: 'critical-flows', seq: 5, pass: 'proof', startedAt: '2026-11-25T10:06:35.000Z', durationMs: 9000, summary: '7 flows passed' }),
   ]
   const md = renderIncident({ run: runOf('rolled-back'), steps, events: events('2026-11-25T10:06:00.000Z', '2026-11-25T10:06:45.000Z'), contacts: {} })
   // Every step, with the time it started and how long it took; the re-runs that proved the rollback after them.

@@ -30,7 +30,7 @@ export async function terpSession(ctx: Ctx, terp: ResolvedTerp, reach: { ca?: st
   ctx.redactor.add(password)
   const url = resolveUrl(ctx.environment.url, terp.paths.apiLogin)
   const who = createHash('sha256').update(`${username}\0${password}`).digest('hex').slice(0, 16)
-  const key = [ctx.runId, ctx.verifyingRollback ? 'verify' : 'run', url, who].join('|')
+  const key = [ctx.runId, ctx.verifyingRollback ? 'proof' : 'run', url, who].join('|')
   const known = sessions.get(key)
   if (known) {
     const result = await known

@@ -53,13 +53,13 @@ test('a broken release fails the browser smoke test, is rolled back, and the smo
   const record = steps.get(runs[0]!.id)!
   const smoke = (pass: string) => record.find((s) => s.stepId === 'critical-flows' && s.pass === pass)!
   assert.equal(smoke('run').status, 'failed')
-  assert.equal(smoke('verify').status, 'passed', 'the smoke test re-run after the undo passes against the restored release')
+  assert.equal(smoke('proof').status, 'passed', 'the smoke test re-run after the undo passes against the restored release')
   assert.equal(record.find((s) => s.stepId === 'logs'), undefined, 'the run stopped before the verify phase')
   // Each pass keeps its own screenshots: the error page, and the restored dashboard.
   const runDir = path.join(dir, '.rollout/runs', runs[0]!.id)
   const failure = smoke('run').evidence.find((e) => e.path.endsWith('login-final.png'))!
-  const restored = smoke('verify').evidence.find((e) => e.path.endsWith('dashboard-final.png'))!
-  assert.ok(failure && restored, JSON.stringify([smoke('run').evidence, smoke('verify').evidence]))
+  const restored = smoke('proof').evidence.find((e) => e.path.endsWith('dashboard-final.png'))!
+  assert.ok(failure && restored, JSON.stringify([smoke('run').evidence, smoke('proof').evidence]))
   assert.notEqual(path.dirname(failure.path), path.dirname(restored.path))
   for (const e of [failure, restored]) assert.ok(greyVariance(decodePng(readFileSync(path.join(runDir, e.path)))) > 50)
   assert.equal(JSON.stringify(record).includes(PASSWORD), false, 'the typed password is nowhere in the record')
@@ -78,7 +78,7 @@ test('a release that logs new errors passes the smoke test but fails the log che
   assert.equal(step('critical-flows').status, 'passed')
   assert.equal(step('logs').status, 'failed')
   assert.match(step('logs').summary!, /^1 new error line after the deploy, threshold 0 \(1 before the deploy, 2 in the last 2 lines\); latest: Unknown column orders\.priority in field list$/)
-  assert.equal(step('critical-flows', 'verify').status, 'passed')
+  assert.equal(step('critical-flows', 'proof').status, 'passed')
   const lines = step('logs').evidence.find((e) => e.path.endsWith('error-lines.log'))!
   assert.match(readFileSync(path.join(dir, '.rollout/runs', runs[0]!.id, lines.path), 'utf8'), /orders\.priority/)
 })
