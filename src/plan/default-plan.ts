@@ -48,16 +48,16 @@ export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
     step('deploy', 'deploy', 'deploy', `Deploy the application${env.provider ? ` (${env.provider.kind})` : ''}`, { timeoutMs: 30 * MINUTE }),
     step('deploy', 'wait-live', 'wait-live', 'New release is live', { after: ['deploy'] }),
     // Step 4: Smoke Test Checklist
-    step('smoke', 'api-health', 'http', `${env.health.ready ?? env.health.paths[0]} returns 200`, { options: { url: env.health.ready ?? env.health.paths[0] }, timeoutMs: MINUTE }),
+    step('smoke', 'http', 'http', `${env.health.ready ?? env.health.paths[0]} returns 200`, { options: { url: env.health.ready ?? env.health.paths[0] }, timeoutMs: MINUTE }),
     step('smoke', 'trpc', 'trpc', 'tRPC endpoints responding'),
-    step('smoke', 'critical-flows', 'browser', 'Critical flows in a browser, no console errors', { timeoutMs: 15 * MINUTE }),
+    step('smoke', 'browser', 'browser', 'Critical flows in a browser, no console errors', { timeoutMs: 15 * MINUTE }),
     // Step 5: Verify Deployment
     step('verify', 'logs', 'logs', 'No new errors in the application logs'),
     // Post-Deployment
     step('monitor', 'monitor', 'monitor', 'Monitor error rates', { timeoutMs: env.monitor.window + 5 * MINUTE }),
     step('post', 'deployment-log', 'deployment-log', 'Update the deployment log', { gate: 'warning' }),
     step('post', 'notify', 'notify', 'Notify the team', { gate: 'warning' }),
-    step('post', 'close-announcement', 'announce-close', 'Close the deployment announcement', { gate: 'warning', after: ['notify'] }),
+    step('post', 'announce-close', 'announce-close', 'Close the deployment announcement', { gate: 'warning', after: ['notify'] }),
   ]
   return drafts.map((d) => ({ options: {}, gate: 'blocking', timeoutMs: 10 * MINUTE, retries: 0, after: [], ...d }))
 }
@@ -65,6 +65,17 @@ export function defaultPlan(env: ResolvedEnvironment): StepSpec[] {
 function rehearsalTitle(env: ResolvedEnvironment): string {
   const mode = (env.migrate as Record<string, unknown>).rehearse
   return mode === false ? 'off' : mode === 'data' ? 'schema and rows' : 'schema only'
+}
+
+/**
+ * Default steps whose id changed, old id → new one: a config that still names an old id is told
+ * the new one instead of "no such step".
+ */
+export const RENAMED_STEPS: Readonly<Record<string, string>> = {
+  // A default step whose kind appears once in the plan is named after its kind.
+  'api-health': 'http',
+  'critical-flows': 'browser',
+  'close-announcement': 'announce-close',
 }
 
 /** The phases re-run after an undo to prove the rollback. */

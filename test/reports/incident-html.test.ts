@@ -18,14 +18,14 @@ const steps: StepRecord[] = [
   step({ stepId: 'migrate', seq: 1, phase: 'migrate', status: 'rolled-back', undoStatus: 'rolled-back', undoSummary: 'restored 2 tables', undoDurationMs: 4200 }),
   step({ stepId: 'deploy', seq: 2, phase: 'deploy', status: 'rollback-failed', undoStatus: 'rollback-failed', undoSummary: 'provider said: 503 | try later', undoDurationMs: 1500 }),
   step({
-    stepId: 'critical-flows', seq: 3, status: 'failed', summary: 'login: expected text "Dashboard" <not found>',
+    stepId: 'browser', seq: 3, status: 'failed', summary: 'login: expected text "Dashboard" <not found>',
     output: 'page.goto /login\n<script>alert("x")</script>\nTimeoutError',
-    evidence: [{ path: 'critical-flows/login-failure.png', label: 'login failure' }, { path: 'javascript:alert(1)', label: 'bad link' }],
+    evidence: [{ path: 'browser/login-failure.png', label: 'login failure' }, { path: 'javascript:alert(1)', label: 'bad link' }],
   }),
 ]
 const events: RolloutEvent[] = [
   { runId: run.id, at: '2026-11-25T10:00:00.000Z', type: 'run-started', environment: 'staging', resumed: false, steps: 3, pointOfNoReturn: 'migrate' },
-  { runId: run.id, at: '2026-11-25T10:05:00.000Z', type: 'step-finished', stepId: 'critical-flows', status: 'failed', summary: 'a | b', durationMs: 9000, pass: 'run' },
+  { runId: run.id, at: '2026-11-25T10:05:00.000Z', type: 'step-finished', stepId: 'browser', status: 'failed', summary: 'a | b', durationMs: 9000, pass: 'run' },
 ]
 const input: IncidentInput = { run, steps, events, contacts: { onCall: 'ops@terp.example <pager>', escalation: 'cto@terp.example' } }
 
@@ -37,14 +37,14 @@ test('incident HTML: a standalone page with the report\'s sections, tables and c
   assert.match(html, /<h1>Incident report: staging rollout r-2026-abc<\/h1>/)
   for (const h of ['What failed', 'Steps', 'Rollback', 'State of the environment', 'To finish by hand', 'Timeline', 'Contacts']) assert.match(html, new RegExp(`<h2>${h}</h2>`))
   assert.match(html, /<li><strong>Outcome:<\/strong> rollback-failed — ROLLBACK INCOMPLETE/)
-  assert.match(html, /<h3><code>critical-flows<\/code> — critical-flows<\/h3>/)
+  assert.match(html, /<h3><code>browser<\/code> — browser<\/h3>/)
   // The rollback table: header row, one row per undone step, an escaped pipe kept inside its cell.
   assert.match(html, /<thead><tr><th>step<\/th><th>result<\/th><th>took<\/th><th>detail<\/th><\/tr><\/thead>/)
   assert.match(html, /<tr><td><code>deploy<\/code><\/td><td>rollback-failed<\/td><td>1\.5s<\/td><td>provider said: 503 \| try later<\/td><\/tr>/)
-  assert.match(html, /<td>10:05:00\.000<\/td><td><code>critical-flows<\/code> failed after 9\.0s: a \| b<\/td>/)
+  assert.match(html, /<td>10:05:00\.000<\/td><td><code>browser<\/code> failed after 9\.0s: a \| b<\/td>/)
   assert.match(html, /<pre><code>page\.goto \/login\n&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;\nTimeoutError<\/code><\/pre>/)
   assert.match(html, /<li>Then let the tool finish and prove it: <code>rollout rollback r-2026-abc<\/code> \(undoes what is not put back yet, then re-runs the smoke tests\)<\/li>/)
-  assert.match(html, /<a href="critical-flows\/login-failure\.png">login failure<\/a>/)
+  assert.match(html, /<a href="browser\/login-failure\.png">login failure<\/a>/)
   assert.match(html, /On-call engineer: ops@terp\.example &lt;pager&gt;/)
 })
 

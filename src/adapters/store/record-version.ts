@@ -11,25 +11,56 @@ export const RECORD_VERSION = 1
 type Json = Record<string, unknown>
 
 /** UPGRADES[n] turns a version-n record into a version n+1 one, inside the caller's transaction. */
-const UPGRADES: ((db: Database) => void)[] = [
-  // 1: the pass that re-runs the smoke steps to prove a rollback was called `verify`, the name of a
-  // phase too; it is `proof`, in the steps rows and in the events' JSON. The plan's list of the
-  // phases it re-runs follows it (rollbackVerifyPhases → rollbackProofPhases).
-  (db) => {
-    db.prepare(`UPDATE steps SET pass = 'proof' WHERE pass = 'verify'`).run()
-    rewriteJson(db, 'events', 'seq', 'body', (event) => {
-      if (event.pass !== 'verify') return false
-      event.pass = 'proof'
-      return true
-    })
-    rewriteJson(db, 'runs', 'id', 'plan', (plan) => {
-      if (!('rollbackVerifyPhases' in plan)) return false
+const UPGRADES: ((db: Database) => void)[] = [toVersion1]
+
+/**
+ * Default steps that took their kind's name at version 1, old id → kind. Kept here as they were then
+ * (not read from the plan's current table): a version-1 upgrade must do the same thing forever.
+ */
+const VERSION_1_STEP_IDS: Readonly<Record<string, string>> = { 'api-health': 'http', 'critical-flows': 'browser', 'close-announcement': 'announce-close' }
+
+/**
+ * Version 1. The pass that re-runs the smoke steps to prove a rollback was called `verify`, the name
+ * of a phase too: it is `proof`, in the steps rows and in the events, and the plan's list of the
+ * phases it re-runs follows it (rollbackVerifyPhases → rollbackProofPhases). Three default steps
+ * took their kind's name, in the plan, the steps rows and the events, so a run recorded before is
+ * resumed and rolled back by today's plan. A run whose plan already has a step of the new name (one
+ * the config added) keeps its ids: two steps would have one.
+ */
+function toVersion1(db: Database): void {
+  db.prepare(`UPDATE steps SET pass = 'proof' WHERE pass = 'verify'`).run()
+  const renames = new Map<string, Map<string, string>>()
+  const updateRun = db.prepare('UPDATE runs SET plan = ?, crossed_at = ? WHERE id = ?')
+  const renameStep = db.prepare('UPDATE steps SET step_id = ? WHERE run_id = ? AND step_id = ?')
+  for (const row of db.prepare('SELECT id, plan, crossed_at FROM runs').all()) {
+    const runId = String(row.id)
+    const plan = JSON.parse(String(row.plan)) as Json & { steps?: { id: string; kind: string; after?: string[] }[] }
+    const steps = plan.steps ?? []
+    const ids = new Set(steps.map((s) => s.id))
+    const renamed = new Map(steps.flatMap((s) => (VERSION_1_STEP_IDS[s.id] === s.kind && !ids.has(s.kind) ? [[s.id, s.kind] as const] : [])))
+    renames.set(runId, renamed)
+    const to = (id: string) => renamed.get(id) ?? id
+    for (const step of steps) {
+      step.id = to(step.id)
+      if (step.after) step.after = step.after.map(to)
+    }
+    if (typeof plan.pointOfNoReturn === 'string') plan.pointOfNoReturn = to(plan.pointOfNoReturn)
+    if ('rollbackVerifyPhases' in plan) {
       plan.rollbackProofPhases = plan.rollbackVerifyPhases
       delete plan.rollbackVerifyPhases
-      return true
-    })
-  },
-]
+    }
+    updateRun.run(JSON.stringify(plan), typeof row.crossed_at === 'string' ? to(row.crossed_at) : null, runId)
+    for (const [from, id] of renamed) renameStep.run(id, runId, from)
+  }
+  rewriteJson(db, 'events', 'seq', 'body', (event) => {
+    if (event.pass === 'verify') event.pass = 'proof'
+    const renamed = renames.get(String(event.runId))
+    if (!renamed?.size) return
+    const to = (id: unknown) => (typeof id === 'string' ? (renamed.get(id) ?? id) : id)
+    for (const key of ['stepId', 'pointOfNoReturn']) if (key in event) event[key] = to(event[key])
+    if (Array.isArray(event.stepIds)) event.stepIds = event.stepIds.map(to)
+  })
+}
 
 /**
  * Creates the tables a new record lacks and brings an older record up to RECORD_VERSION, all in one
@@ -66,11 +97,13 @@ function checkedVersion(db: Database, file: string): number {
   return version
 }
 
-/** Rewrites one JSON column row by row, writing back only the rows `change` changed. */
-function rewriteJson(db: Database, table: string, key: string, column: string, change: (value: Json) => boolean): void {
+/** Rewrites one JSON column row by row, in place through `change`; writes back only the rows it changed. */
+function rewriteJson(db: Database, table: string, key: string, column: string, change: (value: Json) => void): void {
   const update = db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${key} = ?`)
   for (const row of db.prepare(`SELECT ${key} AS k, ${column} AS v FROM ${table}`).all()) {
     const value = JSON.parse(String(row.v)) as Json
-    if (change(value)) update.run(JSON.stringify(value), row.k)
+    change(value)
+    const text = JSON.stringify(value)
+    if (text !== row.v) update.run(text, row.k)
   }
 }

@@ -40,32 +40,51 @@ CREATE TABLE locks (
 `
 
 const RUN = 'r-old'
+const OWN = 'r-own-http'
 const AT = '2026-11-25T10:00:00.000Z'
 const planned = (id: string, phase: string, kind: string, after: string[] = []) => ({
   id, phase, kind, title: id, options: {}, gate: 'blocking', timeoutMs: 60_000, retries: 0, after, changesEnvironment: phase === 'migrate', undoable: phase === 'migrate',
 })
 
-/** A record as an older version left it: a run rolled back and proven by a re-run of its smoke step. */
+/**
+ * A record as an older version left it: a run rolled back and proven by a re-run of its browser
+ * step, under the ids the default plan had then; and a run whose config added its own step "http".
+ */
 function oldRecord(): string {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'rollout-record-')), 'rollout.db')
   const db = new Sqlite(file)
   db.exec(OLD_SCHEMA)
-  const plan = { environment: 'staging', steps: [planned('migrate', 'migrate', 'migrate'), planned('smoke', 'smoke', 'command')], pointOfNoReturn: 'migrate', rollbackVerifyPhases: ['smoke'] }
-  db.prepare('INSERT INTO runs (id, environment, status, started_at, finished_at, user, host, pid, plan, release, crossed_at, summary, config_file) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)')
-    .run(RUN, 'staging', 'rolled-back', AT, AT, 'ana', 'ci-1', 42, JSON.stringify(plan), 'v3', 'migrate', 'rolled back migrate; verified by smoke', 'rollout.config.mjs')
+  const insertRun = db.prepare('INSERT INTO runs (id, environment, status, started_at, finished_at, user, host, pid, plan, release, crossed_at, summary, config_file) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)')
+  const plan = {
+    environment: 'staging',
+    steps: [planned('migrate', 'migrate', 'migrate'), planned('api-health', 'smoke', 'http'), planned('critical-flows', 'smoke', 'browser', ['api-health']), planned('notify', 'post', 'notify'), planned('close-announcement', 'post', 'announce-close', ['notify'])],
+    pointOfNoReturn: 'migrate',
+    rollbackVerifyPhases: ['smoke'],
+  }
+  insertRun.run(RUN, 'staging', 'rolled-back', AT, AT, 'ana', 'ci-1', 42, JSON.stringify(plan), 'v3', 'migrate', 'rolled back migrate; verified by critical-flows', 'rollout.config.mjs')
+  const own = { environment: 'staging', steps: [planned('api-health', 'smoke', 'http'), planned('http', 'smoke', 'command')], pointOfNoReturn: null, rollbackVerifyPhases: ['smoke'] }
+  insertRun.run(OWN, 'staging', 'passed', '2026-11-24T10:00:00.000Z', AT, 'ana', 'ci-1', 41, JSON.stringify(own), 'v2', null, null, 'rollout.config.mjs')
+
   const step = db.prepare('INSERT INTO steps (run_id, step_id, pass, phase, title, status, seq, output) VALUES (?,?,?,?,?,?,?,?)')
   step.run(RUN, 'migrate', 'run', 'migrate', 'Apply migrations', 'rolled-back', 1, '')
-  step.run(RUN, 'smoke', 'run', 'smoke', 'Smoke', 'failed', 2, 'broken\n')
-  step.run(RUN, 'smoke', 'verify', 'smoke', 'Smoke', 'passed', 3, 'fine\n')
+  step.run(RUN, 'api-health', 'run', 'smoke', 'Health', 'passed', 2, '')
+  step.run(RUN, 'critical-flows', 'run', 'smoke', 'Flows', 'failed', 3, 'broken\n')
+  step.run(RUN, 'critical-flows', 'verify', 'smoke', 'Flows', 'passed', 4, 'fine\n')
+  step.run(OWN, 'api-health', 'run', 'smoke', 'Health', 'passed', 1, '')
+  step.run(OWN, 'http', 'run', 'smoke', 'Own check', 'passed', 2, '')
   const event = db.prepare('INSERT INTO events (run_id, at, type, body) VALUES (?,?,?,?)')
   for (const body of [
+    { type: 'run-started', environment: 'staging', resumed: false, steps: 5, pointOfNoReturn: 'migrate' },
     { type: 'phase-started', phase: 'smoke', pass: 'run' },
-    { type: 'step-finished', stepId: 'smoke', status: 'failed', summary: 'broken', durationMs: 5, pass: 'run' },
+    { type: 'step-finished', stepId: 'critical-flows', status: 'failed', summary: 'broken', durationMs: 5, pass: 'run' },
     { type: 'phase-started', phase: 'smoke', pass: 'verify' },
-    { type: 'step-started', stepId: 'smoke', title: 'Smoke', phase: 'smoke', attempt: 1, pass: 'verify' },
-    { type: 'step-output', stepId: 'smoke', line: 'fine', pass: 'verify' },
-    { type: 'step-finished', stepId: 'smoke', status: 'passed', summary: 'fine', durationMs: 5, pass: 'verify' },
+    { type: 'step-started', stepId: 'critical-flows', title: 'Flows', phase: 'smoke', attempt: 1, pass: 'verify' },
+    { type: 'step-output', stepId: 'critical-flows', line: 'fine', pass: 'verify' },
+    { type: 'step-finished', stepId: 'critical-flows', status: 'passed', summary: 'fine', durationMs: 5, pass: 'verify' },
+    { type: 'warning', message: 'slow', stepId: 'api-health' },
+    { type: 'monitor-detached', stepIds: ['close-announcement'], pid: 7 },
   ]) event.run(RUN, AT, body.type, JSON.stringify({ runId: RUN, at: AT, ...body }))
+  event.run(OWN, AT, 'step-finished', JSON.stringify({ runId: OWN, at: AT, type: 'step-finished', stepId: 'api-health', status: 'passed', summary: 'ok', durationMs: 5, pass: 'run' }))
   db.close()
   return file
 }
@@ -73,7 +92,10 @@ function oldRecord(): string {
 async function read(file: string) {
   const store = new SqliteStore(file)
   try {
-    return { runs: await store.listRuns({}), run: await store.getRun(RUN), steps: await store.getSteps(RUN), events: await store.getEvents(RUN) }
+    return {
+      runs: await store.listRuns({}), run: await store.getRun(RUN), steps: await store.getSteps(RUN), events: await store.getEvents(RUN),
+      own: await store.getRun(OWN), ownSteps: await store.getSteps(OWN), ownEvents: await store.getEvents(OWN),
+    }
   } finally {
     store.close()
   }
@@ -88,18 +110,28 @@ function userVersion(file: string): number {
   }
 }
 
-test('a record written before versions is upgraded on open: the rollback proof pass reads back as "proof"', async () => {
+test('a record written before versions is upgraded on open: the proof pass and the renamed default steps read back by their names', async () => {
   const file = oldRecord()
   assert.equal(userVersion(file), 0)
-  const { runs, run, steps, events } = await read(file)
+  const { runs, run, steps, events, own, ownSteps, ownEvents } = await read(file)
   assert.equal(userVersion(file), RECORD_VERSION)
 
-  assert.deepEqual(runs.map((r) => [r.id, r.status]), [[RUN, 'rolled-back']])
+  assert.deepEqual(runs.map((r) => [r.id, r.status]), [[RUN, 'rolled-back'], [OWN, 'passed']])
   assert.deepEqual(run!.plan.rollbackProofPhases, ['smoke'])
   assert.ok(!('rollbackVerifyPhases' in run!.plan), JSON.stringify(run!.plan))
-  assert.deepEqual(steps.map((s) => `${s.stepId}:${s.pass}:${s.status}`), ['migrate:run:rolled-back', 'smoke:run:failed', 'smoke:proof:passed'])
+  assert.deepEqual(run!.plan.steps.map((s) => `${s.id}<${s.after.join(',')}`), ['migrate<', 'http<', 'browser<http', 'notify<', 'announce-close<notify'])
+  assert.equal(run!.crossedAt, 'migrate')
+  assert.deepEqual(steps.map((s) => `${s.stepId}:${s.pass}:${s.status}`), ['migrate:run:rolled-back', 'http:run:passed', 'browser:run:failed', 'browser:proof:passed'])
   assert.equal(steps.find((s) => s.pass === 'proof')!.output, 'fine\n')
-  assert.deepEqual(events.map((e) => ('pass' in e ? e.pass : null)), ['run', 'run', 'proof', 'proof', 'proof', 'proof'])
+  assert.deepEqual(events.map((e) => ('pass' in e ? e.pass : null)), [null, 'run', 'run', 'proof', 'proof', 'proof', 'proof', null, null])
+  assert.deepEqual(events.flatMap((e) => ('stepId' in e && e.stepId ? [e.stepId] : [])), ['browser', 'browser', 'browser', 'browser', 'http'])
+  assert.deepEqual(events.flatMap((e) => (e.type === 'monitor-detached' ? e.stepIds : [])), ['announce-close'])
+  assert.equal(run!.summary, 'rolled back migrate; verified by critical-flows', 'what the run said then stays as it said it')
+
+  // A config that added its own "http" beside the old api-health: renaming would give two steps one id.
+  assert.deepEqual(own!.plan.steps.map((s) => s.id), ['api-health', 'http'])
+  assert.deepEqual(ownSteps.map((s) => s.stepId), ['api-health', 'http'])
+  assert.deepEqual(ownEvents.map((e) => ('stepId' in e ? e.stepId : null)), ['api-health'])
 })
 
 test('opening an upgraded record again changes nothing', async () => {
@@ -130,6 +162,6 @@ test('a record of a newer version is refused, not misread, and left as it was', 
   })
   assert.equal(userVersion(file), RECORD_VERSION + 1)
   const raw = new Sqlite(file)
-  assert.equal(raw.prepare(`SELECT count(*) AS n FROM steps WHERE pass = 'verify'`).get()!.n, 1, 'the newer record was rewritten')
+  assert.equal(raw.prepare(`SELECT count(*) AS n FROM steps WHERE pass = 'verify' AND step_id = 'critical-flows'`).get()!.n, 1, 'the newer record was rewritten')
   raw.close()
 })
