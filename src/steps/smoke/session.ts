@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { StepContext } from '../../engine/step-kind.js'
 import { httpRequest, HttpRequestError } from '../../adapters/http/request.js'
 import { CookieJar } from '../../adapters/trpc/cookies.js'
-import { resolveUrl } from '../http.js'
+import { resolveUrl } from '../url.js'
 import type { ResolvedTerp } from './terp-flows.js'
 
 /**
