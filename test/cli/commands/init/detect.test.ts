@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { detectProject, runBinary, runScript } from '../../src/cli/commands/init/detect.js'
-import { renderConfig } from '../../src/cli/commands/init/render.js'
+import { detectProject, runBinary, runScript } from '../../../../src/cli/commands/init/detect.js'
+import { renderConfig } from '../../../../src/cli/commands/init/render.js'
 
 test('commands are written the way the package manager runs scripts and binaries', () => {
   assert.equal(runScript('pnpm', 'db:push'), 'pnpm db:push')
