@@ -63,7 +63,7 @@ function toVersion1(db: Database): void {
 }
 
 /**
- * Creates the tables a new record lacks and brings an older record up to RECORD_VERSION, all in one
+ * Creates the tables a new record lacks, and brings an older record up to RECORD_VERSION in one
  * transaction (a process killed halfway leaves the old record as it was). A newer record is refused
  * before anything is written to it: this code would misread its rows and could write wrong ones
  * beside them.
