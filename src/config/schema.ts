@@ -102,10 +102,10 @@ export const environmentSchema = z.strictObject({
   health: z
     .looseObject({
       paths: z.array(z.string().startsWith('/')).min(1).default(['/api/health']).describe('Health endpoints, tried in order.'),
-      ready: z.string().startsWith('/').optional().describe('The readiness path the api-health smoke step checks; default the first of `paths`.'),
+      ready: z.string().startsWith('/').optional().describe('The readiness path the `http` smoke step checks; default the first of `paths`.'),
     })
     .prefault({})
-    .describe('The health endpoints the health check, the api-health smoke step and the monitor use.'),
+    .describe('The health endpoints the health check, the `http` smoke step and the monitor use.'),
   hostGuard: z
     .looseObject({ allowedHosts: z.array(z.string().min(1)).optional().describe('Hosts the app must serve; default the URL\'s host.') })
     .prefault({})

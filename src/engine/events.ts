@@ -34,7 +34,7 @@ export type RunStatus =
 export type MonitorOutcome = 'quiet' | 'alerted' | 'rolled-back' | 'rollback-failed' | 'not-rolled-back' | 'stopped'
 
 /** Which pass of a step: its normal run, or a re-run that proves a rollback. */
-export type StepPass = 'run' | 'verify'
+export type StepPass = 'run' | 'proof'
 
 interface Base {
   runId: string

@@ -2,14 +2,15 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Redactor } from '../config/redact.js'
 import type { EvidenceRef } from './step-kind.js'
+import type { StepPass } from './events.js'
 
 /** The run's folder: `<stateDir>/runs/<run-id>/`, owner-only. */
 export function runDir(stateDir: string, runId: string): string {
   return path.join(stateDir, 'runs', runId)
 }
 
-export function stepEvidenceDir(stateDir: string, runId: string, stepId: string, pass: 'run' | 'verify'): string {
-  return path.join(runDir(stateDir, runId), pass === 'run' ? stepId : `${stepId}.rollback-verify`)
+export function stepEvidenceDir(stateDir: string, runId: string, stepId: string, pass: StepPass): string {
+  return path.join(runDir(stateDir, runId), pass === 'run' ? stepId : `${stepId}.rollback-proof`)
 }
 
 /** Writes one evidence file, redacting text; returns its path relative to the run's folder. */

@@ -8,12 +8,13 @@ export interface RollbackProof {
 }
 
 /**
- * What the verification pass after a rollback proved. Steps that were skipped or only warned prove
- * nothing: a rollback is "verified" only when a check actually ran against what was put back. Pure.
+ * What the proof pass after a rollback (the smoke steps re-run against what was put back) proved.
+ * Steps that were skipped or only warned prove nothing: a rollback is "verified" only when a check
+ * actually ran against what was put back. Pure.
  */
 export function rollbackProof(steps: readonly Pick<StepRecord, 'pass' | 'stepId' | 'status'>[]): RollbackProof {
-  const verify = steps.filter((s) => s.pass === 'verify')
-  const passed = verify.filter((s) => s.status === 'passed').map((s) => s.stepId)
-  const failed = verify.filter((s) => s.status === 'failed' || s.status === 'cancelled').map((s) => s.stepId)
+  const proof = steps.filter((s) => s.pass === 'proof')
+  const passed = proof.filter((s) => s.status === 'passed').map((s) => s.stepId)
+  const failed = proof.filter((s) => s.status === 'failed' || s.status === 'cancelled').map((s) => s.stepId)
   return { verified: passed.length > 0 && failed.length === 0, passed, failed }
 }

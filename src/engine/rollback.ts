@@ -59,9 +59,9 @@ export async function rollBack(state: RunState, reason: string): Promise<Rollbac
   const undone = toUndo.map((x) => x.step.id)
   const proof = rollbackProof(await store.getSteps(runId))
   if (!problems.length && undone.length && !proof.verified) {
-    await recorder.emit({ type: 'warning', message: `the rollback is not verified: no ${state.plan.rollbackVerifyPhases.join('/') || 'smoke'} step ran and passed against what was put back` })
+    await recorder.emit({ type: 'warning', message: `the rollback is not verified: no ${state.plan.rollbackProofPhases.join('/') || 'smoke'} step ran and passed against what was put back` })
   }
-  const verifiedBy = proof.verified ? `verified by ${proof.passed.join(', ')}` : `NOT verified: no ${state.plan.rollbackVerifyPhases.join('/') || 'smoke'} step ran and passed against it`
+  const verifiedBy = proof.verified ? `verified by ${proof.passed.join(', ')}` : `NOT verified: no ${state.plan.rollbackProofPhases.join('/') || 'smoke'} step ran and passed against it`
   const result: RollbackResult = problems.length
     ? { status: 'rollback-failed', summary: `rollback did not complete: ${problems.join('; ')}` }
     : { status: 'rolled-back', summary: undone.length ? `rolled back ${undone.join(', ')}; ${verifiedBy}` : 'nothing needed undoing' }
@@ -74,12 +74,12 @@ export async function rollBack(state: RunState, reason: string): Promise<Rollbac
  * it nothing did, and no smoke test can pass against nothing.
  */
 async function proveRollback(state: RunState) {
-  if (!isFirstDeploy(state.plan)) return runPhases(state, state.plan.rollbackVerifyPhases, 'verify')
+  if (!isFirstDeploy(state.plan)) return runPhases(state, state.plan.rollbackProofPhases, 'proof')
   const step: PlannedStep = {
     id: 'nothing-serving', title: 'Nothing serves at the URL', phase: 'smoke', kind: 'nothing-serving', options: {},
     gate: 'blocking', timeoutMs: 60_000, retries: 0, after: [], changesEnvironment: false, undoable: false,
   }
-  const result = await executeStep(state, step, 'verify')
+  const result = await executeStep(state, step, 'proof')
   return result.status === 'failed' || result.status === 'cancelled' ? { phase: step.phase, results: [result], blocker: result } : null
 }
 

@@ -76,7 +76,7 @@ export function newRunId(now = new Date()): string {
 /** The plan cut down to some phases (`rollout check`): such a run changes nothing and never rolls back. */
 export function onlyPhases(plan: Plan, phases: Phase[]): Plan {
   const steps = plan.steps.filter((s) => phases.includes(s.phase))
-  return { ...plan, steps, pointOfNoReturn: pointOfNoReturn(steps), rollbackVerifyPhases: [], only: phases }
+  return { ...plan, steps, pointOfNoReturn: pointOfNoReturn(steps), rollbackProofPhases: [], only: phases }
 }
 
 /** A new run: the whole plan, with the rollback after the point of no return. */

@@ -5,7 +5,7 @@ import { ConfigError } from '../shared/errors.js'
 import { formatIssues } from '../config/issues.js'
 import { PHASES } from './phases.js'
 import type { Plan, PlannedStep, StepSpec } from './types.js'
-import { ROLLBACK_VERIFY_PHASES, defaultPlan } from './default-plan.js'
+import { RENAMED_STEPS, ROLLBACK_PROOF_PHASES, defaultPlan } from './default-plan.js'
 
 export interface PlanInputs {
   environmentName: string
@@ -32,6 +32,7 @@ export function buildPlan(inputs: PlanInputs): Plan {
 
   for (const [id, override] of Object.entries(env.steps)) {
     const spec = specs.get(id)
+    if (!spec && RENAMED_STEPS[id]) fail(keyOf('steps', id), `this step is now called "${RENAMED_STEPS[id]}"`)
     if (!spec) fail(keyOf('steps', id), `no step "${id}" in the default plan (its steps: ${[...specs.keys()].join(', ')}); add new steps under ${keyOf('add')}`)
     if (override === false) {
       specs.delete(id)
@@ -94,7 +95,7 @@ export function buildPlan(inputs: PlanInputs): Plan {
   })
 
   checkOrder(steps, (id) => specs.get(id)!.key, fail)
-  return { environment: name, steps, pointOfNoReturn: pointOfNoReturn(steps), rollbackVerifyPhases: ROLLBACK_VERIFY_PHASES }
+  return { environment: name, steps, pointOfNoReturn: pointOfNoReturn(steps), rollbackProofPhases: ROLLBACK_PROOF_PHASES }
 }
 
 /** The first step that changes the environment: from there on a failure means a rollback. */
@@ -108,7 +109,7 @@ function checkOrder(steps: PlannedStep[], keyOf: (id: string) => string, fail: (
   for (const step of steps) {
     for (const dep of step.after) {
       const other = byId.get(dep)
-      if (!other) fail(`${keyOf(step.id)}.after`, `no step "${dep}" in the plan`)
+      if (!other) fail(`${keyOf(step.id)}.after`, `no step "${dep}" in the plan${RENAMED_STEPS[dep] ? `; this step is now called "${RENAMED_STEPS[dep]}"` : ''}`)
       else if (other.phase !== step.phase) fail(`${keyOf(step.id)}.after`, `"${dep}" is in phase ${other.phase}, not ${step.phase}; phases already run in order`)
     }
   }

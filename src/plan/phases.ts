@@ -1,4 +1,4 @@
-/** The runbook's phases, in the order a rollout walks them. */
+/** The phases of a run, in the order a rollout walks them. */
 export const PHASES = [
   'preflight',
   'backup',

@@ -33,8 +33,8 @@ export interface Plan {
   steps: PlannedStep[]
   /** Id of the first step that changes the environment, or null when none does. */
   pointOfNoReturn: string | null
-  /** Phases re-run after the undo to prove the rollback (the runbook's "Verify rollback with smoke tests"). */
-  rollbackVerifyPhases: Phase[]
+  /** Phases re-run after the undo to prove the rollback: the proof pass. */
+  rollbackProofPhases: Phase[]
   /** Set when only some phases run (`rollout check`): such a run changes nothing. */
   only?: Phase[]
 }

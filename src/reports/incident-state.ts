@@ -38,7 +38,7 @@ export function environmentStateSection(run: RunRecord, steps: readonly StepReco
   const lines = ['## State of the environment', '']
   if (!run.crossedAt) return [...lines, 'Unchanged: the run stopped before the point of no return.', '']
   const left = changed.filter((c) => !isBack(c))
-  const verify = steps.filter((s) => s.pass === 'verify')
+  const proof = steps.filter((s) => s.pass === 'proof')
   const { verified } = rollbackProof(steps)
   if (run.status === 'rolled-back' && !left.length && verified) lines.push('**As before the run:** every change was undone and the smoke tests pass against what was put back.')
   else if (run.status === 'rolled-back' && !left.length) lines.push('**Undone, not proven:** every change was undone, but no smoke test ran and passed against what was put back.')
@@ -46,11 +46,11 @@ export function environmentStateSection(run: RunRecord, steps: readonly StepReco
   else lines.push(`**Undone, not proven:** every change was undone but the smoke tests did not pass against it.`)
   lines.push('')
   for (const c of changed) lines.push(`- ${code(c.id)}${c.kind ? ` (${c.kind})` : ''}: ${describeUndo(c)}`)
-  if (verify.length) {
-    const failed = verify.filter((s) => s.status === 'failed' || s.status === 'cancelled')
+  if (proof.length) {
+    const failed = proof.filter((s) => s.status === 'failed' || s.status === 'cancelled')
     lines.push(failed.length
       ? `- smoke tests after the rollback: **FAILED**: ${failed.map((s) => `${code(s.stepId)} ${s.summary ?? ''}`).join('; ')}`
-      : `- smoke tests after the rollback: passed (${verify.map((s) => code(s.stepId)).join(', ')})`)
+      : `- smoke tests after the rollback: passed (${proof.map((s) => code(s.stepId)).join(', ')})`)
   } else if (changed.some(isBack)) lines.push('- smoke tests after the rollback: not run')
   lines.push('')
   return lines

@@ -31,7 +31,7 @@ export const IMAGE = /\.(png|jpe?g|webp)$/i
 
 export function renderIncident({ run, steps, events, contacts }: IncidentInput): string {
   const runSteps = steps.filter((s) => s.pass === 'run')
-  const verifySteps = steps.filter((s) => s.pass === 'verify')
+  const proofSteps = steps.filter((s) => s.pass === 'proof')
   // A step that failed and was then undone carries its undo's status (rolled-back, rollback-failed):
   // how it ended is in its last step-finished event, so a failed migration is still named as the failure.
   const ended = new Map(events.flatMap((e) => (e.type === 'step-finished' && e.pass === 'run' ? [[e.stepId, e.status] as const] : [])))
@@ -71,9 +71,9 @@ export function renderIncident({ run, steps, events, contacts }: IncidentInput):
     lines.push('| step | result | took | detail |', '|---|---|---|---|')
     for (const s of undone) lines.push(`| ${code(s.stepId)} | ${s.undoStatus} | ${s.undoDurationMs === null ? '' : formatDuration(s.undoDurationMs)} | ${cell(s.undoSummary)} |`)
   }
-  if (verifySteps.length) {
+  if (proofSteps.length) {
     lines.push('', '**Verification after the rollback:**', '')
-    for (const s of verifySteps) lines.push(`- ${code(s.stepId)} ${s.status}${s.durationMs === null ? '' : ` in ${formatDuration(s.durationMs)}`}: ${s.summary ?? ''}`)
+    for (const s of proofSteps) lines.push(`- ${code(s.stepId)} ${s.status}${s.durationMs === null ? '' : ` in ${formatDuration(s.durationMs)}`}: ${s.summary ?? ''}`)
   }
   lines.push('')
   lines.push(...environmentStateSection(run, steps))
@@ -98,10 +98,10 @@ export function renderIncident({ run, steps, events, contacts }: IncidentInput):
 
 /** Every step of the run with its start time and duration, the rollback's re-runs after them. */
 function stepsSection(steps: readonly StepRecord[]): string[] {
-  const ordered = [...steps.filter((s) => s.pass === 'run'), ...steps.filter((s) => s.pass === 'verify')]
+  const ordered = [...steps.filter((s) => s.pass === 'run'), ...steps.filter((s) => s.pass === 'proof')]
   const lines = ['## Steps', '', '| step | phase | started (UTC) | took | result |', '|---|---|---|---|---|']
   for (const s of ordered) {
-    const name = `${s.pass === 'verify' ? 'rollback check: ' : ''}${code(s.stepId)}`
+    const name = `${s.pass === 'proof' ? 'rollback check: ' : ''}${code(s.stepId)}`
     lines.push(`| ${name} | ${s.phase} | ${clock(s.startedAt)} | ${s.durationMs === null ? '—' : formatDuration(s.durationMs)} | ${cell(`${s.status}${s.summary ? `: ${s.summary}` : ''}`)} |`)
   }
   lines.push('')
@@ -120,8 +120,8 @@ function describeEvent(e: RolloutEvent): string | null {
   switch (e.type) {
     case 'run-started': return e.resumed ? 'run resumed' : 'run started'
     case 'lock-taken-over': return `lock taken over from run ${e.previous.runId}: ${e.reason}`
-    case 'step-started': return `${e.pass === 'verify' ? 'verify ' : ''}\`${e.stepId}\` started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`
-    case 'step-finished': return `${e.pass === 'verify' ? 'verify ' : ''}\`${e.stepId}\` ${e.status} after ${formatDuration(e.durationMs)}: ${e.summary}`
+    case 'step-started': return `${e.pass === 'proof' ? 'rollback check: ' : ''}\`${e.stepId}\` started${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`
+    case 'step-finished': return `${e.pass === 'proof' ? 'rollback check: ' : ''}\`${e.stepId}\` ${e.status} after ${formatDuration(e.durationMs)}: ${e.summary}`
     case 'step-skipped': return `\`${e.stepId}\` skipped: ${e.reason}`
     case 'point-of-no-return': return `point of no return: \`${e.stepId}\``
     case 'rollback-started': return `rollback started: ${e.reason}`

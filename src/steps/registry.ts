@@ -1,6 +1,6 @@
 import type { StepKind, StepKinds } from '../engine/step-kind.js'
 import command from './command.js'
-import http from './http.js'
+import http from './smoke/http.js'
 import ciStatus from './preflight/ci-status.js'
 import reviews from './preflight/reviews.js'
 import schemaValidation from './preflight/schema-validation.js'

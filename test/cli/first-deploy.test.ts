@@ -49,10 +49,10 @@ test('a failed first deploy is taken down and proven by nothing serving: exit 1,
   const deploy = records.find((s) => s.stepId === 'deploy' && s.pass === 'run')!
   assert.equal(deploy.undoStatus, 'rolled-back')
   assert.match(deploy.undoSummary!, /^first deployment \S+ taken down: nothing was live before this run$/)
-  const proof = records.find((s) => s.pass === 'verify' && s.stepId === 'nothing-serving')!
+  const proof = records.find((s) => s.pass === 'proof' && s.stepId === 'nothing-serving')!
   assert.equal(proof.status, 'passed')
   assert.match(proof.summary!, /^nothing serving at https:\/\/staging\.local\.test:\d+: connection refused$/)
-  assert.ok(!records.some((s) => s.pass === 'verify' && s.stepId === 'api-health'), 'a smoke test cannot prove a take-down')
+  assert.ok(!records.some((s) => s.pass === 'proof' && s.stepId === 'api-health'), 'a smoke test cannot prove a take-down')
   assert.match(run.stdout, /verified by nothing-serving/)
   assert.equal((await localSiteStatus(root)).serving, false)
 })

@@ -60,7 +60,7 @@ test('a TERP-shaped project (pnpm, Express + tRPC + Drizzle, Railway): its own c
   assert.match(plan, /schema-verify +Verify schema \(pnpm validate:schema\)/)
   assert.match(plan, /deploy +Deploy the application \(railway\)/)
   const ids = stepIds(plan)
-  for (const id of ['typescript-baseline', 'trpc', 'critical-flows']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`)
+  for (const id of ['typescript-baseline', 'trpc', 'browser']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`)
 })
 
 test('a Next.js + Prisma + Vercel app with Playwright (npm): npm commands, Prisma migrations, the team\'s own specs', async () => {
@@ -93,7 +93,7 @@ test('a Next.js + Prisma + Vercel app with Playwright (npm): npm commands, Prism
   assert.ok(ids.includes('playwright'), `playwright in ${ids.join(', ')}`)
   assert.match(plan, /playwright +Playwright tests pass\n +playwright · timeout 15m/)
   assert.ok(ids.includes('typescript-baseline'), 'typescript with a tsconfig.json: the type-check gate stays')
-  for (const id of ['trpc', 'critical-flows']) assert.ok(!ids.includes(id), `${id} is switched off`)
+  for (const id of ['trpc', 'browser']) assert.ok(!ids.includes(id), `${id} is switched off`)
 })
 
 test('a plain Express app (npm, only a test script, no provider file): what it lacks is switched off, saying why', async () => {
@@ -120,10 +120,10 @@ test('a plain Express app (npm, only a test script, no provider file): what it l
   assert.match(config, /\/\/ no @trpc\/server in package\.json\n\s+trpc: false,/)
   assert.match(plan, /unit-tests +All unit tests passing \(npm test\)/)
   const ids = stepIds(plan)
-  for (const id of ['schema-validation', 'typescript-baseline', 'migrate', 'schema-verify', 'trpc', 'critical-flows', 'playwright']) {
+  for (const id of ['schema-validation', 'typescript-baseline', 'migrate', 'schema-verify', 'trpc', 'browser', 'playwright']) {
     assert.ok(!ids.includes(id), `${id} is not in the plan: ${ids.join(', ')}`)
   }
-  for (const id of ['ci-status', 'unit-tests', 'backup', 'health', 'deploy', 'api-health', 'monitor']) assert.ok(ids.includes(id), `${id} stays`)
+  for (const id of ['ci-status', 'unit-tests', 'backup', 'health', 'deploy', 'http', 'monitor']) assert.ok(ids.includes(id), `${id} stays`)
 })
 
 test('init --preset terp: the environment takes TERP\'s settings (health, flows, tRPC, login, wait-live) and the smoke account from the environment', async () => {
@@ -135,10 +135,10 @@ test('init --preset terp: the environment takes TERP\'s settings (health, flows,
   assert.match(config, /^\s+preset: 'terp',$/m)
   assert.match(config, /smoke: \{ terp: \{ user: \{ username: env\('TERP_SMOKE_USER'\), password: secret\(env\('TERP_SMOKE_PASSWORD'\)\) \} \} \},/)
   assert.doesNotMatch(config, /health: \{ paths/, 'the preset\'s health paths are not overridden')
-  assert.match(plan, /api-health +\/health\/ready returns 200/)
+  assert.match(plan, /http +\/health\/ready returns 200/)
   assert.doesNotMatch(plan, new RegExp(secret))
   const ids = stepIds(plan)
-  for (const id of ['schema-validation', 'unit-tests', 'migrate', 'deploy', 'wait-live', 'api-health', 'trpc', 'critical-flows']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`)
+  for (const id of ['schema-validation', 'unit-tests', 'migrate', 'deploy', 'wait-live', 'http', 'trpc', 'browser']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`)
   // Without the account the plan says which variable is missing.
   const missing = await runCli(['plan', 'staging'], { cwd: dir, env: URLS })
   assert.equal(missing.code, 2)

@@ -52,7 +52,7 @@ test('run --detach-monitor: a breach in the background rolls the run back; `roll
   assert.equal(after.run.status, 'rolled-back')
   assert.equal(after.watch.status, 'failed')
   assert.equal((after.watch.data.breach as { kind: string }).kind, 'error-rate')
-  assert.equal(after.steps.find((s) => s.stepId === 'api-health' && s.pass === 'verify')!.status, 'passed')
+  assert.equal(after.steps.find((s) => s.stepId === 'api-health' && s.pass === 'proof')!.status, 'passed')
   assert.equal(after.events.at(-1)!.type, 'monitor-finished')
   const report = readFileSync(path.join(p.dir, '.rollout/runs', run.id, 'incident.md'), 'utf8')
   assert.match(report, /### `watch` — watch\n\nfailed: breach after/)

@@ -66,7 +66,7 @@ test('a window of a few seconds in which the app starts returning errors → rol
   assert.equal(breach.kind, 'error-rate')
   assert.deepEqual((watch.data.samples as { errorsPerMinute: number }[]).map((s) => s.errorsPerMinute), [0, 0, 0, 30])
   assert.equal(records.find((s) => s.stepId === 'deploy-v2')!.undoStatus, 'rolled-back')
-  assert.equal(records.find((s) => s.stepId === 'api-health' && s.pass === 'verify')!.status, 'passed', 'the rollback was not proven')
+  assert.equal(records.find((s) => s.stepId === 'api-health' && s.pass === 'proof')!.status, 'passed', 'the rollback was not proven')
 
   const report = readFileSync(path.join(p.dir, '.rollout/runs', run.id, 'incident.md'), 'utf8')
   assert.match(report, /### `watch` — watch\n\nfailed: breach after [\d.]+m?s: error rate 30\/min above the limit of 5\/min/)

@@ -34,10 +34,10 @@ test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and d
       assert.match(rehearsal!.summary!, /^rehearsed on a schema-only copy of backup \S+ in [\d.]+ s: (would .+|no schema change)$/)
     }
     const failed = secondSteps.filter((s) => s.pass === 'run' && s.status === 'failed').map((s) => s.stepId)
-    assert.ok(failed.includes('critical-flows'), `failed steps of run 2: ${failed.join(', ')}`)
+    assert.ok(failed.includes('browser'), `failed steps of run 2: ${failed.join(', ')}`)
     const undone = secondSteps.filter((s) => s.pass === 'run' && s.undoStatus).map((s) => `${s.stepId}:${s.undoStatus}`)
     assert.ok(undone.includes('deploy:rolled-back') && undone.includes('migrate:rolled-back'), `undo of run 2: ${undone.join(', ')}`)
-    const verified = secondSteps.filter((s) => s.pass === 'verify' && s.stepId === 'critical-flows')
+    const verified = secondSteps.filter((s) => s.pass === 'proof' && s.stepId === 'browser')
     assert.equal(verified[0]?.status, 'passed', 'the smoke test did not prove the rollback')
 
     // v2 serves again, through the sandbox's own name and CA.
@@ -62,7 +62,7 @@ test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and d
 
     // The incident report names the failed smoke step; the password never shows.
     const incident = readFileSync(path.join(dir, '.rollout', 'runs', second!.id, 'incident.md'), 'utf8')
-    assert.match(incident, /critical-flows/)
+    assert.match(incident, /`browser`/)
     const password = new URL(databaseUrl).password
     assert.ok(!result.stdout.includes(password) && !incident.includes(password), 'the database password leaked')
     // The team was told over real HTTP and SMTP: the sandbox's webhook and mail stand-ins kept each message.
@@ -73,7 +73,7 @@ test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and d
     assert.equal(hook.runId, second!.id)
     assert.ok(readFileSync(path.join(dir, 'inbox', rollbackHook), 'utf8').includes('incident.md'), 'the rollback message does not point at the incident report')
     assert.equal(inbox.filter((f) => f.endsWith('.eml')).length, inbox.filter((f) => f.includes('webhook-')).length, 'every message went by mail too')
-    const screenshots = readdirSync(path.join(dir, '.rollout', 'runs', second!.id, 'critical-flows'), { recursive: true }).filter((f) => String(f).endsWith('.png'))
+    const screenshots = readdirSync(path.join(dir, '.rollout', 'runs', second!.id, 'browser'), { recursive: true }).filter((f) => String(f).endsWith('.png'))
     assert.ok(screenshots.length > 0, 'no screenshot of the failed flow')
   } finally {
     const stopped = await runCli(['demo', '--stop'], { cwd, env })

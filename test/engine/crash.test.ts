@@ -83,7 +83,7 @@ test('killed mid-deploy after the point of no return: rollback waits for the dep
   assert.deepEqual(journal(dir), ['lint', 'types', 'mig', 'dep', 'dep-done', 'undo-dep', 'undo-mig', 'smoke'])
   const { runs, steps } = await readRecord(dir)
   assert.equal(runs[0]!.status, 'rolled-back')
-  assert.equal(steps.get(runId)!.find((s) => s.stepId === 'smoke' && s.pass === 'verify')!.status, 'passed')
+  assert.equal(steps.get(runId)!.find((s) => s.stepId === 'smoke' && s.pass === 'proof')!.status, 'passed')
   const report = readFileSync(path.join(dir, '.rollout/runs', runId, 'incident.md'), 'utf8')
   assert.match(report, /rolled-back/)
 })

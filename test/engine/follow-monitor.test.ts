@@ -6,7 +6,7 @@ import { exitCodeFor } from '../../src/cli/commands/monitor.js'
 
 const run = (status: RunRecord['status'], monitorSteps = ['monitor']): RunRecord => ({
   id: 'r1', environment: 'staging', status, startedAt: '2026-11-25T10:00:00.000Z', finishedAt: null, user: 'u', host: 'h', pid: 1,
-  plan: { environment: 'staging', steps: monitorSteps.map((id) => ({ id, phase: 'monitor' }) as never), pointOfNoReturn: null, rollbackVerifyPhases: [] },
+  plan: { environment: 'staging', steps: monitorSteps.map((id) => ({ id, phase: 'monitor' }) as never), pointOfNoReturn: null, rollbackProofPhases: [] },
   release: null, crossedAt: 'deploy', summary: 'phase monitor: … → rolled back deploy', configFile: '/p/rollout.config.mjs',
 })
 const step = (status: StepRecord['status'], summary: string, data: Record<string, unknown> = {}): StepRecord => ({

@@ -125,7 +125,7 @@ test('run liveness: a run holding its lock is live; one whose process is gone, o
   const dir = makeProject(hold)
   const store = new SqliteStore(path.join(dir, '.rollout', 'rollout.db'))
   try {
-    const base: Omit<RunRecord, 'id' | 'status' | 'pid'> = { environment: 'staging', startedAt: new Date().toISOString(), finishedAt: null, user: 'ana', host: currentOwner('x').host, plan: { environment: 'staging', steps: [], pointOfNoReturn: null, rollbackVerifyPhases: [] }, release: null, crossedAt: null, summary: null, configFile: 'rollout.config.mjs' }
+    const base: Omit<RunRecord, 'id' | 'status' | 'pid'> = { environment: 'staging', startedAt: new Date().toISOString(), finishedAt: null, user: 'ana', host: currentOwner('x').host, plan: { environment: 'staging', steps: [], pointOfNoReturn: null, rollbackProofPhases: [] }, release: null, crossedAt: null, summary: null, configFile: 'rollout.config.mjs' }
     await store.createRun({ ...base, id: 'live-run', status: 'running', pid: process.pid })
     await store.acquireLock('staging', currentOwner('live-run'), 60_000, () => null)
     await store.createRun({ ...base, id: 'killed-run', status: 'running', pid: 2 ** 22 + 1 })

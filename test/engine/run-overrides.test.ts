@@ -10,7 +10,7 @@ const plan: Plan = {
   environment: 'staging',
   steps: [step('deploy', 'deploy', 'deploy'), step('monitor', 'monitor', 'monitor'), step('canary', 'monitor', 'http', 60_000), step('notify', 'post', 'notify')],
   pointOfNoReturn: 'deploy',
-  rollbackVerifyPhases: ['smoke'],
+  rollbackProofPhases: ['smoke'],
 }
 
 test('--monitor: every monitor step gets the window, its timeout stretched to fit; the plan records it', () => {

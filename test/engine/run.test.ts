@@ -79,7 +79,7 @@ test('after the point of no return a failure undoes completed steps in reverse o
   const records = steps.get(run.id)!
   assert.equal(records.find((s) => s.stepId === 'dep' && s.pass === 'run')!.undoStatus, 'rolled-back')
   assert.equal(records.find((s) => s.stepId === 'mig' && s.pass === 'run')!.undoStatus, 'rolled-back')
-  assert.equal(records.find((s) => s.stepId === 'smoke' && s.pass === 'verify')!.status, 'passed', 'the rollback was not proven by the smoke phase')
+  assert.equal(records.find((s) => s.stepId === 'smoke' && s.pass === 'proof')!.status, 'passed', 'the rollback was not proven by the smoke phase')
   assert.deepEqual(events.filter((e) => e.type === 'undo-finished').map((e) => e.type === 'undo-finished' && [e.stepId, e.status]), [['dep', 'rolled-back'], ['mig', 'rolled-back']])
   const md = report(project.dir, run.id)
   assert.match(md, /\| `dep` \| rolled-back \|[\s\S]*\| `mig` \| rolled-back \|/)

@@ -109,7 +109,7 @@ const cases: Case[] = [
   { name: 'override retries too many', config: env({ steps: { reviews: { retries: 50 } } }), expect: k('\\.steps\\.reviews\\.retries: expected a number <= 20, got 50') },
   { name: 'override after unknown step', config: env({ steps: { reviews: { after: ['linting'] } } }), expect: k('\\.steps\\.reviews\\.after: no step "linting" in the plan') },
   { name: 'override after other phase', config: env({ steps: { reviews: { after: ['backup'] } } }), expect: k('\\.steps\\.reviews\\.after: "backup" is in phase backup, not preflight') },
-  { name: 'override options unknown key', config: env({ steps: { 'api-health': { options: { expectStatuss: 200 } } } }), expect: k('\\.steps\\.api-health\\.options: unknown key "expectStatuss"') },
+  { name: 'override options unknown key', config: env({ steps: { http: { options: { expectStatuss: 200 } } } }), expect: k('\\.steps\\.http\\.options: unknown key "expectStatuss"') },
   { name: 'steps is a list', config: env({ steps: ['reviews'] }), expect: k('\\.steps: expected record, got an array') },
   // added steps
   { name: 'add not a list', config: env({ add: { id: 'x' } }), expect: k('\\.add: expected array, got object') },

@@ -37,7 +37,7 @@ const POINTS: Point[] = [
   { name: 'mid undo of deploy', release: 'v3-broken', kill: { file: 'at-rollback' }, hangs: ['rollback'] },
   { name: 'mid undo of migrate (restore)', release: 'v3-broken', kill: { event: (e) => e.type === 'undo-started' && e.stepId === 'migrate', delayMs: 150 } },
   { name: 'after undo of migrate', release: 'v3-broken', kill: { event: (e) => e.type === 'undo-finished' && e.stepId === 'migrate' } },
-  { name: 'rollback proof (smoke) running', release: 'v3-broken', kill: { event: (e) => e.type === 'phase-started' && e.pass === 'verify' } },
+  { name: 'rollback proof (smoke) running', release: 'v3-broken', kill: { event: (e) => e.type === 'phase-started' && e.pass === 'proof' } },
 ]
 
 type Recovery = 'resume' | 'rollback'

@@ -173,7 +173,7 @@ describe('fault matrix', { concurrency: true }, () => {
     const byId = new Map(steps.get(run.id)!.filter((s) => s.pass === 'run').map((s) => [s.stepId, s]))
     assert.equal(byId.get('deploy')!.undoStatus, 'rollback-failed')
     assert.equal(byId.get('migrate')!.undoStatus, null, 'the migration was undone after the rollback was abandoned')
-    assert.ok(!steps.get(run.id)!.some((s) => s.pass === 'verify'), 'the smoke tests ran after the rollback was abandoned')
+    assert.ok(!steps.get(run.id)!.some((s) => s.pass === 'proof'), 'the smoke tests ran after the rollback was abandoned')
     assert.ok(sameState(await env.snapshot(), env.rolledOut), 'the database was restored after the rollback was abandoned')
     const text = report(env, run.id)
     assert.match(text, /`deploy` \(deploy\): \*\*NOT put back\*\*/)

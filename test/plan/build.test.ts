@@ -20,11 +20,31 @@ test('the default plan follows the runbook: phases in order, each checklist item
   assert.deepEqual(phases, [...phases].sort((a, b) => PHASES.indexOf(a) - PHASES.indexOf(b)))
   const ids = p.steps.map((s) => s.id)
   for (const id of ['ci-status', 'schema-validation', 'typescript-baseline', 'unit-tests', 'reviews', 'backup-freshness', 'backup', 'backup-verify',
-    'reachable', 'database', 'health', 'tls', 'hsts', 'host-guard', 'logs-baseline', 'announce', 'migrate', 'schema-verify', 'deploy', 'api-health', 'logs', 'monitor', 'notify']) {
+    'reachable', 'database', 'health', 'tls', 'hsts', 'host-guard', 'logs-baseline', 'announce', 'migrate', 'schema-verify', 'deploy', 'http', 'browser', 'logs', 'monitor', 'notify', 'announce-close']) {
     assert.ok(ids.includes(id), `default plan lacks ${id}`)
   }
-  assert.equal(p.steps.find((s) => s.id === 'api-health')!.options.url, '/api/health')
+  assert.equal(p.steps.find((s) => s.id === 'http')!.options.url, '/api/health')
   assert.equal(p.steps.find((s) => s.id === 'backup-verify')!.after[0], 'backup')
+})
+
+test('a default step alone of its kind in the plan is named after its kind', () => {
+  const steps = plan({}).steps
+  for (const s of steps) {
+    if (steps.filter((other) => other.kind === s.kind).length === 1) assert.equal(s.id, s.kind, `step ${s.id} of kind ${s.kind}`)
+  }
+})
+
+test('a config naming a renamed default step is told its new id', () => {
+  assert.match(configError({ steps: { 'critical-flows': false } }), /^rollout\.config\.ts: environments\.staging\.steps\.critical-flows: this step is now called "browser"$/)
+  assert.match(configError({ steps: { 'api-health': { retries: 1 } } }), /environments\.staging\.steps\.api-health: this step is now called "http"/)
+  assert.match(configError({ steps: { 'close-announcement': { gate: 'blocking' } } }), /environments\.staging\.steps\.close-announcement: this step is now called "announce-close"/)
+  assert.match(
+    configError({ add: [{ id: 'after-flows', phase: 'smoke', kind: 'command', after: ['critical-flows'], options: { command: 'true' } }] }),
+    /environments\.staging\.add\[0\]\.after: no step "critical-flows" in the plan; this step is now called "browser"/,
+  )
+  const renamed = plan({ steps: { browser: false, http: { retries: 1 } } }).steps
+  assert.ok(!renamed.some((s) => s.id === 'browser'))
+  assert.equal(renamed.find((s) => s.id === 'http')!.retries, 1)
 })
 
 test('every kind the default plan uses is registered', () => {
@@ -46,9 +66,9 @@ test('the point of no return is the first step that changes the environment', ()
 })
 
 test('overrides by id switch steps off and change gate, timeout and options', () => {
-  const p = plan({ steps: { reviews: false, 'api-health': { gate: 'warning', timeout: '90s', retries: 2, options: { expectStatus: 204 } } } })
+  const p = plan({ steps: { reviews: false, http: { gate: 'warning', timeout: '90s', retries: 2, options: { expectStatus: 204 } } } })
   assert.ok(!p.steps.some((s) => s.id === 'reviews'))
-  const health = p.steps.find((s) => s.id === 'api-health')!
+  const health = p.steps.find((s) => s.id === 'http')!
   assert.equal(health.gate, 'warning')
   assert.equal(health.timeoutMs, 90_000)
   assert.equal(health.retries, 2)

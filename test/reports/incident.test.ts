@@ -10,9 +10,9 @@ const planned = (id: string, kind: string, phase: PlannedStep['phase'], changesE
 })
 const PLAN = {
   environment: 'staging',
-  steps: [planned('backup', 'backup', 'backup'), planned('migrate', 'migrate', 'migrate', true), planned('deploy', 'deploy', 'deploy', true), planned('critical-flows', 'browser', 'smoke')],
+  steps: [planned('backup', 'backup', 'backup'), planned('migrate', 'migrate', 'migrate', true), planned('deploy', 'deploy', 'deploy', true), planned('browser', 'browser', 'smoke')],
   pointOfNoReturn: 'migrate',
-  rollbackVerifyPhases: ['smoke' as const],
+  rollbackProofPhases: ['smoke' as const],
 }
 const runOf = (status: RunRecord['status'], crossedAt: string | null = 'migrate'): RunRecord => ({
   id: 'r-42', environment: 'staging', status, startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:07:00.000Z', user: 'alice', host: 'ci-1', pid: 7,
@@ -24,7 +24,7 @@ const step = (s: Partial<StepRecord> & Pick<StepRecord, 'stepId' | 'seq'>): Step
 })
 const BACKUP_ID = 'backup_20261125_100005'
 const backup = step({ stepId: 'backup', seq: 1, phase: 'backup', startedAt: '2026-11-25T10:00:05.000Z', durationMs: 3100, summary: `${BACKUP_ID}: 6 tables`, data: { id: BACKUP_ID } })
-const smokeFailed = step({ stepId: 'critical-flows', seq: 4, status: 'failed', startedAt: '2026-11-25T10:05:10.250Z', durationMs: 41_000, summary: 'dashboard: HTTP 500' })
+const smokeFailed = step({ stepId: 'browser', seq: 4, status: 'failed', startedAt: '2026-11-25T10:05:10.250Z', durationMs: 41_000, summary: 'dashboard: HTTP 500' })
 const events = (rollbackStarted: string, rollbackFinished: string): RolloutEvent[] => [
   { runId: 'r-42', at: '2026-11-25T10:00:00.000Z', type: 'run-started', environment: 'staging', resumed: false, steps: 4, pointOfNoReturn: 'migrate' },
   { runId: 'r-42', at: rollbackStarted, type: 'rollback-started', reason: 'phase smoke' },
@@ -44,13 +44,13 @@ test('incident report of a rollback that restored the database: every step with 
     }),
     step({ stepId: 'deploy', seq: 3, phase: 'deploy', startedAt: '2026-11-25T10:02:00.000Z', durationMs: 90_000, undoStatus: 'rolled-back', undoSummary: 'rolled back to dep-41, live', undoDurationMs: 20_000 }),
     smokeFailed,
-    step({ stepId: 'critical-flows', seq: 5, pass: 'verify', startedAt: '2026-11-25T10:06:35.000Z', durationMs: 9000, summary: '7 flows passed' }),
+    step({ stepId: 'browser', seq: 5, pass: 'proof', startedAt: '2026-11-25T10:06:35.000Z', durationMs: 9000, summary: '7 flows passed' }),
   ]
   const md = renderIncident({ run: runOf('rolled-back'), steps, events: events('2026-11-25T10:06:00.000Z', '2026-11-25T10:06:45.000Z'), contacts: {} })
   // Every step, with the time it started and how long it took; the re-runs that proved the rollback after them.
   assert.match(md, /\| `backup` \| backup \| 10:00:05\.000 \| 3\.1s \| passed: backup_20261125_100005: 6 tables \|/)
-  assert.match(md, /\| `critical-flows` \| smoke \| 10:05:10\.250 \| 41\.0s \| failed: dashboard: HTTP 500 \|/)
-  assert.match(md, /\| rollback check: `critical-flows` \| smoke \| 10:06:35\.000 \| 9\.0s \| passed: 7 flows passed \|/)
+  assert.match(md, /\| `browser` \| smoke \| 10:05:10\.250 \| 41\.0s \| failed: dashboard: HTTP 500 \|/)
+  assert.match(md, /\| rollback check: `browser` \| smoke \| 10:06:35\.000 \| 9\.0s \| passed: 7 flows passed \|/)
   // What was rolled back and how long each part took.
   assert.match(md, /The rollback took 45\.0s in all \(10:06:00\.000 → 10:06:45\.000\)/)
   assert.match(md, /\| `deploy` \| rolled-back \| 20\.0s \| rolled back to dep-41, live \|\n\| `migrate` \| rolled-back \| 4\.2s \| restored; schema is back \|/)

@@ -31,7 +31,7 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   if ((info.mode & 0o077) !== 0) await chmod(dir, 0o700)
 }
 
-/** backup_YYYYMMDD_HHMMSS in UTC, as the runbook names them, plus an optional suffix. */
+/** backup_YYYYMMDD_HHMMSS in UTC (sortable by name, and readable), plus an optional suffix. */
 export function backupId(at: Date, suffix?: string): string {
   const p = (n: number) => String(n).padStart(2, '0')
   const stamp = `${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}_${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}`

@@ -5,14 +5,15 @@ import type { LockAttempt, LockRecord, RunRecord, StepRecord, Store } from '../.
 import type { RolloutEvent, StepPass } from '../../engine/events.js'
 import type { LockOwner } from '../../shared/errors.js'
 import { RolloutError } from '../../shared/errors.js'
+import { upgradeRecord } from './record-version.js'
 
 type Row = Record<string, unknown>
-interface Statement {
+export interface Statement {
   run(...params: unknown[]): { changes: number }
   get(...params: unknown[]): Row | undefined
   all(...params: unknown[]): Row[]
 }
-interface Database {
+export interface Database {
   prepare(sql: string): Statement
   exec(sql: string): void
   close(): void
@@ -59,18 +60,23 @@ export class SqliteStore implements Store {
   private readonly db: Database
 
   constructor(file: string) {
+    let db: Database | undefined
     try {
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
       ownerOnly(file)
       const require = createRequire(import.meta.url)
       const Sqlite = require('libsql') as new (file: string, opts?: { timeout?: number }) => Database
-      this.db = new Sqlite(file, { timeout: 10_000 })
-      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;')
-      this.db.exec(SCHEMA)
+      db = new Sqlite(file, { timeout: 10_000 })
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;')
+      upgradeRecord(db, file, SCHEMA)
+      this.db = db
       // libsql creates -wal and -shm at the first write (and removes them on close), giving them the
       // database file's mode; ones left by an older version may still have a looser one.
       for (const suffix of ['-wal', '-shm']) if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600)
     } catch (error) {
+      db?.close()
+      // A record this code must not read (a newer version's) is refused in its own words.
+      if (error instanceof RolloutError) throw error
       throw new RolloutError('STATE', `cannot open the run record at ${file}: ${(error as Error).message}`, 'check that the state folder (.rollout/) is writable', { cause: error })
     }
   }

@@ -74,8 +74,8 @@ function stepSwitches(f: Findings, preset?: InitPreset): Switch[] {
   // The preset's smoke tests are TERP's own routes and procedures: they stay on.
   if (preset) return out
   if (!f.trpc) out.push({ id: 'trpc', value: 'false', why: 'no @trpc/server in package.json' })
-  if (f.playwright) out.push({ id: 'critical-flows', value: 'false', why: "its built-in flows are the TERP app's; the team's own Playwright tests run instead (step playwright, below)" })
-  else if (!f.trpc) out.push({ id: 'critical-flows', value: 'false', why: 'its built-in flows are the TERP app\'s; write your own under smoke.flows and switch it back on' })
+  if (f.playwright) out.push({ id: 'browser', value: 'false', why: "its built-in flows are the TERP app's; the team's own Playwright tests run instead (step playwright, below)" })
+  else if (!f.trpc) out.push({ id: 'browser', value: 'false', why: 'its built-in flows are the TERP app\'s; write your own under smoke.flows and switch it back on' })
   return out
 }
 

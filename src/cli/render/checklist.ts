@@ -45,7 +45,7 @@ export function checklistRenderer(stream: NodeJS.WriteStream) {
     clear()
     if (e.type === 'step-started' || e.type === 'undo-started') {
       // Named as the finished line will be: a step re-run to prove a rollback says so while it runs too.
-      const title = e.type === 'undo-started' ? `undo ${e.title}` : `${e.pass === 'verify' ? '[rollback check] ' : ''}${e.title}`
+      const title = e.type === 'undo-started' ? `undo ${e.title}` : `${e.pass === 'proof' ? '[rollback check] ' : ''}${e.title}`
       titles.set(e.stepId, e.title)
       running.set(e.stepId, { title, started: performance.now(), last: '' })
     } else if (e.type === 'step-output') {

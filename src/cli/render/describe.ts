@@ -8,18 +8,18 @@ import { statusSymbol, type Style } from './style.js'
  */
 export function describeEvent(e: RolloutEvent, style: Style, titles: Map<string, string>): string | null {
   const title = (id: string) => titles.get(id) ?? id
-  const verify = (pass: string) => (pass === 'verify' ? style.dim('[rollback check] ') : '')
+  const proofLabel = (pass: string) => (pass === 'proof' ? style.dim('[rollback check] ') : '')
   switch (e.type) {
     case 'run-started':
       return style.bold(`${e.resumed ? 'Resuming' : 'Rollout'} ${e.runId} → ${e.environment} (${e.steps} steps${e.pointOfNoReturn ? `, point of no return: ${e.pointOfNoReturn}` : ''})`)
     case 'lock-taken-over':
       return style.yellow(`! took over the lock of run ${e.previous.runId} (${e.previous.user}@${e.previous.host}): ${e.reason}`)
     case 'phase-started':
-      return style.bold(`${e.pass === 'verify' ? 'rollback check: ' : ''}${e.phase}`)
+      return style.bold(`${e.pass === 'proof' ? 'rollback check: ' : ''}${e.phase}`)
     case 'step-finished':
-      return `  ${statusSymbol(e.status, style)} ${verify(e.pass)}${title(e.stepId)} ${style.dim(`(${formatDuration(e.durationMs)})`)} ${e.status === 'passed' ? style.dim(e.summary) : e.summary}`
+      return `  ${statusSymbol(e.status, style)} ${proofLabel(e.pass)}${title(e.stepId)} ${style.dim(`(${formatDuration(e.durationMs)})`)} ${e.status === 'passed' ? style.dim(e.summary) : e.summary}`
     case 'step-skipped':
-      return `  ${statusSymbol('skipped', style)} ${verify(e.pass)}${e.title} ${style.dim(`skipped: ${e.reason}`)}`
+      return `  ${statusSymbol('skipped', style)} ${proofLabel(e.pass)}${e.title} ${style.dim(`skipped: ${e.reason}`)}`
     case 'step-retrying':
       return `  ${style.yellow('↻')} ${title(e.stepId)} failed (${e.error}); attempt ${e.attempt}`
     case 'point-of-no-return':

@@ -54,7 +54,7 @@ export function githubRenderer(stream: NodeJS.WriteStream, token: () => string =
     if (stop) write(`::${stop}::`)
     write('::endgroup::')
   }
-  const heading = (stepId: string, pass: string) => `${pass === 'verify' ? '[rollback check] ' : ''}${title(stepId)}`
+  const heading = (stepId: string, pass: string) => `${pass === 'proof' ? '[rollback check] ' : ''}${title(stepId)}`
 
   return (e: RolloutEvent) => {
     switch (e.type) {
@@ -89,7 +89,7 @@ export function githubRenderer(stream: NodeJS.WriteStream, token: () => string =
 function annotate(e: RolloutEvent, title: (id: string) => string): string | null {
   switch (e.type) {
     case 'step-finished': {
-      const name = `${e.pass === 'verify' ? '[rollback check] ' : ''}${title(e.stepId)}`
+      const name = `${e.pass === 'proof' ? '[rollback check] ' : ''}${title(e.stepId)}`
       if (e.status === 'failed') return workflowCommand('error', { title: name }, e.summary)
       if (e.status === 'warning') return workflowCommand('warning', { title: name }, e.summary)
       return null

@@ -65,7 +65,7 @@ export function renderJobSummary(input: JobSummaryInput): string {
   const recorded = new Set(steps.filter((s) => s.pass === 'run').map((s) => s.stepId))
   const ordered = [...steps].sort((a, b) => (a.pass === b.pass ? a.seq - b.seq : a.pass === 'run' ? -1 : 1))
   for (const s of ordered) {
-    const name = `${s.pass === 'verify' ? 'rollback check: ' : ''}${stepName(s.stepId, s.title)}`
+    const name = `${s.pass === 'proof' ? 'rollback check: ' : ''}${stepName(s.stepId, s.title)}`
     const undo = s.undoStatus && s.undoStatus !== s.status ? `; undo ${s.undoStatus}` : ''
     out.push(`| ${SYMBOL[s.status] ?? ''} | ${name} | ${s.phase} | ${s.status}${undo} | ${s.durationMs === null ? '—' : formatDuration(s.durationMs)} | ${cell(s.summary)} |`)
   }
@@ -74,7 +74,7 @@ export function renderJobSummary(input: JobSummaryInput): string {
   }
   out.push('')
 
-  if (run.crossedAt && (steps.some((s) => s.undoStatus !== null || s.pass === 'verify') || ['rolled-back', 'rollback-failed', 'rolling-back'].includes(run.status))) {
+  if (run.crossedAt && (steps.some((s) => s.undoStatus !== null || s.pass === 'proof') || ['rolled-back', 'rollback-failed', 'rolling-back'].includes(run.status))) {
     out.push('### Rollback', '')
     const undone = steps.filter((s) => s.pass === 'run' && s.undoStatus !== null).sort((a, b) => b.seq - a.seq)
     if (undone.length) {
@@ -96,7 +96,7 @@ export function renderJobSummary(input: JobSummaryInput): string {
     for (const e of s.evidence) {
       if (listed.has(e.path)) continue
       listed.add(e.path)
-      out.push(`- ${code(e.path)}: ${cell(e.label)} (${s.pass === 'verify' ? 'rollback check: ' : ''}${cell(s.stepId)})`)
+      out.push(`- ${code(e.path)}: ${cell(e.label)} (${s.pass === 'proof' ? 'rollback check: ' : ''}${cell(s.stepId)})`)
     }
   }
   if (!input.reports.length && !steps.some((s) => s.evidence.length)) out.push('- no files: every step kept its output in the record (`rollout status ' + run.id + '`)')

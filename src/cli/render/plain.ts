@@ -9,7 +9,7 @@ export function plainRenderer(stream: NodeJS.WriteStream, opts: { showOutput: bo
   return (e: RolloutEvent) => {
     if (e.type === 'step-started') {
       titles.set(e.stepId, e.title)
-      stream.write(`  ${style.dim('…')} ${e.pass === 'verify' ? '[rollback check] ' : ''}${e.title}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}\n`)
+      stream.write(`  ${style.dim('…')} ${e.pass === 'proof' ? '[rollback check] ' : ''}${e.title}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}\n`)
       return
     }
     if (e.type === 'undo-started') {

@@ -29,7 +29,7 @@ export function renderPlan(plan: Plan, url: string, style: Style): string {
   if (plan.pointOfNoReturn) {
     out.push(style.bold('On a failure after the point of no return:'))
     out.push(`  undo, newest first: ${undo.map((s) => (s.undoable ? s.id : `${s.id} (by hand)`)).join(' → ') || 'nothing'}`)
-    out.push(`  then prove the rollback: ${plan.rollbackVerifyPhases.join(', ') || 'no checks'}`)
+    out.push(`  then prove the rollback: ${plan.rollbackProofPhases.join(', ') || 'no checks'}`)
   } else {
     out.push(style.bold('No step changes the environment: a failure just stops the run.'))
   }

@@ -23,7 +23,7 @@ export function renderStatus(run: RunRecord, steps: StepRecord[], lock: LockReco
   for (const s of steps) {
     const took = s.durationMs === null ? '' : style.dim(` (${formatDuration(s.durationMs)})`)
     const undo = s.undoStatus ? style.dim(` · undo ${s.undoStatus}${s.undoSummary ? `: ${s.undoSummary}` : ''}`) : ''
-    out.push(`  ${statusSymbol(s.status, style)} ${s.pass === 'verify' ? '[rollback check] ' : ''}${s.stepId.padEnd(20)} ${s.status.padEnd(15)}${took} ${s.summary ?? ''}${undo}`)
+    out.push(`  ${statusSymbol(s.status, style)} ${s.pass === 'proof' ? '[rollback check] ' : ''}${s.stepId.padEnd(20)} ${s.status.padEnd(15)}${took} ${s.summary ?? ''}${undo}`)
   }
   if (interrupted) {
     out.push('', `Continue it: rollout resume ${run.id}    Undo it: rollout rollback ${run.id}`)

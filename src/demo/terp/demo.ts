@@ -54,7 +54,7 @@ export async function runTerpDemo(opts: DemoOptions): Promise<DemoOutcome> {
       rowChanges: rowChanges(before, after, SMOKE_ORDER_TABLES),
       schemaBack: before.schemaHash === after.schemaHash,
       tableCount: Object.keys(before.tables).length,
-      incidentNamesSmoke: second.incidentReport ? /critical-flows|create-order/.test(readFileSync(second.incidentReport, 'utf8')) : false,
+      incidentNamesSmoke: second.incidentReport ? /`browser`|create-order/.test(readFileSync(second.incidentReport, 'utf8')) : false,
       kept: opts.keep,
       notifications: { webhook: [...inbox.webhookEvents], mail: [...inbox.mailSubjects] },
     }

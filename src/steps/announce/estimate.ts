@@ -1,6 +1,6 @@
 import type { PastRun } from '../../engine/step-kind.js'
 
-/** The runbook's own estimate, used until the record has enough runs to say better. */
+/** A fixed estimate of a staging rollout's length, used until the record has enough runs to say better. */
 export const RUNBOOK_ESTIMATE = '15-30 minutes'
 /** Fewer passed runs than this give a median too noisy to announce. */
 export const MIN_RUNS = 3
@@ -14,7 +14,7 @@ export interface Estimate {
   runs: number
 }
 
-/** Median of the durations of the last passed runs (history is newest first), or the runbook's range. */
+/** Median of the durations of the last passed runs (history is newest first), or RUNBOOK_ESTIMATE. */
 export function estimateDuration(history: readonly PastRun[]): Estimate {
   const durations = history
     .filter((r) => r.status === 'passed' && typeof r.durationMs === 'number' && r.durationMs > 0)

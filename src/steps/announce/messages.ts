@@ -2,12 +2,12 @@ import { formatDuration } from '../../config/duration.js'
 import type { Notification, NotificationField } from '../../adapters/notifiers/notifier.js'
 import type { RunStepTiming } from '../../engine/step-kind.js'
 
-/** "staging" → "Staging", as the runbook's "📢 Staging Deployment Starting". */
+/** "staging" → "Staging", as the start message's heading says it ("📢 Staging Deployment Starting"). */
 export function envTitle(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1)
 }
 
-/** The environment as the runbook's message names it: the host of its URL. */
+/** The environment as the messages name it: the host of its URL. */
 export function envHost(url: string): string {
   try {
     return new URL(url).host
@@ -27,7 +27,7 @@ function field(label: string, value: string | null | undefined): NotificationFie
   return value ? [{ label, value }] : []
 }
 
-/** The runbook's Step 1 message. */
+/** The message that announces a deployment before anything changes (the `announce` step). */
 export function startMessage(b: Base & { estimate: string; contact: string; text?: string }): Notification {
   return {
     event: 'start',

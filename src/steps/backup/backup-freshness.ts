@@ -9,7 +9,7 @@ export const backupFreshnessOptions = z.strictObject({
 })
 export type BackupFreshnessOptions = z.output<typeof backupFreshnessOptions>
 
-/** The runbook's "Verify current database backup is recent (< 24 hours)": only verified backups count. */
+/** The newest backup must be younger than backups.maxAge (a day by default): only verified backups count. */
 export default defineStepKind<BackupFreshnessOptions>({
   kind: 'backup-freshness',
   description: 'passes when the newest verified backup of the database is younger than backups.maxAge',

@@ -13,7 +13,7 @@ export const backupVerifyOptions = z.strictObject({
 export type BackupVerifyOptions = z.output<typeof backupVerifyOptions>
 
 /**
- * The runbook's "Verify backup file integrity", made strict: quick checks the file, its trailer
+ * The backup's integrity check, made strict: quick checks the file, its trailer
  * and every table against the manifest; full restores it into a scratch schema and compares
  * checksums. A failed verification marks the backup invalid: it is never offered for restore.
  */

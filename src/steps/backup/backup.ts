@@ -12,7 +12,7 @@ export const backupOptions = z.strictObject({
 export type BackupOptions = z.output<typeof backupOptions>
 
 /**
- * The runbook's "Create manual backup before major changes": one consistent dump of the target
+ * The backup taken before anything changes: one consistent dump of the target
  * database with its manifest. Its data names the backup, so the migrate step's undo can restore it.
  */
 export default defineStepKind<BackupOptions>({

@@ -47,7 +47,7 @@ export function backupSettings(src: BackupSource): BackupSettings {
   return { ...folder, url: databaseUrl(src) }
 }
 
-/** database.url, else DATABASE_URL as in the runbook. */
+/** database.url, else DATABASE_URL, the variable deploy scripts and ORMs read the database from. */
 export function databaseUrl(src: BackupSource): string {
   const url = src.environment.database?.url ?? src.env.DATABASE_URL
   if (!url) {

@@ -4,7 +4,7 @@ import { stepCa } from '../trust.js'
 import { duration } from '../../config/schema.js'
 import { formatDuration } from '../../config/duration.js'
 import { httpRequest, HttpRequestError, type HttpResponse } from '../../adapters/http/request.js'
-import { resolveUrl } from '../http.js'
+import { resolveUrl } from '../url.js'
 import { valueAt, matchesRelease } from './version-match.js'
 
 export const waitLiveOptions = z.strictObject({

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineStepKind } from '../../engine/step-kind.js'
 import { httpRequest, HttpRequestError } from '../../adapters/http/request.js'
-import { resolveUrl } from '../http.js'
+import { resolveUrl } from '../url.js'
 import { failureWords, targetOptionShape, trustedCa } from './target.js'
 import { parseHealthBody, worst, type HealthBody, type HealthWord } from './health-body.js'
 

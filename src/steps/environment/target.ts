@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { StepContext } from '../../engine/step-kind.js'
 import type { HttpRequestError } from '../../adapters/http/request.js'
 import { stepCa } from '../trust.js'
-import { resolveUrl } from '../http.js'
+import { resolveUrl } from '../url.js'
 
 /** Options every environment gate that speaks HTTP(S) shares. */
 export const targetOptionShape = {

@@ -1,6 +1,6 @@
 import { httpRequest, HttpRequestError } from '../../adapters/http/request.js'
 import type { StepContext } from '../../engine/step-kind.js'
-import { resolveUrl } from '../http.js'
+import { resolveUrl } from '../url.js'
 import { stepCa } from '../trust.js'
 import type { HealthSample } from './breach.js'
 import { counterRate, fieldValue, logErrorsPerMinute, prometheusValue, type LogRateState } from './error-rate.js'

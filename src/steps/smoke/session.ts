@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { StepContext } from '../../engine/step-kind.js'
 import { httpRequest, HttpRequestError } from '../../adapters/http/request.js'
 import { CookieJar } from '../../adapters/trpc/cookies.js'
-import { resolveUrl } from '../http.js'
+import { resolveUrl } from '../url.js'
 import type { ResolvedTerp } from './terp-flows.js'
 
 /**
@@ -30,7 +30,7 @@ export async function terpSession(ctx: Ctx, terp: ResolvedTerp, reach: { ca?: st
   ctx.redactor.add(password)
   const url = resolveUrl(ctx.environment.url, terp.paths.apiLogin)
   const who = createHash('sha256').update(`${username}\0${password}`).digest('hex').slice(0, 16)
-  const key = [ctx.runId, ctx.verifyingRollback ? 'verify' : 'run', url, who].join('|')
+  const key = [ctx.runId, ctx.verifyingRollback ? 'proof' : 'run', url, who].join('|')
   const known = sessions.get(key)
   if (known) {
     const result = await known

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Action, Flow } from '../../adapters/browser/flow-types.js'
 
 /**
- * The runbook's "Smoke Test Checklist" for TERP, as data: user can log in; dashboard loads with
+ * TERP's smoke test checklist as data: user can log in; dashboard loads with
  * data; create a new order; orders, inventory, clients; calendar; VIP portal accessible — plus the
  * tRPC calls that prove the API answers. Paths, selectors and procedures are TERP's own (its login
  * page's `#username`, tRPC under `/api/trpc` with superjson, `POST /api/auth/login`); each is an

@@ -3,7 +3,7 @@ import type { LogLine } from '../../adapters/providers/provider.js'
 /**
  * Which log lines are errors, and which of them are new since the sample taken before the deploy.
  * Pure. A structured line (JSON, or a provider's line with a level) is judged by its level; a plain
- * text line by the pattern (default /\berror\b/i), as `grep -i error` in the runbook does.
+ * text line by the pattern (default /\berror\b/i), as `grep -i error` over the logs would.
  */
 
 export interface LogEntry {
@@ -112,7 +112,7 @@ export interface NewErrors {
 /**
  * New errors since the baseline. When every error line has a time and the sample had one, the lines
  * after the sample's newest are new: exact, even when the window of N lines moved. Otherwise the
- * difference of the counts (the runbook's before/after), never below zero. Without a baseline every
+ * difference of the counts before and after, never below zero. Without a baseline every
  * error line counts.
  */
 export function newSince(now: ErrorCount, baseline: Baseline | undefined): NewErrors {

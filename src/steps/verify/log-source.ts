@@ -11,7 +11,7 @@ import { ERROR_LEVELS, type ErrorRules } from './error-lines.js'
 
 /** Settings of `logs` and `logs-baseline`: the environment's `logs` section, overlaid by the step's options. */
 export const logsOptions = z.strictObject({
-  lines: z.number().int().min(1).max(100_000).optional().describe('How many of the newest lines to read (the runbook: `railway logs --limit 100`).'),
+  lines: z.number().int().min(1).max(100_000).optional().describe('How many of the newest lines to read; default 100, as `railway logs --limit 100` reads.'),
   source: z.union([z.literal('provider'), z.strictObject({ command: z.string().min(1).describe('Shell command whose output is the log, run in the config\'s folder.') }), z.strictObject({ file: z.string().min(1).describe('Log file, relative to the config\'s folder; its last lines are read.') })]).optional().describe('Where lines come from: the deploy provider (default), a command\'s output, or a file\'s end.'),
   pattern: regexSource.optional().describe('Regular expression (case-insensitive) for error lines without a level.'),
   levels: z.array(z.string().min(1)).min(1).optional().describe('Levels that count as errors for structured lines.'),

@@ -15,7 +15,7 @@ export function findBaseline(outputs: StepContext<unknown>['outputs'], id?: stri
 }
 
 /**
- * The runbook's "Verify Deployment": the newest log lines after the deploy, error lines counted
+ * The log check of the verify phase: the newest log lines after the deploy, error lines counted
  * and compared with the sample taken before it; more new errors than the threshold fail the step.
  * The error lines go to the evidence.
  */

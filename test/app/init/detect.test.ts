@@ -56,7 +56,7 @@ test('Prisma without scripts: migrate deploy and prisma validate; railway.toml, 
 test('the config says where each value came from and switches off what the project lacks', () => {
   const plain = renderConfig(detectProject({ files: ['package-lock.json'], packageJson: { scripts: { test: 'node --test' }, dependencies: { express: '^5' } } }))
   assert.match(plain, /\/\/ package\.json script "test"\n\s+unitTests: 'npm test',/)
-  for (const id of ['schema-validation', 'typescript-baseline', 'migrate', 'schema-verify', 'trpc', 'critical-flows']) {
+  for (const id of ['schema-validation', 'typescript-baseline', 'migrate', 'schema-verify', 'trpc', 'browser']) {
     assert.match(plain, new RegExp(`\\n\\s+'?${id}'?: false,`), id)
   }
   assert.doesNotMatch(plain, /'unit-tests': false/)
@@ -66,7 +66,7 @@ test('the config says where each value came from and switches off what the proje
   const prisma = renderConfig(detectProject({ files: ['package-lock.json', 'prisma/schema.prisma', 'vercel.json', 'playwright.config.ts'], packageJson: { dependencies: { next: '15' } } }))
   assert.match(prisma, /provider: \{ kind: 'vercel' \},/)
   assert.match(prisma, /\{ id: 'playwright', phase: 'smoke', kind: 'playwright', title: 'Playwright tests pass', timeout: '15m', options: \{ config: 'playwright\.config\.ts' \} \}/)
-  assert.match(prisma, /'critical-flows': false,/)
+  assert.match(prisma, /\n\s+browser: false,/)
   assert.match(prisma, /command: 'npx prisma migrate deploy',\n\s+validate: 'npx prisma validate',/)
 
   const digitalocean = renderConfig(detectProject({ files: ['.do/app.yaml'], packageJson: null }))

@@ -53,9 +53,9 @@ test('output that looks like a workflow command is not obeyed; undo and rollback
   render(ev({ type: 'undo-started', stepId: 'dep', title: 'Deploy' }))
   render(ev({ type: 'step-output', stepId: 'dep', line: '  ::error::injected', pass: 'run' }))
   render(ev({ type: 'undo-finished', stepId: 'dep', status: 'rollback-failed', summary: 'provider down', durationMs: 5 }))
-  render(ev({ type: 'step-started', stepId: 'smoke', title: 'Smoke', phase: 'smoke', attempt: 1, pass: 'verify' }))
-  render(ev({ type: 'step-output', stepId: 'smoke', line: 'ok', pass: 'verify' }))
-  render(ev({ type: 'step-finished', stepId: 'smoke', status: 'passed', summary: 'fine', durationMs: 5, pass: 'verify' }))
+  render(ev({ type: 'step-started', stepId: 'smoke', title: 'Smoke', phase: 'smoke', attempt: 1, pass: 'proof' }))
+  render(ev({ type: 'step-output', stepId: 'smoke', line: 'ok', pass: 'proof' }))
+  render(ev({ type: 'step-finished', stepId: 'smoke', status: 'passed', summary: 'fine', durationMs: 5, pass: 'proof' }))
   render(ev({ type: 'warning', message: 'could not notify slack: 500' }))
   const text = out.text
   assert.ok(text.includes('::group::undo Deploy (1 line of output)\n::stop-commands::TOKEN\n  ::error::injected\n::TOKEN::\n::endgroup::\n'), text)

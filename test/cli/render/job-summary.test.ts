@@ -16,7 +16,7 @@ function step(stepId: string, phase: string, seq: number, extra: Partial<StepRec
 const run = (extra: Partial<RunRecord> = {}): RunRecord => ({
   id: '20260101-120000-ab12', environment: 'staging', status: 'passed', startedAt: '2026-01-01T12:00:00.000Z', finishedAt: '2026-01-01T12:01:30.000Z',
   user: 'runner', host: 'gh', pid: 1, release: 'abc123', crossedAt: null, summary: 'all 2 steps passed', configFile: '/w/rollout.config.ts',
-  plan: { environment: 'staging', steps: [planned('check', 'preflight'), planned('mig', 'migrate', { changesEnvironment: true, undoable: true }), planned('smoke', 'smoke')], pointOfNoReturn: 'mig', rollbackVerifyPhases: ['smoke'] } as unknown as RunRecord['plan'],
+  plan: { environment: 'staging', steps: [planned('check', 'preflight'), planned('mig', 'migrate', { changesEnvironment: true, undoable: true }), planned('smoke', 'smoke')], pointOfNoReturn: 'mig', rollbackProofPhases: ['smoke'] } as unknown as RunRecord['plan'],
   ...extra,
 })
 
@@ -52,7 +52,7 @@ test('a rolled-back run: each undo, the environment afterwards and the proof by 
       step('check', 'preflight', 1),
       step('mig', 'migrate', 2, { status: 'rolled-back', undoStatus: 'rolled-back', undoSummary: 'migrated down', undoDurationMs: 300 }),
       step('smoke', 'smoke', 3, { status: 'failed', summary: 'exit code 1' }),
-      step('smoke', 'smoke', 4, { pass: 'verify', summary: 'passes again' }),
+      step('smoke', 'smoke', 4, { pass: 'proof', summary: 'passes again' }),
     ],
     reports: ['incident.html', 'incident.md'],
   }))

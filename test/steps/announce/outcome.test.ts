@@ -17,7 +17,7 @@ test('notifyRunOutcome: the rollback message names the failed step, the incident
     environmentName: 'staging',
     environment: environment([{ kind: 'webhook', url: hook.url('/in'), secret: 'sekrit-1234' }, { kind: 'slack', webhook: slack.url('/services/x/y/z') }]),
     summary: 'rollback did not complete: deploy',
-    failedStep: { id: 'critical-flows', summary: 'login page answered 500' },
+    failedStep: { id: 'browser', summary: 'login page answered 500' },
     incidentReport: '.rollout/runs/r-77/incident.md',
     durationMs: 125_000,
     contacts: { onCall: 'ops@terp.example', database: 'db@terp.example', escalation: 'cto@terp.example' },
@@ -31,7 +31,7 @@ test('notifyRunOutcome: the rollback message names the failed step, the incident
   assert.deepEqual(Object.fromEntries(body.fields.map((f: { label: string; value: string }) => [f.label, f.value])), {
     Environment: 'staging.terp-app.local',
     Release: 'v1.4.0',
-    'Failed step': 'critical-flows: login page answered 500',
+    'Failed step': 'browser: login page answered 500',
     Duration: '2m 5s',
     'Incident report': '.rollout/runs/r-77/incident.md',
     'On-call engineer': 'ops@terp.example',

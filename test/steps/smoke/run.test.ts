@@ -32,7 +32,7 @@ function project(release: string) {
       [
         { id: 'logs-before', phase: 'environment', kind: 'logs-baseline', options: { source: { file: 'app.log' } } },
         { id: 'release', phase: 'deploy', kind: 'command', changesEnvironment: true, options: { command: release, undo: 'rm -f broken.flag' } },
-        { id: 'critical-flows', phase: 'smoke', kind: 'browser', options: { logins: { default: login }, flows: [{ name: 'dashboard', steps: [{ goto: '/dashboard' }, { expectVisible: 'data-testid=dashboard-metric' }] }] } },
+        { id: 'browser', phase: 'smoke', kind: 'browser', options: { logins: { default: login }, flows: [{ name: 'dashboard', steps: [{ goto: '/dashboard' }, { expectVisible: 'data-testid=dashboard-metric' }] }] } },
         { id: 'logs', phase: 'verify', kind: 'logs', options: { source: { file: 'app.log' } } },
       ],
       { url: app.url },
@@ -47,19 +47,19 @@ test('a broken release fails the browser smoke test, is rolled back, and the smo
   const result = await runCli(['run', 'staging'], { cwd: dir })
   assert.equal(result.code, 1, `exit 1: failed, environment as before\n${result.stdout}\n${result.stderr}`)
   // The login lands on the broken dashboard: the server error fails it, and the flows behind it are skipped.
-  assert.match(result.stdout, /✗ critical-flows .* 2 of 2 flows failed — login: 1 failed request: GET http:\/\/127\.0\.0\.1:\d+\/dashboard → HTTP 500 · dashboard: skipped: login failed/)
+  assert.match(result.stdout, /✗ browser .* 2 of 2 flows failed — login: 1 failed request: GET http:\/\/127\.0\.0\.1:\d+\/dashboard → HTTP 500 · dashboard: skipped: login failed/)
 
   const { runs, steps } = await readRecord(dir)
   const record = steps.get(runs[0]!.id)!
-  const smoke = (pass: string) => record.find((s) => s.stepId === 'critical-flows' && s.pass === pass)!
+  const smoke = (pass: string) => record.find((s) => s.stepId === 'browser' && s.pass === pass)!
   assert.equal(smoke('run').status, 'failed')
-  assert.equal(smoke('verify').status, 'passed', 'the smoke test re-run after the undo passes against the restored release')
+  assert.equal(smoke('proof').status, 'passed', 'the smoke test re-run after the undo passes against the restored release')
   assert.equal(record.find((s) => s.stepId === 'logs'), undefined, 'the run stopped before the verify phase')
   // Each pass keeps its own screenshots: the error page, and the restored dashboard.
   const runDir = path.join(dir, '.rollout/runs', runs[0]!.id)
   const failure = smoke('run').evidence.find((e) => e.path.endsWith('login-final.png'))!
-  const restored = smoke('verify').evidence.find((e) => e.path.endsWith('dashboard-final.png'))!
-  assert.ok(failure && restored, JSON.stringify([smoke('run').evidence, smoke('verify').evidence]))
+  const restored = smoke('proof').evidence.find((e) => e.path.endsWith('dashboard-final.png'))!
+  assert.ok(failure && restored, JSON.stringify([smoke('run').evidence, smoke('proof').evidence]))
   assert.notEqual(path.dirname(failure.path), path.dirname(restored.path))
   for (const e of [failure, restored]) assert.ok(greyVariance(decodePng(readFileSync(path.join(runDir, e.path)))) > 50)
   assert.equal(JSON.stringify(record).includes(PASSWORD), false, 'the typed password is nowhere in the record')
@@ -75,10 +75,10 @@ test('a release that logs new errors passes the smoke test but fails the log che
   const record = steps.get(runs[0]!.id)!
   const step = (id: string, pass = 'run') => record.find((s) => s.stepId === id && s.pass === pass)!
   assert.equal(step('logs-before').status, 'passed')
-  assert.equal(step('critical-flows').status, 'passed')
+  assert.equal(step('browser').status, 'passed')
   assert.equal(step('logs').status, 'failed')
   assert.match(step('logs').summary!, /^1 new error line after the deploy, threshold 0 \(1 before the deploy, 2 in the last 2 lines\); latest: Unknown column orders\.priority in field list$/)
-  assert.equal(step('critical-flows', 'verify').status, 'passed')
+  assert.equal(step('browser', 'proof').status, 'passed')
   const lines = step('logs').evidence.find((e) => e.path.endsWith('error-lines.log'))!
   assert.match(readFileSync(path.join(dir, '.rollout/runs', runs[0]!.id, lines.path), 'utf8'), /orders\.priority/)
 })

@@ -42,11 +42,11 @@ test('the TERP tRPC calls: detailed health refused anonymously and healthy as ad
   assert.deepEqual(terpTrpc()[1]!.expectData, { status: 'healthy' })
 })
 
-test("preset 'terp': health and readiness paths, api-health on /health/ready, wait-live on commit; the environment's own settings win", () => {
+test("preset 'terp': health and readiness paths, the http step on /health/ready, wait-live on commit; the environment's own settings win", () => {
   const env = environmentSchema.parse(applyPreset({ preset: 'terp', url: 'https://staging.terp.example' }))
   assert.deepEqual(env.health.paths, ['/health/ready', '/health/live'])
   const plan = defaultPlan(env)
-  const apiHealth = plan.find((s) => s.id === 'api-health')!
+  const apiHealth = plan.find((s) => s.id === 'http')!
   assert.equal(apiHealth.options.url, '/health/ready')
   assert.equal(apiHealth.title, '/health/ready returns 200')
   assert.deepEqual(env.steps['wait-live'], { options: { path: '/version.json', field: 'commit' } })
@@ -57,9 +57,9 @@ test("preset 'terp': health and readiness paths, api-health on /health/ready, wa
   assert.equal(own.health.ready, '/health/ready')
   assert.equal(own.steps['wait-live'], false)
   assert.deepEqual((own.smoke as { trpc: unknown }).trpc, { endpoint: '/api/trpc', transformer: 'superjson', batch: true })
-  // Without a preset nothing changes: api-health follows health.paths.
+  // Without a preset nothing changes: the http step follows health.paths.
   const plain = environmentSchema.parse(applyPreset({ url: 'https://s.example', health: { paths: ['/healthz', '/health'] } }))
-  assert.equal(defaultPlan(plain).find((s) => s.id === 'api-health')!.options.url, '/healthz')
+  assert.equal(defaultPlan(plain).find((s) => s.id === 'http')!.options.url, '/healthz')
   assert.deepEqual(mergeUnder({ a: { b: 1, c: [1] } }, { a: { c: [2] } }), { a: { b: 1, c: [2] } })
   assert.equal(typeof JSON.stringify(terpEnvironment()), 'string', 'plain data init can write out')
 })

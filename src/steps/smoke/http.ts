@@ -1,8 +1,9 @@
 import { z } from 'zod'
-import { defineStepKind } from '../engine/step-kind.js'
-import { httpRequest, HttpRequestError } from '../adapters/http/request.js'
-import { stepCa } from './trust.js'
-import { regexSource } from '../config/regex.js'
+import { defineStepKind } from '../../engine/step-kind.js'
+import { httpRequest, HttpRequestError } from '../../adapters/http/request.js'
+import { stepCa } from '../trust.js'
+import { resolveUrl } from '../url.js'
+import { regexSource } from '../../config/regex.js'
 
 export const httpOptions = z.strictObject({
   url: z.string().refine(isPathOrHttpUrl, { message: 'expected a path such as "/api/health" or an http:// or https:// URL' }).describe('Absolute URL, or a path joined to the environment\'s URL.'),
@@ -19,12 +20,6 @@ export type HttpOptions = z.output<typeof httpOptions>
 function isPathOrHttpUrl(value: string): boolean {
   if (value.startsWith('/')) return URL.canParse(value, 'http://base.invalid')
   return /^https?:\/\//i.test(value) && URL.canParse(value)
-}
-
-/** Joins a path to the environment's base URL; absolute URLs pass through. */
-export function resolveUrl(base: string, target: string): string {
-  if (/^https?:\/\//i.test(target)) return target
-  return new URL(target.replace(/^\/?/, ''), base.endsWith('/') ? base : `${base}/`).toString()
 }
 
 export default defineStepKind<HttpOptions>({

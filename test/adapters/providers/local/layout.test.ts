@@ -2,8 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import os from 'node:os'
 import path from 'node:path'
-import { deploymentIdFor, isDeploymentId, releasesToPrune, siteLayout, socketPathFor } from '../../../src/adapters/providers/local/layout.js'
-import { restartDelay } from '../../../src/adapters/providers/local/app-process.js'
+import { deploymentIdFor, isDeploymentId, releasesToPrune, siteLayout, socketPathFor } from '../../../../src/adapters/providers/local/layout.js'
+import { restartDelay } from '../../../../src/adapters/providers/local/app-process.js'
 
 test('deployment ids: UTC time then the release, sortable, unique within a second, safe as folder names', () => {
   const at = new Date('2026-11-25T10:15:00.123Z')
