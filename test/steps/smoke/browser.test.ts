@@ -7,7 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import browser, { browserOptions } from '../../../src/steps/smoke/browser.js'
 import { formatIssues } from '../../../src/config/issues.js'
-import { readEntries } from '../../../src/adapters/browser/zip-redact.js'
+import { readZip } from '../../support/zip.js'
 import { decodePng, differingShare, greyVariance } from '../../adapters/browser/png.js'
 import { PASSWORD, startWebApp, type WebApp } from '../../fixtures/smoke/web-app.js'
 import { harness, type StepHarness } from './context.js'
@@ -120,7 +120,7 @@ test('a flow failing on missing text: failure screenshot, redacted trace, the ot
     assert.deepEqual(record.failedAt, { index: 1, action: 'expect text "Quarterly revenue"' })
 
     const trace = readFileSync(evidenceFile(h, 'dashboard-trace.zip'))
-    const entries = readEntries(trace)
+    const entries = readZip(trace)
     assert.ok(entries.some((e) => e.name === 'trace.trace'), 'a Playwright trace')
     const traceText = entries.map((e) => e.data.toString('latin1')).join('\n')
     assert.ok(traceText.includes('Quarterly revenue'), 'the trace shows the failing expectation')
@@ -128,7 +128,7 @@ test('a flow failing on missing text: failure screenshot, redacted trace, the ot
     for (const sid of app.sessions) assert.equal(traceText.includes(sid), false, 'session cookies are replaced in the trace')
     assert.ok(traceText.includes('[redacted]'), 'the cookie header is there, its value replaced')
     // A password typed inside a failing flow is in its trace only as [redacted].
-    const vipTrace = readEntries(readFileSync(evidenceFile(h, 'vip-trace.zip'))).map((e) => e.data.toString('latin1')).join('\n')
+    const vipTrace = readZip(readFileSync(evidenceFile(h, 'vip-trace.zip'))).map((e) => e.data.toString('latin1')).join('\n')
     assert.ok(vipTrace.includes('vip-password'), 'the trace records the fill')
     assert.equal(vipTrace.includes(PASSWORD), false, 'but not what was typed')
     assert.equal(allText(h).includes(PASSWORD), false)
