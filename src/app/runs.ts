@@ -1,6 +1,9 @@
 import type { EventListener } from '../engine/events.js'
 import { onlyPhases, resumeRun, rollbackRun, startRun, type EngineDeps, type MonitorWatcherStarter, type RunResult } from '../engine/run.js'
 import { applyOverrides, firstDeployOverrides, mergeOverrides, monitorOverrides, recordedOverrides } from '../engine/run-overrides.js'
+import path from 'node:path'
+import { CONFIG_OBJECT } from '../config/load.js'
+import { RolloutError } from '../shared/errors.js'
 import type { Phase } from '../plan/phases.js'
 import type { RunRecord, Store } from '../engine/store.js'
 import { writeIncidentReport } from '../reports/write-incident.js'
@@ -86,6 +89,9 @@ export async function rollbackRollout(input: RollbackInput): Promise<RunResult> 
  */
 export async function openRecordedRun(source: ConfigSource, target: string, allowEnvironment = false): Promise<{ record: RunRecord; opened: PlannedEnvironment }> {
   const record = await findRun(source, target, allowEnvironment)
+  if (source.config === undefined && !source.configPath && path.basename(record.configFile) === CONFIG_OBJECT) {
+    throw new RolloutError('USAGE', `run ${record.id} was started by a program with a config object: there is no config file to read again`, 'resume or roll it back from that program (the library\'s resumeRollout / rollbackRollout with the same config), or pass --config <file> with an equivalent config')
+  }
   const fromRecord = source.config === undefined && !source.configPath ? { configPath: record.configFile } : {}
   const opened = await planEnvironment({ ...source, ...fromRecord, environment: record.environment })
   const only = record.plan.only ? onlyPhases(opened.plan, record.plan.only) : opened.plan

@@ -12,6 +12,9 @@ import { validateNotifyConfig } from '../adapters/notifiers/config.js'
 import type { ResolvedConfig, ResolvedEnvironment } from './types.js'
 import type { ProviderConfig } from '../adapters/providers/index.js'
 
+/** What the record names as the config of a run started with a config object: there is no file to read again. */
+export const CONFIG_OBJECT = '(config object)'
+
 export const CONFIG_NAMES = ['rollout.config.ts', 'rollout.config.mts', 'rollout.config.js', 'rollout.config.mjs'] as const
 
 /** A config file as loaded: markers still unresolved, so one environment can resolve without the others. */
@@ -68,7 +71,7 @@ export async function loadConfig(opts: { cwd: string; configPath?: string; env?:
 export async function loadConfigObject(config: unknown, opts: { cwd: string; env?: NodeJS.ProcessEnv; label?: string }): Promise<LoadedConfig> {
   const root = path.resolve(opts.cwd)
   const vars = { ...readDotEnv(root), ...(opts.env ?? process.env) }
-  return settle(config, { file: opts.label ?? path.join(root, '(config object)'), root, vars }, 'expected a config object ({ environments: { … } })')
+  return settle(config, { file: opts.label ?? path.join(root, CONFIG_OBJECT), root, vars }, 'expected a config object ({ environments: { … } })')
 }
 
 /** A config written as a function is called with the variables in place; the result must be an object. */

@@ -150,6 +150,16 @@ describe('the public API with a custom step kind', () => {
     assert.equal(steps.filter((s) => s.stepId === 'backup').length, 1)
   })
 
+  test('a run started with a config object is not resumed or undone from a config file by mistake', async () => {
+    // A config file beside the record, as a team might keep one: the run was not started with it.
+    writeFileSync(path.join(dir, 'rollout.config.mjs'), "export default { environments: { staging: { url: 'https://staging.example.test' } } }\n")
+    try {
+      await assert.rejects(rollbackRollout({ cwd: dir, target: passedRun }), /run \S+ was started by a program with a config object/)
+    } finally {
+      rmSync(path.join(dir, 'rollout.config.mjs'))
+    }
+  })
+
   test('backup and restore: a verified backup, then the database put back to it', async () => {
     const backup = await backupEnvironment({ ...source(), environment: 'staging' })
     assert.equal(backup.verification.ok, true, backup.verification.problems.join('; '))
