@@ -30,12 +30,16 @@ test('the CLI imports no adapter and no step: it parses, calls src/app and rende
   assert.deepEqual(offenders(['cli'], ['adapters', 'steps']), [])
 })
 
+test('the dashboard reads through the application layer: no adapter, step or engine module', () => {
+  assert.deepEqual(offenders(['server'], ['adapters', 'steps', 'engine', 'sandbox', 'demo']), [])
+})
+
 test('the engine imports no adapter, report, step, application or front-end module', () => {
   assert.deepEqual(offenders(['engine'], ['adapters', 'reports', 'steps', 'app', 'cli', 'sandbox', 'demo']), [])
 })
 
 test('nothing the product runs imports the demo or its sandbox', () => {
-  assert.deepEqual(offenders(['engine', 'steps', 'app', 'plan', 'config', 'reports', 'adapters', 'shared'], ['sandbox', 'demo']), [])
+  assert.deepEqual(offenders(['engine', 'steps', 'app', 'plan', 'config', 'reports', 'adapters', 'shared', 'server'], ['sandbox', 'demo']), [])
 })
 
 test('the check finds an import where there is one', () => {

@@ -218,6 +218,14 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       process.stdout.write(`${await unlockEnvironment({ ...source(), environment: env })}\n`)
     })
 
+  program.command('serve').description('the dashboard: a page with each environment\'s state, and its runs, their events and evidence, and backups as a JSON API under /api/ (Ctrl-C stops it)')
+    .option('--port <n>', 'port to listen on', positiveInteger, 4680)
+    .option('--host <address>', 'address to listen on; any but loopback needs a token: ROLLOUT_DASHBOARD_TOKEN, or one made and printed once', '127.0.0.1')
+    .action(async (o: { port: number; host: string }) => {
+      const { serveCommand } = await import('./commands/serve.js')
+      setExit(await serveCommand({ ...source(), port: o.port, host: o.host }))
+    })
+
   const site = program.command('site').description('the site the `local` provider runs on this machine (other providers: exit 2)')
   site.command('status').argument('<env>', 'environment name')
     .description('the supervisor (pid), the public address and whether it terminates TLS, the current deployment, its app (pid) and one health request; exit 0 running, 1 not running')

@@ -1,4 +1,7 @@
 import { renderIncident, type IncidentInput } from './incident.js'
+import { escapeHtml } from '../shared/html.js'
+
+export { escapeHtml }
 
 /**
  * The incident report as one standalone HTML page: no scripts, no external assets, every value
@@ -44,11 +47,6 @@ const STYLE = [
   'pre{background:#1d2329;color:#e8eaed;padding:12px;overflow:auto;border-radius:4px}pre code{background:none;color:inherit;padding:0}',
 ].join('')
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
-}
 
 /** Block structure of the Markdown subset, line by line. */
 /**

@@ -1,0 +1,92 @@
+import { readFile, stat } from 'node:fs/promises'
+import { Hono, type Context } from 'hono'
+import { getCookie, setCookie } from 'hono/cookie'
+import { streamSSE } from 'hono/streaming'
+import { environmentsOverview } from '../app/overview.js'
+import { listRuns, showRun } from '../app/history.js'
+import { listBackups } from '../app/backups.js'
+import { streamRunEvents } from '../app/events.js'
+import type { ConfigSource } from '../app/config-source.js'
+import { RolloutError } from '../shared/errors.js'
+import { Sessions, sameSecret } from './auth.js'
+import { contentType, insideFolder } from './files.js'
+import { renderEnvironmentsPage } from './pages.js'
+
+export interface DashboardOptions {
+  source: ConfigSource
+  /** Required on every request when set: the dashboard listens beyond this machine. */
+  token?: string
+}
+
+const COOKIE = 'rollout_session'
+// Served pages and evidence load nothing from elsewhere and run no script of anyone's.
+const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
+
+/**
+ * The dashboard's HTTP app: the JSON API under /api/ and the pages, all read through the
+ * application layer (the same operations as the CLI), never the store directly.
+ */
+export function dashboardApp(options: DashboardOptions): Hono {
+  const app = new Hono()
+  const sessions = new Sessions()
+  const { source, token } = options
+
+  app.use('*', async (c, next) => {
+    c.header('X-Content-Type-Options', 'nosniff')
+    c.header('Referrer-Policy', 'no-referrer')
+    if (!token) return next()
+    if (c.req.path === '/login') return next()
+    const bearer = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1]
+    if (sameSecret(bearer, token) || sessions.has(getCookie(c, COOKIE))) return next()
+    return c.json({ error: 'unauthorized: sign in at /login?token=… or send Authorization: Bearer <token>' }, 401)
+  })
+
+  // Signing in trades the token for a session cookie, then leaves the token out of the address bar.
+  app.get('/login', (c) => {
+    if (!token) return c.redirect('/')
+    if (!sameSecret(c.req.query('token'), token)) return c.json({ error: 'unauthorized: wrong or missing token' }, 401)
+    setCookie(c, COOKIE, sessions.start(), { httpOnly: true, sameSite: 'Strict', path: '/' })
+    return c.redirect('/')
+  })
+
+  app.get('/api/environments', async (c) => c.json(await environmentsOverview(source)))
+  app.get('/api/runs', async (c) => {
+    const environment = c.req.query('environment')
+    const limit = Number(c.req.query('limit') ?? 50)
+    if (!environment) return c.json({ error: 'name an environment: /api/runs?environment=<name>' }, 400)
+    const runs = await listRuns({ ...source, environment, limit: Number.isInteger(limit) && limit > 0 ? limit : 50 })
+    const status = c.req.query('status')
+    return c.json(status ? runs.filter((r) => r.status === status) : runs)
+  })
+  app.get('/api/runs/:id', async (c) => c.json(await showRun({ ...source, runId: c.req.param('id') })))
+  app.get('/api/runs/:id/events', (c) =>
+    streamSSE(c, async (stream) => {
+      const stop = new AbortController()
+      stream.onAbort(() => stop.abort())
+      await streamRunEvents({ ...source, runId: c.req.param('id'), signal: stop.signal, onEvent: (e) => stream.writeSSE({ event: e.type, data: JSON.stringify(e) }) })
+      await stream.writeSSE({ event: 'end', data: '{}' })
+    }),
+  )
+  app.get('/api/runs/:id/files/*', async (c) => {
+    const { folder } = await showRun({ ...source, runId: c.req.param('id') })
+    const relative = decodeURIComponent(c.req.path.replace(/^\/api\/runs\/[^/]+\/files\//, ''))
+    const file = insideFolder(folder, relative)
+    if (!file || !(await stat(file).catch(() => null))?.isFile()) return c.json({ error: `no file "${relative}" in run ${c.req.param('id')}` }, 404)
+    c.header('Content-Type', contentType(file))
+    c.header('Content-Security-Policy', PAGE_POLICY)
+    return c.body(await readFile(file))
+  })
+  app.get('/api/backups/:env', async (c) => c.json(await listBackups({ ...source, environment: c.req.param('env') })))
+
+  app.get('/', async (c) => {
+    c.header('Content-Security-Policy', PAGE_POLICY)
+    return c.html(renderEnvironmentsPage(await environmentsOverview(source)))
+  })
+
+  app.onError((error, c: Context) => {
+    // A bad run id or environment is the caller's mistake; anything else is ours, said without a stack.
+    if (error instanceof RolloutError) return c.json({ error: error.message }, error.code === 'USAGE' ? 404 : 400)
+    return c.json({ error: `unexpected: ${error.message}` }, 500)
+  })
+  return app
+}
