@@ -218,7 +218,7 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       process.stdout.write(`${await unlockEnvironment({ ...source(), environment: env })}\n`)
     })
 
-  program.command('serve').description('the dashboard: a page with each environment\'s state, and its runs, their events and evidence, and backups as a JSON API under /api/ (Ctrl-C stops it)')
+  program.command('serve').description('the dashboard: pages with each environment\'s state, its runs and each run\'s timeline; runs, events, evidence and backups as a JSON API under /api/ (Ctrl-C stops it)')
     .option('--port <n>', 'port to listen on', positiveInteger, 4680)
     .option('--host <address>', 'address to listen on; any but loopback needs a token: ROLLOUT_DASHBOARD_TOKEN, or one made and printed once', '127.0.0.1')
     .action(async (o: { port: number; host: string }) => {

@@ -11,6 +11,7 @@ import { RolloutError } from '../shared/errors.js'
 import { Sessions, sameSecret } from './auth.js'
 import { contentType, insideFolder } from './files.js'
 import { renderEnvironmentsPage } from './pages.js'
+import { renderRunPage, renderRunsPage } from './run-pages.js'
 
 export interface DashboardOptions {
   source: ConfigSource
@@ -77,6 +78,19 @@ export function dashboardApp(options: DashboardOptions): Hono {
     return c.body(await readFile(file))
   })
   app.get('/api/backups/:env', async (c) => c.json(await listBackups({ ...source, environment: c.req.param('env') })))
+
+  app.get('/runs', async (c) => {
+    const environment = c.req.query('environment')
+    if (!environment) return c.redirect('/')
+    const status = c.req.query('status')
+    const runs = await listRuns({ ...source, environment, limit: 100 })
+    c.header('Content-Security-Policy', PAGE_POLICY)
+    return c.html(renderRunsPage(environment, status ? runs.filter((r) => r.status === status) : runs, status))
+  })
+  app.get('/runs/:id', async (c) => {
+    c.header('Content-Security-Policy', PAGE_POLICY)
+    return c.html(renderRunPage(await showRun({ ...source, runId: c.req.param('id') })))
+  })
 
   app.get('/', async (c) => {
     c.header('Content-Security-Policy', PAGE_POLICY)

@@ -80,7 +80,7 @@ describe('rollout serve: the JSON API and the first page over a real record', ()
     assert.match(page.headers.get('content-security-policy')!, /default-src 'none'/)
     const html = await page.text()
     assert.match(html, /<strong>staging<\/strong>/)
-    assert.match(html, new RegExp(`rolled-back · ${failed} · v2`))
+    assert.match(html, new RegExp(`rolled-back · <a href="/runs/${failed}">${failed}</a> · v2`))
   })
 
   test('runs, one run, its evidence with the right types, and nothing outside its folder', async () => {
@@ -98,6 +98,24 @@ describe('rollout serve: the JSON API and the first page over a real record', ()
     assert.equal(report.headers.get('content-type'), 'text/html; charset=utf-8')
     assert.equal((await get(`/api/runs/${failed}/files/..%2F..%2Frollout.db`)).status, 404)
     assert.equal((await get('/api/runs/no-such-run')).status, 404)
+  })
+
+  test('pages: the runs of an environment, filtered, and one run as a timeline with its rollback and the failure\'s screenshot', async () => {
+    const list = await (await get('/runs?environment=staging')).text()
+    assert.match(list, new RegExp(`<a href="/runs/${failed}">${failed}</a></td><td class="s-rolled-back">rolled-back`))
+    assert.match(list, new RegExp(`<a href="/runs/${passed}">`))
+    const onlyPassed = await (await get('/runs?environment=staging&status=passed')).text()
+    assert.doesNotMatch(onlyPassed, new RegExp(failed))
+    const run = await (await get(`/runs/${failed}`)).text()
+    assert.match(run, /<td>change <strong class="ponr">▶ point of no return<\/strong><\/td>/)
+    assert.match(run, /undo: <span class="s-rolled-back">rolled-back<\/span> put back/)
+    assert.match(run, /probe <em>\(proof of the rollback\)<\/em><\/td><td class="s-passed">passed/)
+    // The failed check's screenshot is on the page, served from the run's folder.
+    const img = new RegExp(`<img src="(/api/runs/${failed}/files/probe/shot\\.png)" alt="the page">`).exec(run)
+    assert.ok(img, 'no screenshot on the failed step')
+    assert.equal((await get(img[1]!)).headers.get('content-type'), 'image/png')
+    assert.match(run, new RegExp(`<a href="/api/runs/${failed}/files/incident\\.html">Incident report</a>`))
+    assert.match(run, /<div class="bar s-failed" style="margin-left:[\d.]+%;width:[\d.]+%">/)
   })
 
   test('events: a finished run\'s stream replays its record and ends', async () => {
@@ -134,7 +152,7 @@ describe('rollout serve: the JSON API and the first page over a real record', ()
 
   test('no response of the API and no evidence served holds the secret', async () => {
     const bodies: string[] = []
-    for (const p of ['/', '/api/environments', '/api/runs?environment=staging', '/api/backups/staging']) bodies.push(await (await get(p)).text())
+    for (const p of ['/', '/runs?environment=staging', `/runs/${failed}`, '/api/environments', '/api/runs?environment=staging', '/api/backups/staging']) bodies.push(await (await get(p)).text())
     for (const id of [passed, failed]) {
       const detail = (await (await get(`/api/runs/${id}`)).json()) as { steps: { evidence: { path: string }[] }[] }
       bodies.push(JSON.stringify(detail), await (await get(`/api/runs/${id}/events`)).text())

@@ -1,0 +1,19 @@
+import { escapeHtml } from '../shared/html.js'
+
+const STYLE = [
+  'body{font:15px/1.5 system-ui,sans-serif;margin:24px;color:#1d2329}table{border-collapse:collapse;width:100%}',
+  'th,td{border:1px solid #e3e6ea;padding:4px 10px;text-align:left;vertical-align:top}.bad{color:#c62828}.good{color:#2e7d32}',
+  '.s-passed,.s-rolled-back{color:#2e7d32}.s-failed,.s-rollback-failed,.s-cancelled{color:#c62828}.s-warning{color:#b26a00}',
+  '.track{width:30%;min-width:200px}.bar{height:10px;background:#5c6bc0}.bar.s-failed{background:#c62828}.bar.s-warning{background:#b26a00}.ponr{color:#b26a00}',
+  'figure{margin:8px 0}figure img{max-width:480px;border:1px solid #e3e6ea}nav a{margin-right:12px}',
+].join('')
+
+/** Every page's frame: its title, the style, the links between pages. No script. */
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Rollout: ${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body><nav><a href="/">Environments</a></nav>
+${body}
+</body></html>
+`
+}
