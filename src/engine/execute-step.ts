@@ -57,7 +57,7 @@ export function stepContext(state: RunState, step: PlannedStep, pass: StepPass, 
     earlier: state.outputs.get(step.id),
     outputs: state.outputs,
     redactor,
-    verifyingRollback: pass === 'proof',
+    provingRollback: pass === 'proof',
     firstDeploy: isFirstDeploy(state.plan),
     env: state.env,
     history: async () =>

@@ -61,7 +61,7 @@ export interface StepContext<O = Record<string, unknown>> {
   outputs: ReadonlyMap<string, Record<string, unknown>>
   redactor: Redactor
   /** true when the step runs to prove a rollback (smoke tests after the undo). */
-  verifyingRollback: boolean
+  provingRollback: boolean
   /** true in a first deploy (`run --first`): nothing was live before this run. */
   firstDeploy: boolean
   /**

@@ -27,7 +27,7 @@ const probe = defineStepKind<{ token: string; fail: boolean; waitFor?: string }>
     await ctx.writeEvidence('shot.png', PNG, 'the page')
     await ctx.writeEvidence('request.json', JSON.stringify({ authorization: `Bearer ${ctx.options.token}` }), 'the request')
     while (ctx.options.waitFor && !existsSync(path.join(ctx.cwd, ctx.options.waitFor)) && !ctx.signal.aborted) await sleep(50)
-    return ctx.options.fail && !ctx.verifyingRollback ? { status: 'failed', summary: `refused ${ctx.options.token}` } : { status: 'passed', summary: 'answered' }
+    return ctx.options.fail && !ctx.provingRollback ? { status: 'failed', summary: `refused ${ctx.options.token}` } : { status: 'passed', summary: 'answered' }
   },
 })
 const change = defineStepKind({

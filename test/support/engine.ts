@@ -71,7 +71,7 @@ export function fakeWorld() {
     async run(ctx) {
       const n = (attempts.get(ctx.step.id) ?? 0) + 1
       attempts.set(ctx.step.id, n)
-      journal.push(ctx.verifyingRollback ? `verify-${ctx.step.id}` : ctx.step.id)
+      journal.push(ctx.provingRollback ? `verify-${ctx.step.id}` : ctx.step.id)
       if (ctx.options.log) ctx.log(ctx.options.log)
       if (ctx.options.ms) await sleep(ctx.options.ms, undefined, { signal: ctx.signal }).catch(() => undefined)
       if (ctx.options.fail) return { status: 'failed', summary: ctx.options.fail }
@@ -106,7 +106,7 @@ export function fakeWorld() {
     kind: 'fake-smoke',
     description: 'checks the in-memory environment',
     async run(ctx) {
-      journal.push(ctx.verifyingRollback ? `verify-${ctx.step.id}` : ctx.step.id)
+      journal.push(ctx.provingRollback ? `verify-${ctx.step.id}` : ctx.step.id)
       const now = state[ctx.options.key] ?? null
       return now === ctx.options.expect ? { status: 'passed', summary: `${ctx.options.key}=${String(now)}` } : { status: 'failed', summary: `${ctx.options.key} is ${String(now)}, expected ${String(ctx.options.expect)}` }
     },

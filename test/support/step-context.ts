@@ -102,7 +102,7 @@ export function stepHarness<O>(kind: StepKind<O>, opts: StepContextOptions = {})
     earlier: opts.outputs?.[stepId],
     outputs: new Map(Object.entries(opts.outputs ?? {})),
     redactor,
-    verifyingRollback: false,
+    provingRollback: false,
     firstDeploy: false,
     ...(opts.history ? { history: async () => opts.history! } : {}),
     ...(opts.runSteps ? { runSteps: async () => opts.runSteps! } : {}),

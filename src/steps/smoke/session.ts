@@ -19,7 +19,7 @@ export type SessionResult = { ok: true; jar: CookieJar; url: string } | { ok: fa
 
 const sessions = new Map<string, Promise<SessionResult>>()
 
-type Ctx = Pick<StepContext<unknown>, 'runId' | 'verifyingRollback' | 'environment' | 'signal' | 'log' | 'redactor'>
+type Ctx = Pick<StepContext<unknown>, 'runId' | 'provingRollback' | 'environment' | 'signal' | 'log' | 'redactor'>
 
 /** The pass's session: logs in the first time a step of the pass asks, else returns what that login gave. */
 export async function terpSession(ctx: Ctx, terp: ResolvedTerp, reach: { ca?: string; timeoutMs: number }): Promise<SessionResult> {
@@ -30,7 +30,7 @@ export async function terpSession(ctx: Ctx, terp: ResolvedTerp, reach: { ca?: st
   ctx.redactor.add(password)
   const url = resolveUrl(ctx.environment.url, terp.paths.apiLogin)
   const who = createHash('sha256').update(`${username}\0${password}`).digest('hex').slice(0, 16)
-  const key = [ctx.runId, ctx.verifyingRollback ? 'proof' : 'run', url, who].join('|')
+  const key = [ctx.runId, ctx.provingRollback ? 'proof' : 'run', url, who].join('|')
   const known = sessions.get(key)
   if (known) {
     const result = await known
