@@ -1,5 +1,6 @@
 import path from 'node:path'
-import { resolveEnvironment } from '../config/load.js'
+import { resolveEnvironment, resolveGlobals } from '../config/load.js'
+import type { StoreLocation } from '../adapters/store/location.js'
 import { Redactor } from '../config/redact.js'
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/types.js'
 import { buildPlan } from '../plan/build.js'
@@ -15,6 +16,8 @@ export interface OpenEnvironment extends Omit<RunSetup, 'plan'> {
   root: string
   kinds: StepKinds
   env: NodeJS.ProcessEnv
+  /** Where the run record and the lock live. */
+  store: StoreLocation
 }
 
 export interface EnvironmentInput extends ConfigSource {
@@ -37,7 +40,9 @@ export async function openEnvironment(input: EnvironmentInput): Promise<OpenEnvi
   const redactor = new Redactor()
   const { config, environment } = await resolveEnvironment(loaded, input.environment, redactor)
   const kinds = stepKinds([...config.kinds, ...(input.kinds ?? [])], loaded.file)
+  const { store } = resolveGlobals(loaded, redactor)
   return {
+    store,
     config: config as ResolvedConfig, environmentName: input.environment, environment: environment as ResolvedEnvironment, redactor,
     stateDir: path.resolve(loaded.root, config.stateDir), configFile: loaded.file, root: loaded.root, kinds, env: input.env ?? process.env,
   }

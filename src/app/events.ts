@@ -3,7 +3,7 @@ import type { RolloutEvent } from '../engine/events.js'
 import { findRunId } from '../engine/run-id.js'
 import { RolloutError } from '../shared/errors.js'
 import type { ConfigSource } from './config-source.js'
-import { recordDir, withStore } from './store.js'
+import { recordPlace, withStore } from './store.js'
 
 const GOING = new Set(['running', 'rolling-back'])
 
@@ -13,7 +13,7 @@ const GOING = new Set(['running', 'rolling-back'])
  * is written before any renderer sees an event, so this says what a watcher of the run saw.
  */
 export async function streamRunEvents(input: ConfigSource & { runId: string; onEvent: (e: RolloutEvent) => void | Promise<void>; signal?: AbortSignal; pollMs?: number }): Promise<void> {
-  await withStore(await recordDir(input), async (store) => {
+  await withStore((await recordPlace(input)).store, async (store) => {
     const id = await findRunId(store, input.runId)
     if (!id) throw new RolloutError('USAGE', `no run "${input.runId}" in the record`)
     let sent = 0

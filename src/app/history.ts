@@ -5,14 +5,14 @@ import type { LockRecord, RunRecord, StepRecord } from '../engine/store.js'
 import { forceUnlock } from '../engine/unlock.js'
 import { RolloutError } from '../shared/errors.js'
 import type { ConfigSource } from './config-source.js'
-import { recordDir, withStore } from './store.js'
+import { recordPlace, withStore } from './store.js'
 
 /** A run as `rollout history` lists it: the record without its plan. */
 export type RunSummary = Omit<RunRecord, 'plan'>
 
 /** `rollout history <env>`: the environment's runs, newest first. */
 export async function listRuns(input: ConfigSource & { environment: string; limit?: number }): Promise<RunSummary[]> {
-  return withStore(await recordDir(input), async (store) => {
+  return withStore((await recordPlace(input)).store, async (store) => {
     const runs = await store.listRuns({ environment: input.environment, limit: input.limit ?? 20 })
     return runs.map(({ plan: _plan, ...run }) => run)
   })
@@ -31,8 +31,8 @@ export interface RunDetail {
 
 /** `rollout status [run]`: one run (default the newest), each step, its result and undo. */
 export async function showRun(input: ConfigSource & { runId?: string }): Promise<RunDetail> {
-  const stateDir = await recordDir(input)
-  return withStore(stateDir, async (store) => {
+  const { stateDir, store: location } = await recordPlace(input)
+  return withStore(location, async (store) => {
     const id = input.runId ? await findRunId(store, input.runId) : (await store.listRuns({ limit: 1 }))[0]?.id
     if (!id) throw new RolloutError('USAGE', input.runId ? `no run "${input.runId}" in the record` : 'no runs recorded yet')
     const run = (await store.getRun(id))!
@@ -43,5 +43,5 @@ export async function showRun(input: ConfigSource & { runId?: string }): Promise
 
 /** `rollout unlock <env> --force`: removes the lock of a run that is gone; says what it did. */
 export async function unlockEnvironment(input: ConfigSource & { environment: string }): Promise<string> {
-  return withStore(await recordDir(input), (store) => forceUnlock(store, input.environment))
+  return withStore((await recordPlace(input)).store, (store) => forceUnlock(store, input.environment))
 }

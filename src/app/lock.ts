@@ -9,7 +9,7 @@ import { withStore } from './store.js'
  * by it says what holds it. `warn` hears of a stale lock taken over.
  */
 export function withEnvironmentLock<T>(opened: OpenEnvironment, purpose: string, work: () => Promise<T>, warn: (line: string) => void): Promise<T> {
-  return withStore(opened.stateDir, async (store) => {
+  return withStore(opened.store, async (store) => {
     const lock = await acquireEnvironmentLock(store, opened.environmentName, currentOwner(`${purpose}-${newRunId()}`), opened.environment.lock.lease)
     if (lock.takenOver) warn(`took over the lock of ${lock.takenOver.owner.runId}: ${lock.takenOver.reason}`)
     try {

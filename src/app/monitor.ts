@@ -6,7 +6,7 @@ import { watchDetachedMonitor, type WatchResult } from '../engine/watch-monitor.
 import { RolloutError } from '../shared/errors.js'
 import type { ConfigSource } from './config-source.js'
 import { openRecordedRun, rollbackRollout } from './runs.js'
-import { recordDir, withStore } from './store.js'
+import { recordPlace, withStore } from './store.js'
 
 export type { FollowResult, WatchResult }
 
@@ -18,15 +18,15 @@ export type { FollowResult, WatchResult }
 export async function watchMonitor(input: ConfigSource & { runId: string; onEvent?: (e: RolloutEvent) => void; pollMs?: number }): Promise<WatchResult> {
   const { record, opened } = await openRecordedRun(input, input.runId)
   const rollback = (reason: string) => rollbackRollout({ ...input, configPath: input.configPath ?? record.configFile, target: record.id, reason })
-  return withStore(opened.stateDir, (store) =>
+  return withStore(opened.store, (store) =>
     watchDetachedMonitor(opened, { store, kinds: opened.kinds, env: opened.env, ...(input.onEvent ? { onEvent: input.onEvent } : {}) }, record, { ...(input.pollMs ? { pollMs: input.pollMs } : {}), rollback }),
   )
 }
 
 /** `rollout monitor <run>`: the window's samples as they come from the record, then how it ended. */
 export async function followRun(input: ConfigSource & { runId: string; onEvent: (e: RolloutEvent) => void; signal?: AbortSignal; onFound?: (runId: string) => void }): Promise<FollowResult & { runId: string; runDir: string }> {
-  const stateDir = await recordDir(input)
-  return withStore(stateDir, async (store) => {
+  const { stateDir, store: location } = await recordPlace(input)
+  return withStore(location, async (store) => {
     const id = await findRunId(store, input.runId)
     if (!id) throw new RolloutError('USAGE', `no run "${input.runId}" in the record`, 'list runs with `rollout history <env>`')
     input.onFound?.(id)

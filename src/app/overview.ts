@@ -6,7 +6,7 @@ import { settingsSource } from './backup.js'
 import type { BackupEntry } from './backups.js'
 import { loadSource, type ConfigSource } from './config-source.js'
 import { openEnvironment } from './environment.js'
-import { recordDir, withStore } from './store.js'
+import { recordPlace, withStore } from './store.js'
 
 /** One environment as the dashboard's first page shows it. */
 export interface EnvironmentOverview {
@@ -32,9 +32,9 @@ export interface EnvironmentOverview {
  */
 export async function environmentsOverview(source: ConfigSource): Promise<EnvironmentOverview[]> {
   const names = environmentNames(await loadSource(source))
-  const stateDir = await recordDir(source).catch(() => null)
-  const recorded = stateDir
-    ? await withStore(stateDir, async (store) => Promise.all(names.map(async (name) => ({ runs: await store.listRuns({ environment: name, limit: 50 }), lock: await store.getLock(name) }))))
+  const place = await recordPlace(source).catch(() => null)
+  const recorded = place
+    ? await withStore(place.store, async (store) => Promise.all(names.map(async (name) => ({ runs: await store.listRuns({ environment: name, limit: 50 }), lock: await store.getLock(name) }))))
     : names.map(() => ({ runs: [] as RunRecord[], lock: null }))
   return Promise.all(names.map(async (name, i) => {
     const { runs, lock } = recorded[i]!

@@ -2,15 +2,15 @@ import { findRunId } from '../engine/run-id.js'
 import type { RunRecord } from '../engine/store.js'
 import { RolloutError } from '../shared/errors.js'
 import type { ConfigSource } from './config-source.js'
-import { stateDirOf, withStore } from './store.js'
+import { describeStore, placeOf, withStore } from './store.js'
 
 /**
  * A run of the record by id or unique prefix; with `allowEnvironment`, an environment name stands
  * for its newest run that changed something (what `rollout rollback <env>` undoes).
  */
 export async function findRun(source: ConfigSource, target: string, allowEnvironment = false): Promise<RunRecord> {
-  const stateDir = await stateDirOf(source)
-  return withStore(stateDir, async (store) => {
+  const { store: location } = await placeOf(source)
+  return withStore(location, async (store) => {
     const id = await findRunId(store, target)
     if (id) return (await store.getRun(id))!
     if (allowEnvironment) {
@@ -19,6 +19,6 @@ export async function findRun(source: ConfigSource, target: string, allowEnviron
       if (latest && latest.status !== 'rolled-back') return latest
       if (runs.length) throw new RolloutError('USAGE', `no run of "${target}" left anything to roll back (newest: ${runs[0]!.id}, ${runs[0]!.status})`)
     }
-    throw new RolloutError('USAGE', `no run "${target}" in ${stateDir}`, 'list runs with `rollout history <env>`')
+    throw new RolloutError('USAGE', `no run "${target}" in ${describeStore(location)}`, 'list runs with `rollout history <env>`')
   })
 }

@@ -47,7 +47,7 @@ export async function runRollout(input: RunInput): Promise<RunResult> {
   const monitor = input.phases ? {} : monitorOverrides(plan, input, opened.environment.monitor.detach)
   plan = applyOverrides(plan, input.first ? mergeOverrides(monitor, firstDeployOverrides(plan, (kind) => opened.kinds.find(kind)?.needsLiveApp === true)) : monitor)
   if (input.first) await refuseFirstWhenLive(opened.environment, opened.root, opened.environmentName, opened.redactor, opened.env)
-  return withStore(opened.stateDir, (store) => startRun({ ...opened, plan }, engineDeps(opened, store, input), { ...(input.release ? { release: input.release } : {}) }))
+  return withStore(opened.store, (store) => startRun({ ...opened, plan }, engineDeps(opened, store, input), { ...(input.release ? { release: input.release } : {}) }))
 }
 
 /** `rollout check <env>`: the pre-flight and environment checks only; changes nothing and takes no lock. */
@@ -63,7 +63,7 @@ export interface RecordedRunInput extends ConfigSource, RunControls {
 /** `rollout resume <run>`: continues an interrupted run from its record; finished steps are not run again. */
 export async function resumeRollout(input: RecordedRunInput): Promise<RunResult> {
   const { record, opened } = await openRecordedRun(input, input.runId)
-  return withStore(opened.stateDir, (store) => resumeRun(opened, engineDeps(opened, store, input), record))
+  return withStore(opened.store, (store) => resumeRun(opened, engineDeps(opened, store, input), record))
 }
 
 export interface RollbackInput extends ConfigSource, RunControls {
@@ -80,7 +80,7 @@ export interface RollbackInput extends ConfigSource, RunControls {
  */
 export async function rollbackRollout(input: RollbackInput): Promise<RunResult> {
   const { record, opened } = await openRecordedRun(input, input.target, true)
-  return withStore(opened.stateDir, (store) => rollbackRun(opened, engineDeps(opened, store, input), record, { ...(input.reason ? { reason: input.reason } : {}), force: Boolean(input.force) }))
+  return withStore(opened.store, (store) => rollbackRun(opened, engineDeps(opened, store, input), record, { ...(input.reason ? { reason: input.reason } : {}), force: Boolean(input.force) }))
 }
 
 /**

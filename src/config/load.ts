@@ -4,6 +4,7 @@ import path from 'node:path'
 import { parseEnv } from 'node:util'
 import { ConfigError, RolloutError } from '../shared/errors.js'
 import { configSchema } from './schema.js'
+import { parseStoreUrl, type StoreLocation } from '../adapters/store/location.js'
 import { formatIssues } from './issues.js'
 import { isEnvRef, isSecretRef, withConfigVars } from './markers.js'
 import { evaluateConfigFile } from './evaluate.js'
@@ -144,10 +145,34 @@ function checkNotify(file: string, name: string, notify: readonly unknown[], red
 }
 
 /** Only the top-level settings (state folder, contacts): what history, status and unlock need. */
-export function resolveGlobals(loaded: LoadedConfig): { stateDir: string; root: string; file: string } {
-  const stateDir = resolveMarkers(loaded.raw.stateDir ?? '.rollout', loaded, new Redactor(), ['stateDir'])
+export function resolveGlobals(loaded: LoadedConfig, redactor = new Redactor()): { stateDir: string; store: StoreLocation; root: string; file: string } {
+  const stateDir = resolveMarkers(loaded.raw.stateDir ?? '.rollout', loaded, redactor, ['stateDir'])
   if (typeof stateDir !== 'string') throw new ConfigError(`${loaded.file}: stateDir: expected a folder path`)
-  return { stateDir: path.resolve(loaded.root, stateDir), root: loaded.root, file: loaded.file }
+  const dir = path.resolve(loaded.root, stateDir)
+  const configured = loaded.raw.store === undefined ? undefined : resolveMarkers(loaded.raw.store, loaded, redactor, ['store'], true)
+  let store: StoreLocation
+  try {
+    store = resolveStore(configured, loaded.vars.ROLLOUT_STORE_URL, dir, loaded.root)
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${loaded.file}: ${error.message}`, error.hint)
+    throw error
+  }
+  // The URL carries the database password: hidden wherever the run writes, whatever the config said.
+  if (store.kind !== 'sqlite') redactor.addUrl(store.url)
+  return { stateDir: dir, store, root: loaded.root, file: loaded.file }
+}
+
+/** The config's `store`, else ROLLOUT_STORE_URL, else the SQLite file in the state folder. */
+export function resolveStore(configured: unknown, fromEnv: string | undefined, stateDir: string, root: string): StoreLocation {
+  if (configured === undefined) {
+    if (fromEnv) return parseStoreUrl(fromEnv, root, 'ROLLOUT_STORE_URL')
+    return { kind: 'sqlite', file: path.join(stateDir, 'rollout.db') }
+  }
+  if (typeof configured === 'string') return parseStoreUrl(configured, root, 'store')
+  const { url, prefix } = (configured ?? {}) as { url?: unknown; prefix?: unknown }
+  if (typeof url !== 'string') throw new ConfigError('store: url: expected a store URL (sqlite:<path>, postgres://… or mysql://…)')
+  if (prefix !== undefined && typeof prefix !== 'string') throw new ConfigError('store: prefix: expected a string')
+  return parseStoreUrl(url, root, 'store', prefix)
 }
 
 const SENSITIVE_KEY = /pass(word)?|token|secret|webhook|api[-_]?key|credential/i

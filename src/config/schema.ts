@@ -186,6 +186,16 @@ export const configSchema = z.strictObject({
     { message: 'expected at least one environment' },
   ).describe('The environments by name (lower-case letters, digits, - and _); see Environment keys.'),
   stateDir: z.string().default('.rollout').describe('Where the run record, evidence, locks and backups live; relative to the config file.'),
+  store: z
+    .union([
+      z.string(),
+      z.strictObject({
+        url: z.string().describe('sqlite:<path>, postgres://user@host/db or mysql://user@host/db.'),
+        prefix: z.string().optional().describe('Start of the shared store\'s table names (default rollout_).'),
+      }),
+    ])
+    .optional()
+    .describe('Where the run record and the locks live: default the SQLite file in stateDir; a postgres:// or mysql:// URL (or ROLLOUT_STORE_URL) shares one record and one lock per environment between every machine that deploys. Wrap a URL holding a password in secret(env(…)).'),
   // Each entry is checked by the step-kind rules when the config is opened, with its index in the message.
   kinds: z.array(z.unknown()).default([]).describe('Step kinds of your own, made with defineStepKind; steps under an environment\'s `add` use them by name like built-in kinds.'),
 })

@@ -1,4 +1,4 @@
-import os from 'node:os'
+import { hostName } from '../shared/host.js'
 import { processAlive } from '../shared/process/alive.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { MonitorOutcome, RolloutEvent } from './events.js'
@@ -93,5 +93,5 @@ function watcherOf(steps: readonly StepRecord[]): Watcher | null {
 
 /** Whether the watcher still runs; one on another host is taken to. */
 function alive(w: Watcher): boolean {
-  return w.host !== os.hostname() || processAlive(w.pid)
+  return w.host !== hostName() || processAlive(w.pid)
 }

@@ -1,23 +1,36 @@
 import os from 'node:os'
+import { hostName } from '../shared/host.js'
 import { processAlive } from '../shared/process/alive.js'
 import type { LockRecord, Store } from './store.js'
 import type { RunLiveness } from './step-kind.js'
 import { LockedError, type LockOwner } from '../shared/errors.js'
 
-export function currentOwner(runId: string): LockOwner {
+export function currentOwner(runId: string, env: NodeJS.ProcessEnv = process.env): LockOwner {
   let user = 'unknown'
   try {
     user = os.userInfo().username
   } catch {
-    user = process.env.USER ?? 'unknown'
+    user = env.USER ?? 'unknown'
   }
-  return { runId, user, host: os.hostname(), pid: process.pid, since: new Date().toISOString() }
+  const ci = ciJob(env)
+  return { runId, user, host: hostName(), pid: process.pid, since: new Date().toISOString(), ...(ci ? { ci } : {}) }
 }
 
-/** Why a held lock may be taken over, or null when its holder is alive. */
-export function staleReason(lock: LockRecord, now = Date.now()): string | null {
-  if (Date.parse(lock.leaseUntil) < now) return `its lease expired at ${lock.leaseUntil} (owner stopped renewing it)`
-  if (lock.owner.host === os.hostname() && !processAlive(lock.owner.pid)) {
+/** The CI job running this process, by its address (GitHub Actions), so a lock's holder can be found. */
+function ciJob(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_RUN_ID) return undefined
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com'
+  return env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : `GitHub Actions run ${env.GITHUB_RUN_ID}`
+}
+
+/**
+ * Why a held lock may be taken over, or null when its holder is alive. The lease is judged by the
+ * store's clock (`readAt`); the holder's pid only on its own host: a live holder elsewhere is
+ * never taken over before its lease runs out.
+ */
+export function staleReason(lock: LockRecord): string | null {
+  if (Date.parse(lock.leaseUntil) < Date.parse(lock.readAt)) return `its lease expired at ${lock.leaseUntil} (owner stopped renewing it)`
+  if (lock.owner.host === hostName() && !processAlive(lock.owner.pid)) {
     return `its owner process ${lock.owner.pid} on this host is gone`
   }
   return null
@@ -32,13 +45,30 @@ export interface HeldLock {
  * One run per environment (a check, which changes nothing, takes none). The lease is renewed by a heartbeat while the run lives; a crashed
  * owner stops renewing, and the next run takes the lock over once the lease has run out.
  */
-export async function acquireEnvironmentLock(store: Store, environment: string, owner: LockOwner, leaseMs: number): Promise<HeldLock> {
+export async function acquireEnvironmentLock(store: Store, environment: string, owner: LockOwner, leaseMs: number, onLost?: (reason: string) => void): Promise<HeldLock> {
   const attempt = await store.acquireLock(environment, owner, leaseMs, (lock) => staleReason(lock))
   if (!attempt.acquired) throw new LockedError(environment, attempt.owner)
+  // A renewal that fails (a dropped connection, a database fail-over) is tried again at the next
+  // beat; the lock counts as lost once the lease ran out unrenewed, or another run holds it.
+  let renewedAt = Date.now()
+  let lost = false
   const heartbeat = setInterval(() => {
-    void store.renewLock(environment, owner.runId, leaseMs).catch(() => undefined)
+    void store.renewLock(environment, owner.runId, leaseMs).then(
+      (held) => {
+        if (held) renewedAt = Date.now()
+        else lose('another run took it over, or it was forced open')
+      },
+      (error: Error) => {
+        if (Date.now() - renewedAt > leaseMs) lose(`its lease could not be renewed for ${Math.round((Date.now() - renewedAt) / 1000)} s: ${error.message}`)
+      },
+    )
   }, Math.max(200, Math.floor(leaseMs / 3)))
   heartbeat.unref()
+  const lose = (reason: string) => {
+    if (lost) return
+    lost = true
+    onLost?.(reason)
+  }
   let released = false
   return {
     ...(attempt.tookOver ? { takenOver: attempt.tookOver } : {}),
@@ -55,7 +85,7 @@ export async function acquireEnvironmentLock(store: Store, environment: string, 
 export function isInterrupted(run: { id: string; status: string; host?: string; pid?: number; plan?: { only?: unknown } }, lock: LockRecord | null): boolean {
   if (run.status !== 'running' && run.status !== 'rolling-back') return false
   // A check holds no lock: it died mid-way when its process on this host is gone.
-  if (run.plan?.only && run.host !== undefined && run.pid !== undefined) return run.host === os.hostname() && !processAlive(run.pid)
+  if (run.plan?.only && run.host !== undefined && run.pid !== undefined) return run.host === hostName() && !processAlive(run.pid)
   return !lock || lock.owner.runId !== run.id || staleReason(lock) !== null
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
-import os from 'node:os'
+import { hostName } from '../shared/host.js'
 import type { Redactor } from '../config/redact.js'
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/types.js'
 import { formatDuration } from '../config/duration.js'
@@ -139,9 +139,15 @@ export async function rollbackRun(setup: RunSetup, deps: EngineDeps, record: Run
 /** Takes the lock, opens the record, wires Ctrl-C; `finish` releases the lock whatever happened. */
 async function begin(setup: RunSetup, deps: EngineDeps, runId: string, create: (owner: ReturnType<typeof currentOwner>) => Promise<void>) {
   const { store } = deps
-  const owner = currentOwner(runId)
+  const owner = currentOwner(runId, deps.env)
+  // A lock lost before the point of no return stops the run: another may be changing the environment.
+  // After it, the run goes on: stopping halfway would leave the environment between releases.
+  const lockLost = new AbortController()
+  let onLockLost = (reason: string) => void reason
   // A check (only some phases) changes nothing, so it takes no lock: a run may start while one runs.
-  const lock: HeldLock = setup.plan.only ? { release: async () => {} } : await acquireEnvironmentLock(store, setup.environmentName, owner, setup.environment.lock.lease)
+  const lock: HeldLock = setup.plan.only
+    ? { release: async () => {} }
+    : await acquireEnvironmentLock(store, setup.environmentName, owner, setup.environment.lock.lease, (reason) => onLockLost(reason))
   try {
     await create(owner)
   } catch (error) {
@@ -152,7 +158,12 @@ async function begin(setup: RunSetup, deps: EngineDeps, runId: string, create: (
   if (lock.takenOver) {
     await recorder.emit({ type: 'lock-taken-over', environment: setup.environmentName, previous: lock.takenOver.owner, reason: lock.takenOver.reason })
   }
-  const state = newRunState(setup, deps, runId, recorder, deps.signal ?? new AbortController().signal)
+  const state = newRunState(setup, deps, runId, recorder, deps.signal ? AbortSignal.any([deps.signal, lockLost.signal]) : lockLost.signal)
+  onLockLost = (reason) => {
+    const consequence = state.crossed ? 'the run goes on, past its point of no return' : 'the run stops before its point of no return'
+    void recorder.emit({ type: 'warning', message: `the lock on ${setup.environmentName} was lost (${reason}): ${consequence}` }).catch(() => undefined)
+    if (!state.crossed) lockLost.abort()
+  }
   const started = performance.now()
   const finish = async (outcome: Outcome): Promise<RunResult> => {
     try {
@@ -270,7 +281,7 @@ async function detachMonitoring(state: RunState, deps: EngineDeps, configFile: s
     await state.recorder.emit({ type: 'warning', message: `the background monitoring could not start (${errorMessage(error)}); the window is watched now instead` })
     return null
   }
-  const watcher = { pid, host: os.hostname(), startedAt: new Date().toISOString() }
+  const watcher = { pid, host: hostName(), startedAt: new Date().toISOString() }
   for (const step of steps) {
     state.outputs.set(step.id, { watcher })
     await store.upsertStep({

@@ -48,6 +48,8 @@ export interface LockRecord {
   environment: string
   owner: LockOwner
   leaseUntil: string
+  /** The store's clock when the lock was read: a lease is judged by it, so hosts whose clocks differ agree. */
+  readAt: string
 }
 
 export type LockAttempt =
@@ -56,7 +58,8 @@ export type LockAttempt =
 
 /**
  * The run record. Every method commits before it returns, so a run killed at any moment leaves a
- * record that says how far it got. Async so a shared database store fits the same shape.
+ * record that says how far it got. Implemented by the embedded SQLite file and by a shared
+ * PostgreSQL or MySQL database (src/adapters/store/).
  */
 export interface Store {
   createRun(run: RunRecord): Promise<void>
@@ -81,5 +84,5 @@ export interface Store {
   getLock(environment: string): Promise<LockRecord | null>
   forceUnlock(environment: string): Promise<LockRecord | null>
 
-  close(): void
+  close(): Promise<void>
 }

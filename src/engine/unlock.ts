@@ -1,4 +1,4 @@
-import os from 'node:os'
+import { hostName } from '../shared/host.js'
 import { processAlive } from '../shared/process/alive.js'
 import { LockedError } from '../shared/errors.js'
 import type { Store } from './store.js'
@@ -8,7 +8,7 @@ import { currentOwner } from './lock.js'
 export async function forceUnlock(store: Store, environment: string): Promise<string> {
   const held = await store.getLock(environment)
   // --force is for a holder that is gone; one alive on this host is still running: two runs would overlap.
-  if (held && held.owner.host === os.hostname() && processAlive(held.owner.pid)) {
+  if (held && held.owner.host === hostName() && processAlive(held.owner.pid)) {
     throw new LockedError(environment, held.owner, `its process ${held.owner.pid} is alive on this host: wait for it, or stop it first (Ctrl-C, or kill ${held.owner.pid}), then unlock`)
   }
   const lock = await store.forceUnlock(environment)

@@ -33,6 +33,8 @@ export interface LockOwner {
   host: string
   pid: number
   since: string
+  /** The CI job holding it, when there is one (its address). */
+  ci?: string
 }
 
 export class LockedError extends RolloutError {
@@ -41,7 +43,7 @@ export class LockedError extends RolloutError {
     readonly owner: LockOwner,
     hint = `wait for it to finish, or if that run is gone: rollout unlock ${environment} --force`,
   ) {
-    super('LOCKED', `environment "${environment}" is locked by run ${owner.runId} (${owner.user}@${owner.host}, pid ${owner.pid}) since ${owner.since}`, hint)
+    super('LOCKED', `environment "${environment}" is locked by run ${owner.runId} (${owner.user}@${owner.host}, pid ${owner.pid}${owner.ci ? `, ${owner.ci}` : ''}) since ${owner.since}`, hint)
     this.name = 'LockedError'
   }
 }

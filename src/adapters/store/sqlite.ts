@@ -6,8 +6,8 @@ import type { RolloutEvent, StepPass } from '../../engine/events.js'
 import type { LockOwner } from '../../shared/errors.js'
 import { RolloutError } from '../../shared/errors.js'
 import { upgradeRecord } from './record-version.js'
+import { assignments, RUN_COLUMNS, STEP_COLUMNS, toLock, toRun, toStep, type Row } from './rows.js'
 
-type Row = Record<string, unknown>
 export interface Statement {
   run(...params: unknown[]): { changes: number }
   get(...params: unknown[]): Row | undefined
@@ -41,19 +41,6 @@ CREATE TABLE IF NOT EXISTS locks (
   environment TEXT PRIMARY KEY, owner TEXT NOT NULL, lease_until TEXT NOT NULL
 );
 `
-
-const RUN_COLUMNS: Record<string, string> = {
-  environment: 'environment', status: 'status', startedAt: 'started_at', finishedAt: 'finished_at', user: 'user',
-  host: 'host', pid: 'pid', plan: 'plan', release: 'release', crossedAt: 'crossed_at', summary: 'summary',
-  configFile: 'config_file',
-}
-const STEP_COLUMNS: Record<string, string> = {
-  phase: 'phase', title: 'title', status: 'status', attempt: 'attempt', startedAt: 'started_at',
-  finishedAt: 'finished_at', durationMs: 'duration_ms', summary: 'summary', data: 'data', output: 'output',
-  evidence: 'evidence', undoStatus: 'undo_status', undoSummary: 'undo_summary', undoDurationMs: 'undo_duration_ms',
-  seq: 'seq',
-}
-const JSON_FIELDS = new Set(['plan', 'data', 'evidence'])
 
 /** The embedded store: one SQLite file under the state folder, shared safely by concurrent processes (WAL). */
 export class SqliteStore implements Store {
@@ -146,7 +133,7 @@ export class SqliteStore implements Store {
     this.db.exec('BEGIN IMMEDIATE')
     try {
       const row = this.db.prepare('SELECT * FROM locks WHERE environment = ?').get(environment)
-      const current = row ? toLock(row) : null
+      const current = row ? toLock(row, new Date().toISOString()) : null
       const leaseUntil = new Date(Date.now() + leaseMs).toISOString()
       let tookOver: { owner: LockOwner; reason: string } | undefined
       // The same run resumed by a new process still takes over from the old one, and only when it is gone.
@@ -182,7 +169,7 @@ export class SqliteStore implements Store {
 
   async getLock(environment: string): Promise<LockRecord | null> {
     const row = this.db.prepare('SELECT * FROM locks WHERE environment = ?').get(environment)
-    return row ? toLock(row) : null
+    return row ? toLock(row, new Date().toISOString()) : null
   }
 
   async forceUnlock(environment: string): Promise<LockRecord | null> {
@@ -191,7 +178,7 @@ export class SqliteStore implements Store {
     return lock
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close()
   }
 }
@@ -212,61 +199,4 @@ function ownerOnly(file: string): void {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   }
   chmodSync(file, 0o600)
-}
-
-function assignments(patch: Record<string, unknown>, columns: Record<string, string>): { sql: string; values: unknown[] } {
-  const parts: string[] = []
-  const values: unknown[] = []
-  for (const [key, value] of Object.entries(patch)) {
-    const column = columns[key]
-    if (!column || value === undefined) continue
-    parts.push(`${column} = ?`)
-    values.push(JSON_FIELDS.has(key) ? JSON.stringify(value) : value)
-  }
-  return { sql: parts.join(', '), values }
-}
-
-function toRun(row: Row): RunRecord {
-  return {
-    id: String(row.id),
-    environment: String(row.environment),
-    status: row.status as RunRecord['status'],
-    startedAt: String(row.started_at),
-    finishedAt: (row.finished_at as string | null) ?? null,
-    user: String(row.user),
-    host: String(row.host),
-    pid: Number(row.pid),
-    plan: JSON.parse(String(row.plan)),
-    release: (row.release as string | null) ?? null,
-    crossedAt: (row.crossed_at as string | null) ?? null,
-    summary: (row.summary as string | null) ?? null,
-    configFile: String(row.config_file),
-  }
-}
-
-function toStep(row: Row): StepRecord {
-  return {
-    runId: String(row.run_id),
-    stepId: String(row.step_id),
-    pass: row.pass as StepPass,
-    phase: String(row.phase),
-    title: String(row.title),
-    status: row.status as StepRecord['status'],
-    attempt: Number(row.attempt),
-    startedAt: (row.started_at as string | null) ?? null,
-    finishedAt: (row.finished_at as string | null) ?? null,
-    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
-    summary: (row.summary as string | null) ?? null,
-    data: JSON.parse(String(row.data)),
-    output: String(row.output),
-    evidence: JSON.parse(String(row.evidence)),
-    undoStatus: (row.undo_status as StepRecord['undoStatus']) ?? null,
-    undoSummary: (row.undo_summary as string | null) ?? null,
-    undoDurationMs: row.undo_duration_ms === null ? null : Number(row.undo_duration_ms),
-    seq: Number(row.seq),
-  }
-}
-
-function toLock(row: Row): LockRecord {
-  return { environment: String(row.environment), owner: JSON.parse(String(row.owner)) as LockOwner, leaseUntil: String(row.lease_until) }
 }

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import os from 'node:os'
+import { hostName } from '../host.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /**
@@ -34,7 +34,7 @@ function procStat(pid: number): ProcStat | null {
 }
 
 export function describeProcessGroup(pid: number): ProcessGroupRecord {
-  return { pgid: pid, host: os.hostname(), startTicks: procStat(pid)?.startTicks ?? null, startedAt: new Date().toISOString() }
+  return { pgid: pid, host: hostName(), startTicks: procStat(pid)?.startTicks ?? null, startedAt: new Date().toISOString() }
 }
 
 /**
@@ -43,7 +43,7 @@ export function describeProcessGroup(pid: number): ProcessGroupRecord {
  * and a process holds its pid again, the start time tells them apart.
  */
 export function liveMembers(group: ProcessGroupRecord): number[] {
-  if (group.host !== os.hostname()) return []
+  if (group.host !== hostName()) return []
   let pids: number[]
   try {
     pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number)
