@@ -17,6 +17,19 @@ if [ -z "${ROLLOUT_TEST_MYSQL_URL:-}" ]; then
 fi
 echo "[test] database server: ${ROLLOUT_TEST_MYSQL_URL}" >&2
 
+# A PostgreSQL server for the shared store's tests, found or started the same way (127.0.0.1:5432,
+# or a private cluster on a free port, Debian's postgresql installed first when missing).
+if [ -z "${ROLLOUT_TEST_POSTGRES_URL:-}" ]; then
+  if url=$(node --import tsx scripts/ensure-postgres.ts --state-dir .rollout/test-postgres) && [ -n "$url" ]; then
+    ROLLOUT_TEST_POSTGRES_URL=$url
+  else
+    echo "[test] scripts/ensure-postgres.ts found no server; trying 127.0.0.1:5432" >&2
+    ROLLOUT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres
+  fi
+  export ROLLOUT_TEST_POSTGRES_URL
+fi
+echo "[test] PostgreSQL server: ${ROLLOUT_TEST_POSTGRES_URL}" >&2
+
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

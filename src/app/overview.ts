@@ -7,6 +7,7 @@ import type { BackupEntry } from './backups.js'
 import { loadSource, type ConfigSource } from './config-source.js'
 import { openEnvironment } from './environment.js'
 import { recordPlace, withStore } from './store.js'
+import { RolloutError } from '../shared/errors.js'
 
 /** One environment as the dashboard's first page shows it. */
 export interface EnvironmentOverview {
@@ -32,7 +33,11 @@ export interface EnvironmentOverview {
  */
 export async function environmentsOverview(source: ConfigSource): Promise<EnvironmentOverview[]> {
   const names = environmentNames(await loadSource(source))
-  const place = await recordPlace(source).catch(() => null)
+  // No local record yet is an empty history; a shared store that cannot be reached is an error.
+  const place = await recordPlace(source).catch((error: unknown) => {
+    if (error instanceof RolloutError && error.code === 'USAGE') return null
+    throw error
+  })
   const recorded = place
     ? await withStore(place.store, async (store) => Promise.all(names.map(async (name) => ({ runs: await store.listRuns({ environment: name, limit: 50 }), lock: await store.getLock(name) }))))
     : names.map(() => ({ runs: [] as RunRecord[], lock: null }))

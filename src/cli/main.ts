@@ -218,6 +218,24 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       process.stdout.write(`${await unlockEnvironment({ ...source(), environment: env })}\n`)
     })
 
+  const store = program.command('store').description('the shared record (config `store` or ROLLOUT_STORE_URL: a PostgreSQL or MySQL database every machine that deploys reaches)')
+  store.command('status').description('the store and the version of its tables; changes nothing (exit 1 when they need `rollout store migrate`)')
+    .action(async () => {
+      const { storeReportCommand } = await import('./commands/store.js')
+      setExit(await storeReportCommand({ ...g(), configPath: g().config, migrate: false }))
+    })
+  store.command('migrate').description('create the store\'s tables, or bring them to this version (every command also does this when it opens the store)')
+    .action(async () => {
+      const { storeReportCommand } = await import('./commands/store.js')
+      setExit(await storeReportCommand({ ...g(), configPath: g().config, migrate: true }))
+    })
+  store.command('import').description('copy a local record (runs, steps, events) into the shared store; runs already there are left alone, so it can be run again')
+    .option('--from <dir>', 'the state folder (or rollout.db) to copy from', undefined)
+    .action(async (o: { from?: string }) => {
+      const { storeImportCommand } = await import('./commands/store.js')
+      await storeImportCommand({ ...g(), configPath: g().config, ...(o.from ? { from: o.from } : {}) })
+    })
+
   program.command('serve').description('the dashboard: pages with each environment\'s state, its runs and each run\'s timeline; runs, events, evidence and backups as a JSON API under /api/ (Ctrl-C stops it)')
     .option('--port <n>', 'port to listen on', positiveInteger, 4680)
     .option('--host <address>', 'address to listen on; any but loopback needs a token: ROLLOUT_DASHBOARD_TOKEN, or one made and printed once', '127.0.0.1')

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { runCommand } from '../adapters/process/run-command.js'
 import { findExecutable } from '../adapters/database/tools.js'
 import { freePort } from '../adapters/net/free-port.js'
+import { aptInstall, canInstallWithApt, isAlive, lastLines, readServerState, stopPid, stopPrivateServer } from './server-process.js'
 
 export interface EnsureMysqlOptions {
   /** Folder for a private server's data, socket, logs and pid/port file. */
@@ -64,7 +65,7 @@ export async function ensureMysqlServer(opts: EnsureMysqlOptions): Promise<Mysql
 
   const dir = path.resolve(opts.stateDir)
   const stateFile = path.join(dir, 'server.json')
-  const running = await readState(stateFile)
+  const running = await readServerState<ServerState>(stateFile)
   if (running && isAlive(running.pid) && (await canLogIn(running.port))) {
     log(`reusing the private server on port ${running.port} (pid ${running.pid})`)
     return privateHandle(running, stateFile, false)
@@ -73,7 +74,7 @@ export async function ensureMysqlServer(opts: EnsureMysqlOptions): Promise<Mysql
   let binary = await findServerBinary()
   if (!binary && opts.allowInstall !== false && (await canInstallWithApt())) {
     log('no MySQL/MariaDB server found: installing Debian\'s mariadb-server')
-    await aptInstallMariadb(log)
+    await aptInstall('mariadb-server', log)
     binary = await findServerBinary()
   }
   if (!binary) {
@@ -88,14 +89,7 @@ export async function ensureMysqlServer(opts: EnsureMysqlOptions): Promise<Mysql
 }
 
 /** Stops the private server whose state is in `stateDir`, when one runs there. */
-export async function stopPrivateMysqlServer(stateDir: string): Promise<boolean> {
-  const stateFile = path.join(path.resolve(stateDir), 'server.json')
-  const state = await readState(stateFile)
-  if (!state) return false
-  await stopPid(state.pid)
-  await rm(stateFile, { force: true })
-  return true
-}
+export const stopPrivateMysqlServer = stopPrivateServer
 
 function privateHandle(state: ServerState, stateFile: string, started: boolean): MysqlServer {
   return {
@@ -199,59 +193,4 @@ async function canLogIn(port: number): Promise<boolean> {
   } catch {
     return false
   }
-}
-
-async function readState(file: string): Promise<ServerState | null> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as ServerState
-  } catch {
-    return null
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** SIGTERM lets the server shut down cleanly (InnoDB flushes); SIGKILL after 20 s. */
-async function stopPid(pid: number): Promise<void> {
-  if (!isAlive(pid)) return
-  try {
-    process.kill(pid, 'SIGTERM')
-  } catch {
-    return
-  }
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 100))
-  if (isAlive(pid)) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // gone meanwhile
-    }
-  }
-}
-
-async function canInstallWithApt(): Promise<boolean> {
-  return process.getuid?.() === 0 && existsSync('/etc/debian_version') && (await findExecutable('apt-get')) !== null
-}
-
-async function aptInstallMariadb(log: (line: string) => void): Promise<void> {
-  const env = { DEBIAN_FRONTEND: 'noninteractive' }
-  let result = await runCommand({ command: ['apt-get', 'install', '-y', '-q', 'mariadb-server'], env })
-  if (result.exitCode !== 0) {
-    log('apt-get install failed; updating the package lists and trying again')
-    await runCommand({ command: ['apt-get', 'update', '-q'], env })
-    result = await runCommand({ command: ['apt-get', 'install', '-y', '-q', 'mariadb-server'], env })
-  }
-  if (result.exitCode !== 0) throw new Error(`apt-get install mariadb-server failed: ${lastLines(result.stderr || result.stdout)}`)
-}
-
-function lastLines(text: string, n = 3): string {
-  return text.trim().split('\n').slice(-n).join(' | ')
 }
