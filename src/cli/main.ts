@@ -263,7 +263,12 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
     .option('--stop', 'stop a sandbox left running by --keep, and do nothing else')
     .option('--monitor <duration>', 'monitoring window of each run', '15s')
     .option('--quickstart', 'instead, the quickstart example: command steps only, no database, app or browser')
-    .action(async (o: { keep?: boolean; stop?: boolean; monitor: string; quickstart?: boolean }) => {
+    .option('--store <url>', 'record the runs in a shared store (postgres://user@host/db or mysql://…); a URL with a password goes in ROLLOUT_STORE_URL instead')
+    .action(async (o: { keep?: boolean; stop?: boolean; monitor: string; quickstart?: boolean; store?: string }) => {
+      // Every user of the machine can read a process's arguments: a password never travels there.
+      if (o.store && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(o.store)) {
+        throw new RolloutError('USAGE', '--store: the URL holds a password, which any user of this machine could read in the process list', 'set ROLLOUT_STORE_URL to it instead and leave --store out')
+      }
       const { demoCommand } = await import('./commands/demo.js')
       setExit(await demoCommand({ ...o, onEvent: eventRenderer(g()), interrupts: runInterrupts }))
     })

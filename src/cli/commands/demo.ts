@@ -12,6 +12,8 @@ export interface DemoCommandOptions {
   stop?: boolean
   monitor: string
   quickstart?: boolean
+  /** A shared store for the demo's record (postgres://… or mysql://…). */
+  store?: string
   onEvent: (e: RolloutEvent) => void
   interrupts: () => Interrupts
 }
@@ -27,8 +29,10 @@ export async function demoCommand(o: DemoCommandOptions): Promise<number> {
     return EXIT.ok
   }
   const stop = o.interrupts()
+  const env = o.store ? { ...process.env, ROLLOUT_STORE_URL: o.store } : process.env
+  if (o.store) say(`The demo's runs are recorded in the shared store named by --store (read them with ROLLOUT_STORE_URL set to it).`)
   try {
-    if (o.quickstart) return await quickstart(o, stop)
+    if (o.quickstart) return await quickstart(o, stop, env)
     const { runTerpDemo, defaultDemoDir } = await import('../../demo/terp/demo.js')
     const { demoPassed } = await import('../../demo/terp/verdict.js')
     const outcome = await runTerpDemo({
@@ -39,6 +43,7 @@ export async function demoCommand(o: DemoCommandOptions): Promise<number> {
       say,
       signal: stop.signal,
       rollbackSignal: stop.rollbackSignal,
+      env,
     })
     return demoPassed(outcome) ? EXIT.ok : EXIT.needsHands
   } finally {
@@ -46,9 +51,9 @@ export async function demoCommand(o: DemoCommandOptions): Promise<number> {
   }
 }
 
-async function quickstart(o: DemoCommandOptions, stop: Interrupts): Promise<number> {
+async function quickstart(o: DemoCommandOptions, stop: Interrupts, env: NodeJS.ProcessEnv): Promise<number> {
   const { runQuickstartDemo } = await import('../../demo/quickstart.js')
-  const [good, broken] = await runQuickstartDemo({ cwd: process.cwd(), onEvent: o.onEvent, say, signal: stop.signal, rollbackSignal: stop.rollbackSignal })
+  const [good, broken] = await runQuickstartDemo({ cwd: process.cwd(), onEvent: o.onEvent, say, signal: stop.signal, rollbackSignal: stop.rollbackSignal, env })
   const asExpected = good?.status === 'passed' && broken?.status === 'rolled-back'
   say(`\nDemo ${asExpected ? 'done: the good release passed, the broken one was rolled back and proven' : 'did NOT go as expected'}.`)
   return asExpected ? EXIT.ok : EXIT.needsHands

@@ -20,6 +20,8 @@ export interface DemoOptions {
   say: (line: string) => void
   signal: AbortSignal
   rollbackSignal: AbortSignal
+  /** The environment the rollouts see (ROLLOUT_STORE_URL for a shared store); default this process's. */
+  env?: NodeJS.ProcessEnv
 }
 
 /**
@@ -49,7 +51,7 @@ export async function runTerpDemo(opts: DemoOptions): Promise<DemoOutcome> {
       url: sandbox.url,
       first: { ...first, served: afterFirst },
       second: { ...second, served: afterSecond },
-      restore: await migrationUndo(sandbox, second.runId),
+      restore: await migrationUndo(sandbox, second.runId, opts.env ?? process.env),
       tablesDiffering: tablesThatDiffer(before, after),
       rowChanges: rowChanges(before, after, SMOKE_ORDER_TABLES),
       schemaBack: before.schemaHash === after.schemaHash,
@@ -68,23 +70,23 @@ export async function runTerpDemo(opts: DemoOptions): Promise<DemoOutcome> {
 
 /** The state before the demo's first rollout: v1 deployed by the provider, as an earlier deploy would have left it. */
 async function deployFirstRelease(sandbox: Sandbox, opts: DemoOptions): Promise<void> {
-  const { environment, redactor } = await openEnvironment({ cwd: sandbox.paths.dir, environment: 'staging' })
-  const provider = await createProvider(environment.provider!, { cwd: sandbox.paths.dir, env: process.env, redactor, resolve: environment.resolve, environmentName: 'staging' })
+  const { environment, redactor } = await openEnvironment({ cwd: sandbox.paths.dir, environment: 'staging', env: opts.env ?? process.env })
+  const provider = await createProvider(environment.provider!, { cwd: sandbox.paths.dir, env: opts.env ?? process.env, redactor, resolve: environment.resolve, environmentName: 'staging' })
   const call = { signal: opts.signal, log: (l: string) => opts.say(`  local: ${redactor.redact(l)}`) }
   const started = await provider.deploy('v1', call)
   await provider.waitUntilLive(started.id, { ...call, timeoutMs: 120_000 })
 }
 
 /** How the migration's undo ended in the run's record: the restore and its proof. */
-async function migrationUndo(sandbox: Sandbox, runId: string): Promise<{ status: string | null; summary: string | null }> {
-  const { steps } = await showRun({ cwd: sandbox.paths.dir, runId })
+async function migrationUndo(sandbox: Sandbox, runId: string, env: NodeJS.ProcessEnv): Promise<{ status: string | null; summary: string | null }> {
+  const { steps } = await showRun({ cwd: sandbox.paths.dir, runId, env })
   const migrate = steps.find((s) => s.stepId === 'migrate' && s.pass === 'run')
   return { status: migrate?.undoStatus ?? null, summary: migrate?.undoSummary ?? null }
 }
 
 async function rolloutTo(release: string, sandbox: Sandbox, opts: DemoOptions): Promise<RunResult> {
   opts.say(`\n=== rollout run staging --release ${release} ===`)
-  return runRollout({ cwd: sandbox.paths.dir, environment: 'staging', release, onEvent: opts.onEvent, signal: opts.signal, rollbackSignal: opts.rollbackSignal })
+  return runRollout({ cwd: sandbox.paths.dir, environment: 'staging', release, env: opts.env ?? process.env, onEvent: opts.onEvent, signal: opts.signal, rollbackSignal: opts.rollbackSignal })
 }
 
 /**
