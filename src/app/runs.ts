@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import type { EventListener } from '../engine/events.js'
 import { onlyPhases, resumeRun, rollbackRun, startRun, type EngineDeps, type MonitorWatcherStarter, type RunResult } from '../engine/run.js'
 import { applyOverrides, firstDeployOverrides, mergeOverrides, monitorOverrides, recordedOverrides } from '../engine/run-overrides.js'
@@ -92,7 +93,10 @@ export async function openRecordedRun(source: ConfigSource, target: string, allo
   if (source.config === undefined && !source.configPath && path.basename(record.configFile) === CONFIG_OBJECT) {
     throw new RolloutError('USAGE', `run ${record.id} was started by a program with a config object: there is no config file to read again`, 'resume or roll it back from that program (the library\'s resumeRollout / rollbackRollout with the same config), or pass --config <file> with an equivalent config')
   }
-  const fromRecord = source.config === undefined && !source.configPath ? { configPath: record.configFile } : {}
+  // The run's own config file when this machine has it; from another machine (a shared store), the
+  // config of the project here, found as every command finds it.
+  const useRecorded = source.config === undefined && !source.configPath && existsSync(record.configFile)
+  const fromRecord = useRecorded ? { configPath: record.configFile } : {}
   const opened = await planEnvironment({ ...source, ...fromRecord, environment: record.environment })
   const only = record.plan.only ? onlyPhases(opened.plan, record.plan.only) : opened.plan
   return { record, opened: { ...opened, plan: applyOverrides(only, recordedOverrides(record.plan)) } }
