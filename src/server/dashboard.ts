@@ -11,7 +11,11 @@ import { RolloutError } from '../shared/errors.js'
 import { Sessions, sameSecret } from './auth.js'
 import { contentType, insideFolder } from './files.js'
 import { renderEnvironmentsPage } from './pages.js'
-import { renderRunPage, renderRunsPage } from './run-pages.js'
+import { filterRuns, renderRunPage, renderRunsPage } from './run-pages.js'
+import { renderBackupsPage, type EnvironmentBackups } from './backup-pages.js'
+import { pagePolicy } from './page-frame.js'
+import { registerActions } from './actions.js'
+import { randomBytes } from 'node:crypto'
 
 export interface DashboardOptions {
   source: ConfigSource
@@ -20,8 +24,8 @@ export interface DashboardOptions {
 }
 
 const COOKIE = 'rollout_session'
-// Served pages and evidence load nothing from elsewhere and run no script of anyone's.
-const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
+// Served pages and evidence load nothing from elsewhere and run no script but the run page's own.
+const PAGE_POLICY = pagePolicy()
 
 /**
  * The dashboard's HTTP app: the JSON API under /api/ and the pages, all read through the
@@ -34,7 +38,8 @@ export function dashboardApp(options: DashboardOptions): Hono {
 
   app.use('*', async (c, next) => {
     c.header('X-Content-Type-Options', 'nosniff')
-    c.header('Referrer-Policy', 'no-referrer')
+    // Addresses of runs and files go to no other site; the dashboard's own forms still name their origin.
+    c.header('Referrer-Policy', 'same-origin')
     if (!token) return next()
     if (c.req.path === '/login') return next()
     const bearer = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1]
@@ -56,8 +61,7 @@ export function dashboardApp(options: DashboardOptions): Hono {
     const limit = Number(c.req.query('limit') ?? 50)
     if (!environment) return c.json({ error: 'name an environment: /api/runs?environment=<name>' }, 400)
     const runs = await listRuns({ ...source, environment, limit: Number.isInteger(limit) && limit > 0 ? limit : 50 })
-    const status = c.req.query('status')
-    return c.json(status ? runs.filter((r) => r.status === status) : runs)
+    return c.json(filterRuns(runs, runFilters(c)))
   })
   app.get('/api/runs/:id', async (c) => c.json(await showRun({ ...source, runId: c.req.param('id') })))
   app.get('/api/runs/:id/events', (c) =>
@@ -82,15 +86,30 @@ export function dashboardApp(options: DashboardOptions): Hono {
   app.get('/runs', async (c) => {
     const environment = c.req.query('environment')
     if (!environment) return c.redirect('/')
-    const status = c.req.query('status')
+    const filters = { environment, ...runFilters(c) }
     const runs = await listRuns({ ...source, environment, limit: 100 })
     c.header('Content-Security-Policy', PAGE_POLICY)
-    return c.html(renderRunsPage(environment, status ? runs.filter((r) => r.status === status) : runs, status))
+    return c.html(renderRunsPage(filters, filterRuns(runs, filters)))
   })
   app.get('/runs/:id', async (c) => {
-    c.header('Content-Security-Policy', PAGE_POLICY)
-    return c.html(renderRunPage(await showRun({ ...source, runId: c.req.param('id') })))
+    // A fresh nonce per page: the run page's own script runs, no other.
+    const nonce = randomBytes(16).toString('base64')
+    c.header('Content-Security-Policy', pagePolicy(nonce))
+    return c.html(renderRunPage(await showRun({ ...source, runId: c.req.param('id') }), nonce))
   })
+  app.get('/backups', async (c) => {
+    c.header('Content-Security-Policy', PAGE_POLICY)
+    const catalogs = await Promise.all((await environmentsOverview(source)).map(async (e): Promise<EnvironmentBackups> => {
+      try {
+        const { dir, backups } = await listBackups({ ...source, environment: e.name })
+        return { environment: e.name, dir, backups, maxAgeMs: e.maxBackupAgeMs, problem: null }
+      } catch (error) {
+        return { environment: e.name, dir: null, backups: [], maxAgeMs: null, problem: (error as Error).message }
+      }
+    }))
+    return c.html(renderBackupsPage(catalogs))
+  })
+  registerActions(app, source)
 
   app.get('/', async (c) => {
     c.header('Content-Security-Policy', PAGE_POLICY)
@@ -103,4 +122,11 @@ export function dashboardApp(options: DashboardOptions): Hono {
     return c.json({ error: `unexpected: ${error.message}` }, 500)
   })
   return app
+}
+
+/** The runs filters a request names: outcome (status), who (user), release. */
+function runFilters(c: Context): { status?: string; user?: string; release?: string } {
+  const pick = (name: string) => c.req.query(name) || undefined
+  const [status, user, release] = [pick('status'), pick('user'), pick('release')]
+  return { ...(status ? { status } : {}), ...(user ? { user } : {}), ...(release ? { release } : {}) }
 }

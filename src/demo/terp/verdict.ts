@@ -74,6 +74,7 @@ export function verdictLines(o: DemoOutcome): string[] {
   if (o.second.incidentReport) lines.push(`Incident report:     ${rel(o.second.incidentReport)} (and incident.html)`)
   lines.push(`Backups:             ${rel(path.join(o.dir, 'backups'))}`)
   lines.push(`Notifications:       ${rel(path.join(o.dir, 'inbox'))} (what the webhook and mail stand-ins received)`)
+  lines.push(`Dashboard:           (cd ${rel(o.dir)} && rollout serve), then open http://127.0.0.1:4680/ (both runs, the failing page's screenshot, the rollback's proof, the backups)`)
   lines.push(
     o.kept
       ? `The sandbox is still running at ${o.url}. Stop it with: rollout demo --stop`
