@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono'
 import type { ConfigSource } from '../app/config-source.js'
 import { showRun, unlockEnvironment } from '../app/history.js'
-import { rollbackRollout } from '../app/runs.js'
+import { rollbackRollout, runRollout } from '../app/runs.js'
 import { escapeHtml } from '../shared/html.js'
 import { page, pagePolicy } from './page-frame.js'
 
@@ -42,8 +42,9 @@ function messagePage(title: string, message: string, ok: boolean): string {
 }
 
 /**
- * The actions, each a confirmation page (GET) and the action itself (POST, same origin only): roll
- * back a run, unlock an environment whose lock holder is gone. They run the CLI's own operations.
+ * The actions, each a confirmation page (GET) and the action itself (POST, same origin only): start
+ * a run, roll back a run, unlock an environment whose lock holder is gone. They run the CLI's own
+ * operations, holding the lock as the CLI does.
  */
 export function registerActions(app: Hono, source: ConfigSource): void {
   app.use('*', async (c, next) => {
@@ -64,6 +65,25 @@ export function registerActions(app: Hono, source: ConfigSource): void {
     rollback.catch(() => undefined)
     if (early) return c.html(messagePage('Rollback refused', early.message, false), 409)
     return c.redirect(`/runs/${encodeURIComponent(run.id)}`, 303)
+  })
+
+  app.get('/environments/:env/run', async (c) => {
+    const env = c.req.param('env')
+    return c.html(page(`Start a run of ${env}`, `<h1>Start a run of ${escapeHtml(env)}</h1>
+<p>The whole rollout of <strong>${escapeHtml(env)}</strong>, as <code>rollout run ${escapeHtml(env)} --release &lt;release&gt;</code> does: it holds the environment's lock, and rolls back app and database if a check fails after the point of no return.</p>
+<form method="post" action="/environments/${encodeURIComponent(env)}/run"><label>release <input name="release" required></label> <button>Start the run</button> <a href="/">cancel</a></form>`))
+  })
+  app.post('/environments/:env/run', async (c) => {
+    const release = String((await c.req.parseBody()).release ?? '').trim()
+    if (!release) return c.html(messagePage('Run refused', 'name the release to deploy', false), 400)
+    let started: (id: string) => void = () => undefined
+    const runId = new Promise<string>((resolve) => (started = resolve))
+    const run = runRollout({ ...source, environment: c.req.param('env'), release, onEvent: (e) => { if (e.type === 'run-started') started(e.runId) } })
+    // The run goes on after this answer; its page follows it. A refusal (a held lock, a bad config) comes before it starts.
+    const first = await Promise.race([runId.then((id) => ({ id })), run.then((r) => ({ id: r.runId }), (error: Error) => ({ error }))])
+    run.catch(() => undefined)
+    if ('error' in first) return c.html(messagePage('Run refused', first.error.message, false), 409)
+    return c.redirect(`/runs/${encodeURIComponent(first.id)}`, 303)
   })
 
   app.get('/environments/:env/unlock', async (c) => {

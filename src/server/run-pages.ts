@@ -54,6 +54,7 @@ export function renderRunPage(detail: RunDetail, nonce?: string): string {
     const to = s.finishedAt ? Date.parse(s.finishedAt) : from
     const bar = from === null ? '' : `<div class="bar s-${escapeHtml(s.status)}" style="margin-left:${(((from - start) / span) * 100).toFixed(2)}%;width:${Math.max(0.5, (((to ?? from) - from) / span) * 100).toFixed(2)}%"></div>`
     const pass = s.pass === 'proof' ? ' <em>(proof of the rollback)</em>' : ''
+    const retried = s.attempt > 1 ? ` <span class="s-warning">(attempt ${s.attempt})</span>` : ''
     const crossed = run.crossedAt === s.stepId && s.pass === 'run' ? ' <strong class="ponr">▶ point of no return</strong>' : ''
     const undo = s.undoStatus ? `<br>undo: <span class="s-${escapeHtml(s.undoStatus)}">${escapeHtml(s.undoStatus)}</span> ${escapeHtml(s.undoSummary ?? '')}` : ''
     const files = s.evidence.map((e) => {
@@ -62,7 +63,7 @@ export function renderRunPage(detail: RunDetail, nonce?: string): string {
         ? `<figure><img src="${escapeHtml(href)}" alt="${escapeHtml(e.label)}"><figcaption>${escapeHtml(e.label)}</figcaption></figure>`
         : `<a href="${escapeHtml(href)}">${escapeHtml(e.label)}</a>`
     })
-    return `<tr><td>${escapeHtml(s.phase)}</td><td>${escapeHtml(s.title)}${pass}${crossed}</td><td class="s-${escapeHtml(s.status)}">${escapeHtml(s.status)}</td>`
+    return `<tr><td>${escapeHtml(s.phase)}</td><td>${escapeHtml(s.title)}${pass}${retried}${crossed}</td><td class="s-${escapeHtml(s.status)}">${escapeHtml(s.status)}</td>`
       + `<td class="track">${bar}</td><td>${escapeHtml(s.summary ?? '')}${undo}${files.length ? `<br>${files.join(' · ')}` : ''}</td></tr>`
   })
   const report = run.status === 'passed' || run.status === 'running' ? '' : `<p><a href="/api/runs/${encodeURIComponent(run.id)}/files/incident.html">Incident report</a></p>`

@@ -8,6 +8,8 @@ import { testServerUrl } from '../support/mysql.js'
 import { readDatabaseState, servedRelease } from '../../src/demo/terp/state.js'
 import { SMOKE_ORDER_TABLES } from '../../src/demo/terp/verdict.js'
 import { localSiteStatus } from '../../src/adapters/providers/local.js'
+import { startDashboard } from '../../src/server/serve.js'
+import { readZip } from '../support/zip.js'
 
 test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and database, and proven', { timeout: 600_000 }, async () => {
   const cwd = tempDir('rollout-demo-')
@@ -75,6 +77,40 @@ test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and d
     assert.equal(inbox.filter((f) => f.endsWith('.eml')).length, inbox.filter((f) => f.includes('webhook-')).length, 'every message went by mail too')
     const screenshots = readdirSync(path.join(dir, '.rollout', 'runs', second!.id, 'browser'), { recursive: true }).filter((f) => String(f).endsWith('.png'))
     assert.ok(screenshots.length > 0, 'no screenshot of the failed flow')
+
+    // The dashboard the demo points at shows both runs, the failing page inline, and no secret:
+    // every page, answer and evidence file (trace archives opened) is scanned.
+    assert.match(result.stdout, /^Dashboard: +\(cd \S+ && rollout serve\), then open http:\/\/127\.0\.0\.1:4680\//m)
+    const dotEnv = readFileSync(path.join(dir, '.env'), 'utf8')
+    const secrets = [password, ...['SESSION_SECRET', 'WEBHOOK_SECRET'].map((k) => new RegExp(`^${k}=(.+)$`, 'm').exec(dotEnv)![1]!)]
+    const dashboard = await startDashboard({ source: { cwd: dir }, host: '127.0.0.1', port: 0 })
+    try {
+      const get = async (p: string) => Buffer.from(await (await fetch(new URL(p, dashboard.url))).arrayBuffer())
+      const listed = JSON.parse((await get('/api/runs?environment=staging')).toString()) as { id: string }[]
+      assert.deepEqual(listed.map((r) => r.id), [second!.id, first!.id])
+      const runPage = (await get(`/runs/${second!.id}`)).toString()
+      assert.match(runPage, /<img src="\/api\/runs\/[^"]+\.png"/, 'the failing page is not shown on the run page')
+      const bodies: [string, Buffer][] = []
+      for (const p of ['/', '/backups', '/runs?environment=staging', '/api/environments', '/api/backups/staging']) bodies.push([p, await get(p)])
+      for (const run of [first!, second!]) {
+        for (const p of [`/runs/${run.id}`, `/api/runs/${run.id}`, `/api/runs/${run.id}/events`]) bodies.push([p, await get(p)])
+        for (const s of steps.get(run.id)!) {
+          for (const e of s.evidence) {
+            const body = await get(`/api/runs/${run.id}/files/${e.path}`)
+            bodies.push([e.path, body])
+            if (e.path.endsWith('.zip')) for (const entry of readZip(body)) bodies.push([`${e.path}:${entry.name}`, Buffer.from(entry.data)])
+          }
+        }
+      }
+      assert.ok(bodies.some(([p]) => p.endsWith('.zip')), 'no trace archive was scanned')
+      for (const [p, body] of bodies) {
+        const text = body.toString('latin1')
+        for (const secret of secrets) assert.equal(text.includes(secret), false, `${p} holds a secret`)
+        assert.doesNotMatch(text, /terp_(session|portal)=[\w-]{16,}\.[\w-]{16,}/, `${p} holds a session cookie`)
+      }
+    } finally {
+      await dashboard.close()
+    }
   } finally {
     const stopped = await runCli(['demo', '--stop'], { cwd, env })
     assert.equal(stopped.code, 0, stopped.stderr)

@@ -195,6 +195,17 @@ test('beyond loopback: 401 without the token; a cross-origin POST is refused; si
     await page.waitForURL(`${base}runs/${run}`)
     await page.locator('main p.s-rolled-back').waitFor({ timeout: 20_000 })
     assert.match((await page.locator('main').textContent())!, /undo: rolled-back switched back/)
+
+    // A run started from the page: the same operation as `rollout run`, its page following it.
+    await page.goto(base)
+    await page.click('text=start a run…')
+    await page.fill('input[name=release]', 'v5')
+    await page.click('button:has-text("Start the run")')
+    await page.waitForURL(/\/runs\/\d{8}-\d{6}-[0-9a-f]{4}$/)
+    await page.locator('main p.s-passed').waitFor({ timeout: 20_000 })
+    assert.match((await page.locator('main').textContent())!, /release v5/)
+    const forgedRun = await fetch(`${base}environments/staging/run`, { method: 'POST', headers: { authorization: `Bearer ${dashboard.token}`, 'sec-fetch-site': 'cross-site', 'content-type': 'application/x-www-form-urlencoded' }, body: 'release=evil' })
+    assert.equal(forgedRun.status, 403)
   } finally {
     await page.close()
     await dashboard.close()

@@ -187,3 +187,19 @@ test('on an address beyond loopback every page and API needs the token; signing 
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('a step that passed on a retry says which attempt on the run page', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rollout-dash-retry-'))
+  const flaky = { id: 'flaky', phase: 'preflight', kind: 'command', retries: 1, options: { command: 'test -e tried || { touch tried; exit 1; }' } }
+  const source = { cwd: dir, config: { environments: { staging: { url: 'https://staging.example.test', defaults: false, add: [flaky] } } } }
+  const { runId, status } = await runRollout({ ...source, environment: 'staging' })
+  assert.equal(status, 'passed')
+  const dashboard = await startDashboard({ source, host: '127.0.0.1', port: 0 })
+  try {
+    const html = await (await fetch(new URL(`/runs/${runId}`, dashboard.url))).text()
+    assert.match(html, /flaky <span class="s-warning">\(attempt 2\)<\/span><\/td><td class="s-passed">passed/)
+  } finally {
+    await dashboard.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
