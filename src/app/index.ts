@@ -11,3 +11,4 @@ export { listRuns, showRun, unlockEnvironment, type RunSummary, type RunDetail }
 export { updateBaseline, type BaselineInput, type BaselineResult } from './baseline.js'
 export { initConfig, type InitOptions, type InitResult } from './init.js'
 export { siteStatus, stopSite, type SiteReport } from './site.js'
+export { storeStatus, migrateStore, importRecord, type StoreReport, type ImportResult } from './shared-store.js'
