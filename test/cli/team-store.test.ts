@@ -74,6 +74,8 @@ for (const [kind, create] of Object.entries(servers)) {
       assert.equal(taken.code, 0, taken.stdout + taken.stderr)
       assert.ok(Date.now() - killedAt >= 3_000, 'taken over before the lease (5 s, renewed every 1.7 s) could have run out')
       assert.match(taken.stdout, /took over the lock of run \S+ \(\w+@machine-a\): its lease expired/)
+      // The killed run's step (a shell the kill left behind, as a dead machine's would be) may end.
+      writeFileSync(path.join(a, 'release'), '')
       // The killed run is shown as interrupted from the other machine.
       const status = await runCli(['--json', 'history', 'staging'], { cwd: b, env: machine('machine-b', db.url) })
       const runs = JSON.parse(status.stdout) as { id: string; host: string; status: string }[]
