@@ -8,7 +8,6 @@ import { testServerUrl } from '../support/mysql.js'
 import { readDatabaseState, servedRelease } from '../../src/demo/terp/state.js'
 import { SMOKE_ORDER_TABLES } from '../../src/demo/terp/verdict.js'
 import { localSiteStatus } from '../../src/adapters/providers/local.js'
-import { startDashboard } from '../../src/server/serve.js'
 import { readZip } from '../support/zip.js'
 
 test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and database, and proven', { timeout: 600_000 }, async () => {
@@ -16,6 +15,7 @@ test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and d
   const dir = path.join(cwd, '.rollout', 'demo')
   const env = { ROLLOUT_MYSQL_URL: testServerUrl() }
   const result = await runCli(['demo', '--keep', '--monitor', '5s'], { cwd, env })
+  let dashboardPid: number | undefined
   const site = await localSiteStatus(path.join(dir, 'site'))
   try {
     assert.ok(site.serving && site.supervisorPid, 'with --keep the site is left serving')
@@ -80,12 +80,14 @@ test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and d
 
     // The dashboard the demo points at shows both runs, the failing page inline, and no secret:
     // every page, answer and evidence file (trace archives opened) is scanned.
-    assert.match(result.stdout, /^Dashboard: +\(cd \S+ && rollout serve\), then open http:\/\/127\.0\.0\.1:4680\//m)
+    // --keep leaves the dashboard running too, at the address it prints.
+    const dashboardUrl = /^Dashboard: +(http:\/\/127\.0\.0\.1:\d+\/) \(both runs/m.exec(result.stdout)?.[1]
+    assert.ok(dashboardUrl, 'the demo did not print the dashboard\'s address')
+    dashboardPid = (JSON.parse(readFileSync(path.join(dir, 'dashboard.json'), 'utf8')) as { pid: number }).pid
     const dotEnv = readFileSync(path.join(dir, '.env'), 'utf8')
     const secrets = [password, ...['SESSION_SECRET', 'WEBHOOK_SECRET'].map((k) => new RegExp(`^${k}=(.+)$`, 'm').exec(dotEnv)![1]!)]
-    const dashboard = await startDashboard({ source: { cwd: dir }, host: '127.0.0.1', port: 0 })
-    try {
-      const get = async (p: string) => Buffer.from(await (await fetch(new URL(p, dashboard.url))).arrayBuffer())
+    {
+      const get = async (p: string) => Buffer.from(await (await fetch(new URL(p, dashboardUrl))).arrayBuffer())
       const listed = JSON.parse((await get('/api/runs?environment=staging')).toString()) as { id: string }[]
       assert.deepEqual(listed.map((r) => r.id), [second!.id, first!.id])
       const runPage = (await get(`/runs/${second!.id}`)).toString()
@@ -108,12 +110,10 @@ test('rollout demo: v1 → v2 passes; v2 → v3-broken is rolled back, app and d
         for (const secret of secrets) assert.equal(text.includes(secret), false, `${p} holds a secret`)
         assert.doesNotMatch(text, /terp_(session|portal)=[\w-]{16,}\.[\w-]{16,}/, `${p} holds a session cookie`)
       }
-    } finally {
-      await dashboard.close()
     }
   } finally {
     const stopped = await runCli(['demo', '--stop'], { cwd, env })
     assert.equal(stopped.code, 0, stopped.stderr)
   }
-  for (const pid of [site.supervisorPid, site.current?.pid]) if (pid) assert.ok(!processRunning(pid), `process ${pid} of the demo still runs after --stop`)
+  for (const pid of [site.supervisorPid, site.current?.pid, dashboardPid]) if (pid) assert.ok(!processRunning(pid), `process ${pid} of the demo still runs after --stop`)
 })

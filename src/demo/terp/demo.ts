@@ -8,6 +8,7 @@ import { stopPrivateMysqlServer } from '../../sandbox/mysql-server.js'
 import { PROJECT_ROOT, prepareSandbox, sandboxPaths, type Sandbox } from './sandbox.js'
 import { assertTerpDemoRunnable } from './requirements.js'
 import { openInbox } from './inbox.js'
+import { startDemoDashboard, stopDemoDashboard } from './dashboard.js'
 import { readDatabaseState, rowChanges, servedRelease, tablesThatDiffer } from './state.js'
 import { SMOKE_ORDER_TABLES, verdictLines, type DemoOutcome } from './verdict.js'
 
@@ -58,6 +59,7 @@ export async function runTerpDemo(opts: DemoOptions): Promise<DemoOutcome> {
       tableCount: Object.keys(before.tables).length,
       incidentNamesSmoke: second.incidentReport ? /`browser`|create-order/.test(readFileSync(second.incidentReport, 'utf8')) : false,
       kept: opts.keep,
+      ...(opts.keep ? { dashboard: await startDemoDashboard(opts.dir).catch((error: Error) => `not started: ${error.message}`) } : {}),
       notifications: { webhook: [...inbox.webhookEvents], mail: [...inbox.mailSubjects] },
     }
     return outcome
@@ -96,6 +98,7 @@ async function rolloutTo(release: string, sandbox: Sandbox, opts: DemoOptions): 
 export async function stopSandbox(dir: string, opts: { keepDatabaseServer: boolean }): Promise<string[]> {
   const paths = sandboxPaths(dir)
   const stopped: string[] = []
+  if (await stopDemoDashboard(dir)) stopped.push('the dashboard')
   if (existsSync(paths.site) && (await stopLocalSite(paths.site))) stopped.push('the staging app')
   if (!opts.keepDatabaseServer && existsSync(paths.mysql) && (await stopPrivateMysqlServer(paths.mysql))) stopped.push('the private database server')
   return stopped

@@ -16,6 +16,8 @@ export interface DemoOutcome {
   tableCount: number
   incidentNamesSmoke: boolean
   kept: boolean
+  /** The dashboard's address over the kept demo (or why it did not start). */
+  dashboard?: string
   /** What the sandbox's webhook (events) and mail server (subjects) received, in order. */
   notifications: { webhook: string[]; mail: string[] }
 }
@@ -74,10 +76,11 @@ export function verdictLines(o: DemoOutcome): string[] {
   if (o.second.incidentReport) lines.push(`Incident report:     ${rel(o.second.incidentReport)} (and incident.html)`)
   lines.push(`Backups:             ${rel(path.join(o.dir, 'backups'))}`)
   lines.push(`Notifications:       ${rel(path.join(o.dir, 'inbox'))} (what the webhook and mail stand-ins received)`)
-  lines.push(`Dashboard:           (cd ${rel(o.dir)} && rollout serve), then open http://127.0.0.1:4680/ (both runs, the failing page's screenshot, the rollback's proof, the backups)`)
+  const shows = '(both runs, the failing page\'s screenshot, the rollback\'s proof, the backups)'
+  lines.push(o.dashboard ? `Dashboard:           ${o.dashboard} ${shows}` : `Dashboard:           (cd ${rel(o.dir)} && rollout serve), then open http://127.0.0.1:4680/ ${shows}`)
   lines.push(
     o.kept
-      ? `The sandbox is still running at ${o.url}. Stop it with: rollout demo --stop`
+      ? `The sandbox is still running at ${o.url}. Stop it${o.dashboard?.startsWith('http') ? ' and the dashboard' : ''} with: rollout demo --stop`
       : 'The sandbox was stopped (rollout demo --keep leaves it running).',
   )
   return lines
