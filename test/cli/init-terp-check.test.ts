@@ -73,9 +73,13 @@ test('init --preset terp in a TERP-shaped repository: with the CA filled in, its
     assert.match(checked.stdout, new RegExp(`✓ ${title} \\(`), `"${title}" did not pass:\n${checked.stdout}`)
   }
   // The preset's readiness path, not /health: it knows whether the schema is there.
-  assert.match(checked.stdout, /✓ Health check responding \(\/health\/ready, \/health\/live\) \(\d+ms\) \/health\/ready 200/)
+  // On a loaded machine the answer may take longer than the gate's 2 s: a warning that says so, by design.
+  const health = /([✓!]) Health check responding \(\/health\/ready, \/health\/live\) \([\d.]+m?s\) \/health\/ready 200.*/.exec(checked.stdout)
+  assert.ok(health, `the readiness path was not checked:\n${checked.stdout}`)
+  const slow = health[1] === '!'
+  if (slow) assert.match(health[0], /slower than 2000 ms: \/health\/ready$/)
   // The rehearsal had nothing to rehearse on: the summary counts it as skipped, never as passed.
-  assert.match(checked.stdout, /PASSED after \S+: 8 steps: 7 passed, 1 skipped/)
+  assert.match(checked.stdout, new RegExp(`PASSED after \\S+: 8 steps: ${slow ? '6 passed, 1 with warnings' : '7 passed'}, 1 skipped`))
   // No backup is taken by a check: the rehearsal says it had nothing to rehearse on, never that it passed.
   assert.match(checked.stdout, /Rehearse the migration on a scratch copy of the backup \(schema only\).*no backup was taken in this run/)
 })
