@@ -30,6 +30,9 @@ if [ -z "${ROLLOUT_TEST_POSTGRES_URL:-}" ]; then
 fi
 echo "[test] PostgreSQL server: ${ROLLOUT_TEST_POSTGRES_URL}" >&2
 
+# The S3 client's notice about the Node versions its later releases need, once per test process.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

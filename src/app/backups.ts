@@ -13,5 +13,5 @@ export async function listBackups(input: EnvironmentInput): Promise<{ dir: strin
   const opened = await openEnvironment(input)
   const { dir } = backupFolderSettings(settingsSource(opened))
   const catalog = await import('../adapters/database/catalog.js')
-  return { dir, backups: await catalog.listBackups(dir) }
+  return { dir, backups: await catalog.listBackups(dir, Date.now(), opened.env) }
 }

@@ -9,6 +9,7 @@ import type { StepKinds } from '../engine/step-kind.js'
 import type { RunSetup } from '../engine/run.js'
 import { loadSource, type ConfigSource } from './config-source.js'
 import { stepKinds } from './kinds.js'
+import { withStorageSettings } from '../adapters/storage/settings.js'
 
 /** One environment of the config: loaded, resolved and its kinds checked, once. */
 export interface OpenEnvironment extends Omit<RunSetup, 'plan'> {
@@ -44,7 +45,7 @@ export async function openEnvironment(input: EnvironmentInput): Promise<OpenEnvi
   return {
     store,
     config: config as ResolvedConfig, environmentName: input.environment, environment: environment as ResolvedEnvironment, redactor,
-    stateDir: path.resolve(loaded.root, config.stateDir), configFile: loaded.file, root: loaded.root, kinds, env: input.env ?? process.env,
+    stateDir: path.resolve(loaded.root, config.stateDir), configFile: loaded.file, root: loaded.root, kinds, env: withStorageSettings(input.env ?? process.env, config.storage),
   }
 }
 

@@ -54,7 +54,7 @@ export async function environmentsOverview(source: ConfigSource): Promise<Enviro
       const opened = await openEnvironment({ ...source, environment: name })
       const folder = backupFolderSettings(settingsSource(opened))
       const catalog = await import('../adapters/database/catalog.js')
-      const newest = (await catalog.listBackups(folder.dir)).find((b) => b.status === 'verified')
+      const newest = (await catalog.listBackups(folder.dir, Date.now(), opened.env)).find((b) => b.status === 'verified')
       return {
         ...base, url: opened.environment.url, maxBackupAgeMs: folder.maxAgeMs,
         newestVerifiedBackup: newest ? { id: newest.id, createdAt: newest.createdAt, ageMs: newest.ageMs, sizeBytes: newest.sizeBytes, verified: newest.verified } : null,

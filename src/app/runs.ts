@@ -8,6 +8,7 @@ import { RolloutError } from '../shared/errors.js'
 import type { Phase } from '../plan/phases.js'
 import type { RunRecord, Store } from '../engine/store.js'
 import { writeIncidentReport } from '../reports/write-incident.js'
+import { evidenceKeeper } from './evidence.js'
 import { refuseFirstWhenLive } from '../steps/deploy/first-deploy.js'
 import { planEnvironment, type PlannedEnvironment } from './environment.js'
 import { findRun } from './records.js'
@@ -113,6 +114,7 @@ export function engineDeps(opened: PlannedEnvironment, store: Store, controls: R
     ...(signal ? { signal } : {}),
     ...(rollbackSignal ? { rollbackSignal } : {}),
     ...(startMonitorWatcher ? { startMonitorWatcher } : {}),
+    ...(opened.config.evidence ? { keepEvidence: evidenceKeeper(opened.config.evidence, opened.env) } : {}),
     writeIncidentReport: (run) => writeIncidentReport(run.store, run.stateDir, run.runId, run.redactor, run.contacts),
     notifyOutcome: async (n) => {
       const { notifyRunOutcome } = await import('../steps/announce/outcome.js')

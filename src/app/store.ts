@@ -6,6 +6,7 @@ import { describeStore, type StoreLocation } from '../adapters/store/location.js
 import type { Store } from '../engine/store.js'
 import { RolloutError } from '../shared/errors.js'
 import { loadSource, type ConfigSource } from './config-source.js'
+import type { ObjectStorageSettings } from '../adapters/storage/settings.js'
 
 export type { StoreLocation }
 export { describeStore }
@@ -14,6 +15,9 @@ export { describeStore }
 export interface RecordPlace {
   stateDir: string
   store: StoreLocation
+  /** s3://… where runs' evidence is copied for other machines; null when it stays in stateDir. */
+  evidence: string | null
+  storage?: ObjectStorageSettings | undefined
 }
 
 /** The record, its folder created owner-only when it is the local file. The caller closes it. */
@@ -43,8 +47,8 @@ export async function withStore<T>(location: StoreLocation, work: (store: Store)
 
 /** The config's state folder and store (its top-level settings only: no environment needs to resolve). */
 export async function placeOf(source: ConfigSource): Promise<RecordPlace> {
-  const { stateDir, store } = resolveGlobals(await loadSource(source))
-  return { stateDir, store }
+  const { stateDir, store, evidence, storage } = resolveGlobals(await loadSource(source))
+  return { stateDir, store, evidence, storage }
 }
 
 /**
@@ -67,7 +71,7 @@ export async function recordPlace(source: ConfigSource): Promise<RecordPlace> {
   if (hasConfig) place = await placeOf(source)
   else {
     const stateDir = path.join(cwd, '.rollout')
-    place = { stateDir, store: resolveStore(undefined, (source.env ?? process.env).ROLLOUT_STORE_URL, stateDir, cwd) }
+    place = { stateDir, store: resolveStore(undefined, (source.env ?? process.env).ROLLOUT_STORE_URL, stateDir, cwd), evidence: null }
   }
   if (place.store.kind === 'sqlite' && !existsSync(place.store.file)) {
     throw new RolloutError('USAGE', `no run record in ${path.dirname(place.store.file)} yet`, 'start one with `rollout run <env>`')

@@ -145,7 +145,17 @@ function checkNotify(file: string, name: string, notify: readonly unknown[], red
 }
 
 /** Only the top-level settings (state folder, contacts): what history, status and unlock need. */
-export function resolveGlobals(loaded: LoadedConfig, redactor = new Redactor()): { stateDir: string; store: StoreLocation; root: string; file: string } {
+export interface Globals {
+  stateDir: string
+  store: StoreLocation
+  root: string
+  file: string
+  /** s3://… where runs' evidence is copied, or null when it stays in stateDir only. */
+  evidence: string | null
+  storage: ResolvedConfig['storage']
+}
+
+export function resolveGlobals(loaded: LoadedConfig, redactor = new Redactor()): Globals {
   const stateDir = resolveMarkers(loaded.raw.stateDir ?? '.rollout', loaded, redactor, ['stateDir'])
   if (typeof stateDir !== 'string') throw new ConfigError(`${loaded.file}: stateDir: expected a folder path`)
   const dir = path.resolve(loaded.root, stateDir)
@@ -159,7 +169,14 @@ export function resolveGlobals(loaded: LoadedConfig, redactor = new Redactor()):
   }
   // The URL carries the database password: hidden wherever the run writes, whatever the config said.
   if (store.kind !== 'sqlite') redactor.addUrl(store.url)
-  return { stateDir: dir, store, root: loaded.root, file: loaded.file }
+  return { stateDir: dir, store, root: loaded.root, file: loaded.file, ...objectStorageGlobals(loaded) }
+}
+
+/** `evidence` and `storage`, checked by their own schemas: the verbs that only read the record need them too. */
+function objectStorageGlobals(loaded: LoadedConfig): Pick<Globals, 'evidence' | 'storage'> {
+  const parsed = configSchema.pick({ evidence: true, storage: true }).safeParse({ evidence: loaded.raw.evidence, storage: loaded.raw.storage })
+  if (!parsed.success) throw new ConfigError(`${loaded.file}:\n${formatIssues(parsed.error.issues, [], configSchema)}`)
+  return { evidence: parsed.data.evidence?.replace(/\/+$/, '') ?? null, storage: parsed.data.storage }
 }
 
 /** The config's `store`, else ROLLOUT_STORE_URL, else the SQLite file in the state folder. */

@@ -36,7 +36,7 @@ const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IP address
  * `restore` read it as well as the backup steps (src/steps/backup/settings.ts).
  */
 export const backupsSection = z.strictObject({
-  dir: z.string().min(1).default('.rollout/backups').describe('Backup folder (created owner-only), relative to the config.'),
+  dir: z.string().min(1).default('.rollout/backups').describe('Backup folder (created owner-only), relative to the config; or s3://bucket/prefix in S3-compatible storage (see storage), which every machine that deploys reaches.'),
   keep: z.number().int().min(1).optional().describe('Retention: keep the newest N backups (applied after each verified backup; the newest verified one always stays).'),
   keepDays: z.number().positive().optional().describe('Delete backups older than this many days (the newest verified one always stays).'),
   maxAge: duration.default(24 * 3_600_000).describe('The newest verified backup must be younger than this for the backup-freshness check.'),
@@ -196,6 +196,19 @@ export const configSchema = z.strictObject({
     ])
     .optional()
     .describe('Where the run record and the locks live: default the SQLite file in stateDir; a postgres:// or mysql:// URL (or ROLLOUT_STORE_URL) shares one record and one lock per environment between every machine that deploys. Wrap a URL holding a password in secret(env(…)).'),
+  storage: z
+    .strictObject({
+      endpoint: z.url({ protocol: /^https?$/ }).optional().describe('The S3-compatible endpoint (Cloudflare R2, DigitalOcean Spaces, MinIO); default AWS S3.'),
+      region: z.string().min(1).optional().describe('The bucket\'s region (default AWS_REGION, else us-east-1; R2 takes auto).'),
+      forcePathStyle: z.boolean().optional().describe('Address buckets as <endpoint>/<bucket> (MinIO and most self-hosted servers) instead of <bucket>.<endpoint>.'),
+    })
+    .optional()
+    .describe('How s3:// locations (backups.dir, evidence) are reached. Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), never from the config.'),
+  evidence: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'expected s3://bucket/prefix')
+    .optional()
+    .describe('Where each run\'s evidence is copied as its steps finish (s3://bucket/prefix), so that every machine sharing the store reads it; it is always written under stateDir first.'),
   // Each entry is checked by the step-kind rules when the config is opened, with its index in the message.
   kinds: z.array(z.unknown()).default([]).describe('Step kinds of your own, made with defineStepKind; steps under an environment\'s `add` use them by name like built-in kinds.'),
 })

@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { Redactor } from '../config/redact.js'
 import type { EvidenceRef } from './step-kind.js'
 import type { StepPass } from './events.js'
+import type { RunState } from './run-state.js'
 
 /** The run's folder: `<stateDir>/runs/<run-id>/`, owner-only. */
 export function runDir(stateDir: string, runId: string): string {
@@ -39,4 +40,21 @@ export async function adoptEvidenceFile(runFolder: string, dir: string, absolute
     file = target
   }
   return { path: path.relative(runFolder, file), label: label ?? path.basename(file) }
+}
+
+/**
+ * Copies the run's folder where the config keeps evidence for every machine. A failure is a
+ * warning, said once per run: the run goes on, and its evidence stays in the local folder.
+ */
+export async function copyEvidence(state: RunState): Promise<void> {
+  if (!state.keepEvidence) return
+  const folder = runDir(state.stateDir, state.runId)
+  try {
+    await state.keepEvidence(state.runId, folder)
+  } catch (error) {
+    if (state.evidenceCopyFailed) return
+    state.evidenceCopyFailed = true
+    const message = `the evidence was not copied for other machines (${state.redactor.redact((error as Error).message)}): it is only in ${folder}`
+    await state.recorder.emit({ type: 'warning', message }).catch(() => undefined)
+  }
 }

@@ -4,7 +4,7 @@ import { formatDuration } from '../config/duration.js'
 import type { StepPass, StepStatus } from './events.js'
 import type { StepContext, StepKind, StepOutcome } from './step-kind.js'
 import type { RunState } from './run-state.js'
-import { adoptEvidenceFile, runDir, stepEvidenceDir, writeEvidenceFile } from './evidence.js'
+import { adoptEvidenceFile, copyEvidence, runDir, stepEvidenceDir, writeEvidenceFile } from './evidence.js'
 import { isFirstDeploy, skipReason } from './run-overrides.js'
 import { RolloutError } from '../shared/errors.js'
 import { abandonSuperseded } from './superseded.js'
@@ -145,6 +145,7 @@ export async function executeStep(state: RunState, step: PlannedStep, pass: Step
     finishedAt: new Date().toISOString(), durationMs,
   })
   await recorder.emit({ type: 'step-finished', stepId: step.id, status, summary, durationMs, pass })
+  await copyEvidence(state)
   return { stepId: step.id, status, summary }
 }
 

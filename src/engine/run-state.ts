@@ -34,4 +34,10 @@ export interface RunState extends Omit<RunSetup, 'configFile'> {
   kinds: StepKinds
   /** The process environment steps read (tokens, DATABASE_URL, PATH): given to the run, never read from the global. */
   env: NodeJS.ProcessEnv
+  keepEvidence?: EvidenceKeeper
+  /** Set once a copy of the evidence failed: the warning is given once per run. */
+  evidenceCopyFailed?: boolean
 }
+
+/** Copies a run's folder (evidence, reports) where other machines read it; throws when it cannot. */
+export type EvidenceKeeper = (runId: string, folder: string) => Promise<void>

@@ -11,7 +11,8 @@ import { RolloutError } from '../shared/errors.js'
 import type { EventListener, RunStatus } from './events.js'
 import { acquireEnvironmentLock, currentOwner, type HeldLock } from './lock.js'
 import { Recorder } from './recorder.js'
-import type { RunSetup, RunState } from './run-state.js'
+import type { EvidenceKeeper, RunSetup, RunState } from './run-state.js'
+import { copyEvidence } from './evidence.js'
 import type { StepKinds } from './step-kind.js'
 import type { RunRecord, StepRecord, Store } from './store.js'
 import { runPhases } from './phases.js'
@@ -37,6 +38,8 @@ export interface EngineDeps {
   notifyOutcome?: (notice: OutcomeNotice) => Promise<{ channel: string; detail?: string }[]>
   /** Starts the background process that watches a detached monitoring window; returns its pid. */
   startMonitorWatcher?: MonitorWatcherStarter
+  /** Copies the run's folder where every machine reads it (its files so far; called again as they grow). */
+  keepEvidence?: EvidenceKeeper
 }
 
 export type MonitorWatcherStarter = (run: { runId: string; configFile: string; cwd: string; stateDir: string }) => number
@@ -174,6 +177,7 @@ async function begin(setup: RunSetup, deps: EngineDeps, runId: string, create: (
         incidentReport = await deps.writeIncidentReport({ store, stateDir: state.stateDir, runId, redactor, contacts: state.config.contacts })
         if (!state.plan.only) await notifyOutcome(state, deps, outcome.status, outcome.summary, incidentReport, performance.now() - started)
       }
+      await copyEvidence(state)
       await recorder.emit({ type: 'run-finished', status: outcome.status, summary: outcome.summary, durationMs: performance.now() - started, ...(incidentReport ? { report: incidentReport } : {}) })
       return {
         runId, environment: state.environmentName, status: outcome.status, summary: redactor.redact(outcome.summary), crossed: state.crossed,
@@ -187,12 +191,12 @@ async function begin(setup: RunSetup, deps: EngineDeps, runId: string, create: (
 }
 
 /** The state every step of one run shares, before anything is read back from the record. */
-export function newRunState(setup: RunSetup, deps: Pick<EngineDeps, 'store' | 'kinds' | 'env'>, runId: string, recorder: Recorder, signal: AbortSignal): RunState {
+export function newRunState(setup: RunSetup, deps: Pick<EngineDeps, 'store' | 'kinds' | 'env' | 'keepEvidence'>, runId: string, recorder: Recorder, signal: AbortSignal): RunState {
   // Every running step listens to the run's signal: a wide phase is fan-out, not a leak.
   setMaxListeners(1000, signal)
   return {
     plan: setup.plan, config: setup.config, environmentName: setup.environmentName, environment: setup.environment, redactor: setup.redactor, stateDir: setup.stateDir,
-    store: deps.store, kinds: deps.kinds, env: deps.env,
+    store: deps.store, kinds: deps.kinds, env: deps.env, ...(deps.keepEvidence ? { keepEvidence: deps.keepEvidence } : {}),
     runId, recorder, signal, outputs: new Map(), crossed: false, nextSeq: 1, interrupted: new Set(),
   }
 }

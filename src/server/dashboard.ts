@@ -1,4 +1,3 @@
-import { readFile, stat } from 'node:fs/promises'
 import { Hono, type Context } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { streamSSE } from 'hono/streaming'
@@ -9,7 +8,9 @@ import { streamRunEvents } from '../app/events.js'
 import type { ConfigSource } from '../app/config-source.js'
 import { RolloutError } from '../shared/errors.js'
 import { Sessions, sameSecret } from './auth.js'
-import { contentType, insideFolder } from './files.js'
+import { contentType } from './files.js'
+import { readRunFile } from '../app/evidence.js'
+import { buffer } from 'node:stream/consumers'
 import { renderEnvironmentsPage } from './pages.js'
 import { filterRuns, renderRunPage, renderRunsPage } from './run-pages.js'
 import { renderBackupsPage, type EnvironmentBackups } from './backup-pages.js'
@@ -73,13 +74,13 @@ export function dashboardApp(options: DashboardOptions): Hono {
     }),
   )
   app.get('/api/runs/:id/files/*', async (c) => {
-    const { folder } = await showRun({ ...source, runId: c.req.param('id') })
     const relative = decodeURIComponent(c.req.path.replace(/^\/api\/runs\/[^/]+\/files\//, ''))
-    const file = insideFolder(folder, relative)
-    if (!file || !(await stat(file).catch(() => null))?.isFile()) return c.json({ error: `no file "${relative}" in run ${c.req.param('id')}` }, 404)
-    c.header('Content-Type', contentType(file))
+    // From this machine's folder when the run was here, else from the config's evidence storage.
+    const found = await readRunFile({ ...source, runId: c.req.param('id'), name: relative })
+    if (!found) return c.json({ error: `no file "${relative}" in run ${c.req.param('id')}` }, 404)
+    c.header('Content-Type', contentType(found.name))
     c.header('Content-Security-Policy', PAGE_POLICY)
-    return c.body(await readFile(file))
+    return c.body(await buffer(found.body))
   })
   app.get('/api/backups/:env', async (c) => c.json(await listBackups({ ...source, environment: c.req.param('env') })))
 

@@ -11,9 +11,3 @@ const TYPES: Record<string, string> = {
 export function contentType(file: string): string {
   return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream'
 }
-
-/** The file a request names inside a run's folder, or null when the path would leave it. */
-export function insideFolder(folder: string, relative: string): string | null {
-  const file = path.resolve(folder, relative)
-  return file.startsWith(`${path.resolve(folder)}${path.sep}`) ? file : null
-}

@@ -1,8 +1,10 @@
-import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { DatabaseError } from './errors.js'
 import { partialWriter } from './partials.js'
 import { processAlive } from '../../shared/process/alive.js'
+import { isObjectLocation, joinLocation, locationName, parentLocation } from '../storage/location.js'
+import { openStorage } from '../storage/open-storage.js'
+import { statAt } from '../storage/files.js'
 import { MANIFEST_SUFFIX, backupStatus, readCheckedManifest, readManifest, type BackupManifest, type BackupStatus } from './manifest.js'
 import { sealPathFor, type SealStatus } from './manifest-seal.js'
 
@@ -20,15 +22,9 @@ export interface BackupEntry {
   problems: string[]
   encrypted: boolean
   tables: number
+  /** Where the backup file is: a local path, or `s3://bucket/key`. */
   path: string
   manifestPath: string
-}
-
-/** Creates the backup folder owner-only, and tightens it when it already exists. */
-export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  const info = await stat(dir)
-  if ((info.mode & 0o077) !== 0) await chmod(dir, 0o700)
 }
 
 /** backup_YYYYMMDD_HHMMSS in UTC (sortable by name, and readable), plus an optional suffix. */
@@ -40,8 +36,8 @@ export function backupId(at: Date, suffix?: string): string {
 }
 
 /** An id no file in the folder uses yet (two backups in the same second get _2, _3…). */
-export async function freeBackupId(dir: string, base: string): Promise<string> {
-  const names = new Set(await readdir(dir).catch(() => [] as string[]))
+export async function freeBackupId(dir: string, base: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const names = new Set(await openStorage(dir, env).list().catch(() => [] as string[]))
   const taken = (id: string) => [...names].some((n) => n === id || n.startsWith(id + '.'))
   if (!taken(base)) return base
   for (let n = 2; ; n++) if (!taken(`${base}_${n}`)) return `${base}_${n}`
@@ -60,7 +56,7 @@ function entryFrom(manifest: BackupManifest, manifestPath: string, now: number):
     problems,
     encrypted: manifest.encryption !== null,
     tables: manifest.tables.length,
-    path: path.join(path.dirname(manifestPath), path.basename(manifest.file)),
+    path: joinLocation(parentLocation(manifestPath), locationName(manifest.file)),
     manifestPath,
   }
 }
@@ -70,9 +66,9 @@ function entryFrom(manifest: BackupManifest, manifestPath: string, now: number):
  * by a full disk, replaced) is invalid, whatever its verification said: one stat per backup, so
  * `backups` and "latest" never offer it. (Its content is checked by verify and by restore.)
  */
-async function withFileChecked(entry: BackupEntry): Promise<BackupEntry> {
-  const info = await stat(entry.path).catch(() => null)
-  const problem = !info ? `backup file ${path.basename(entry.path)} is missing` : info.size !== entry.sizeBytes ? `backup file is ${info.size} bytes, the manifest says ${entry.sizeBytes}` : null
+async function withFileChecked(entry: BackupEntry, env: NodeJS.ProcessEnv): Promise<BackupEntry> {
+  const info = await statAt(entry.path, env)
+  const problem = !info ? `backup file ${locationName(entry.path)} is missing` : info.size !== entry.sizeBytes ? `backup file is ${info.size} bytes, the manifest says ${entry.sizeBytes}` : null
   return problem ? { ...entry, status: 'invalid', verified: null, problems: [...entry.problems, problem] } : entry
 }
 
@@ -80,24 +76,22 @@ async function withFileChecked(entry: BackupEntry): Promise<BackupEntry> {
  * Every backup in a folder, newest first. A manifest that cannot be read is listed as invalid
  * (so it is seen and can be pruned), never offered for restore.
  */
-export async function listBackups(dir: string, now: number = Date.now()): Promise<BackupEntry[]> {
-  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[]
-    throw error
-  })
+export async function listBackups(dir: string, now: number = Date.now(), env: NodeJS.ProcessEnv = process.env): Promise<BackupEntry[]> {
+  const storage = openStorage(dir, env)
+  const names = await storage.list()
   const out: BackupEntry[] = []
   for (const name of names.filter((n) => n.endsWith(MANIFEST_SUFFIX))) {
-    const manifestPath = path.join(dir, name)
+    const manifestPath = joinLocation(dir, name)
     try {
-      out.push(await withFileChecked(entryFrom(await readManifest(manifestPath), manifestPath, now)))
+      out.push(await withFileChecked(entryFrom(await readManifest(manifestPath, env), manifestPath, now), env))
     } catch (error) {
       const id = name.slice(0, -MANIFEST_SUFFIX.length)
-      const info = await stat(manifestPath).catch(() => null)
+      const info = await storage.stat(name).catch(() => null)
       out.push({
         id,
         database: '',
-        createdAt: new Date(info?.mtimeMs ?? 0).toISOString(),
-        ageMs: Math.max(0, now - (info?.mtimeMs ?? 0)),
+        createdAt: new Date(info?.modifiedMs ?? 0).toISOString(),
+        ageMs: Math.max(0, now - (info?.modifiedMs ?? 0)),
         sizeBytes: 0,
         status: 'invalid',
         verified: null,
@@ -113,8 +107,8 @@ export async function listBackups(dir: string, now: number = Date.now()): Promis
 }
 
 /** The newest backup that passed verification (optionally of one database), or null. */
-export async function newestVerified(dir: string, opts: { database?: string; now?: number } = {}): Promise<BackupEntry | null> {
-  const all = await listBackups(dir, opts.now)
+export async function newestVerified(dir: string, opts: { database?: string; now?: number; env?: NodeJS.ProcessEnv } = {}): Promise<BackupEntry | null> {
+  const all = await listBackups(dir, opts.now, opts.env)
   return all.find((b) => b.status === 'verified' && (!opts.database || b.database === opts.database)) ?? null
 }
 
@@ -124,23 +118,23 @@ export async function newestVerified(dir: string, opts: { database?: string; now
  */
 export async function findBackup(ref: string, dir?: string, env: NodeJS.ProcessEnv = process.env): Promise<{ manifest: BackupManifest; manifestPath: string; seal: SealStatus }> {
   if (dir && (ref === 'latest' || ref === 'newest')) {
-    const newest = await newestVerified(dir)
+    const newest = await newestVerified(dir, { env })
     if (!newest) throw new DatabaseError('NOT_FOUND', `no verified backup in ${dir}`)
     return { ...(await readCheckedManifest(newest.manifestPath, env)), manifestPath: newest.manifestPath }
   }
   const candidates: string[] = []
-  if (ref.endsWith(MANIFEST_SUFFIX)) candidates.push(path.resolve(ref))
+  const absolute = (ref: string) => (isObjectLocation(ref) ? ref : path.resolve(ref))
+  if (ref.endsWith(MANIFEST_SUFFIX)) candidates.push(absolute(ref))
   else if (ref.includes('/') || ref.includes(path.sep)) {
-    const base = path.basename(ref)
+    const base = locationName(ref)
     const id = base.includes('.') ? base.slice(0, base.indexOf('.')) : base
-    candidates.push(path.join(path.dirname(path.resolve(ref)), id + MANIFEST_SUFFIX))
+    candidates.push(joinLocation(parentLocation(absolute(ref)), id + MANIFEST_SUFFIX))
   }
-  if (dir && !ref.includes('/')) candidates.push(path.join(dir, (ref.includes('.') ? ref.slice(0, ref.indexOf('.')) : ref) + MANIFEST_SUFFIX))
+  if (dir && !ref.includes('/')) candidates.push(joinLocation(dir, (ref.includes('.') ? ref.slice(0, ref.indexOf('.')) : ref) + MANIFEST_SUFFIX))
   for (const manifestPath of candidates) {
-    const exists = await stat(manifestPath).then(() => true, () => false)
-    if (exists) return { ...(await readCheckedManifest(manifestPath, env)), manifestPath }
+    if (await statAt(manifestPath, env)) return { ...(await readCheckedManifest(manifestPath, env)), manifestPath }
   }
-  const known = dir ? (await listBackups(dir)).slice(0, 5).map((b) => b.id) : []
+  const known = dir ? (await listBackups(dir, Date.now(), env)).slice(0, 5).map((b) => b.id) : []
   throw new DatabaseError('NOT_FOUND', `no backup "${ref}"${dir ? ` in ${dir}` : ''}`, known.length ? `newest backups: ${known.join(', ')}` : undefined)
 }
 
@@ -152,6 +146,7 @@ export interface PruneOptions {
   now?: number
   /** Only say what would go. */
   dryRun?: boolean
+  env?: NodeJS.ProcessEnv
 }
 
 /**
@@ -161,7 +156,9 @@ export interface PruneOptions {
  */
 export async function pruneBackups(dir: string, opts: PruneOptions): Promise<{ deleted: string[]; kept: string[] }> {
   const now = opts.now ?? Date.now()
-  const all = await listBackups(dir, now)
+  const env = opts.env ?? process.env
+  const storage = openStorage(dir, env)
+  const all = await listBackups(dir, now, env)
   const protectedId = all.find((b) => b.status === 'verified')?.id
   const deleted: string[] = []
   const kept: string[] = []
@@ -173,14 +170,13 @@ export async function pruneBackups(dir: string, opts: PruneOptions): Promise<{ d
   })
   if (!opts.dryRun) {
     for (const b of all.filter((x) => deleted.includes(x.id))) {
-      if (b.path) await rm(b.path, { force: true })
-      await rm(b.manifestPath, { force: true })
-      await rm(sealPathFor(b.manifestPath), { force: true })
+      const names = [...(b.path ? [b.path] : []), b.manifestPath, sealPathFor(b.manifestPath)].map(locationName)
+      for (const name of names) await storage.remove(name)
     }
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
+    for (const name of await storage.list().catch(() => [] as string[])) {
       if (!name.endsWith('.partial') || (partialWriter(name) !== null && processAlive(partialWriter(name)!))) continue
-      const info = await stat(path.join(dir, name)).catch(() => null)
-      if (info && now - info.mtimeMs > 86_400_000) await rm(path.join(dir, name), { force: true })
+      const info = await storage.stat(name).catch(() => null)
+      if (info && now - info.modifiedMs > 86_400_000) await storage.remove(name)
     }
   }
   return { deleted, kept }

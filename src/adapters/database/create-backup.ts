@@ -1,16 +1,14 @@
-import { open, rename, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { backupId, ensurePrivateDir, freeBackupId } from './catalog.js'
+import { backupId, freeBackupId } from './catalog.js'
 import { closeQuietly, openConnection } from './connect.js'
 import { OPTION_FILE_PATH, openOptionFile } from './defaults-file.js'
 import type { DumpSection } from './dump-layout.js'
 import { DumpScanner, type ScanResult } from './dump-scanner.js'
 import { encryptStream, loadKey, type EncryptionInfo } from './encryption.js'
 import { DatabaseError } from './errors.js'
-import { sealPathFor } from './manifest-seal.js'
 import { manifestPathFor, writeManifest, type BackupManifest, type ObjectCounts, type TableEntry } from './manifest.js'
 import { throttledProgress, type ProgressListener } from './progress.js'
 import { readFingerprintHash } from './schema-hash.js'
@@ -20,18 +18,23 @@ import { compressStage, spawnStage, type Stage } from './stages.js'
 import { detectServer, dumpArguments, findDumpTool, pickCompressor, type ServerInfo } from './tools.js'
 import { parseMysqlUrl, requireDatabase } from './url.js'
 import { hashTap } from './hash-tap.js'
-import { partialPathFor, sweepPartials } from './partials.js'
+import { sweepPartials } from './partials.js'
+import { joinLocation, locationName } from '../storage/location.js'
+import { sealPathFor } from './manifest-seal.js'
+import { openStorage } from '../storage/open-storage.js'
+import { StorageError } from '../storage/errors.js'
+import type { StorageWriter } from '../storage/storage.js'
 
 export interface CreateBackupOptions {
   /** mysql://user:password@host:port/database */
   url: string
-  /** Folder for the backup; created owner-only (0700). */
+  /** Folder for the backup, created owner-only (0700); or `s3://bucket/prefix` in object storage. */
   dir: string
   signal?: AbortSignal
   onProgress?: ProgressListener
   /** Encrypts with AES-256-GCM using the key in this environment variable. */
   encryptionKeyEnv?: string
-  /** Where the key variable is read (default process.env). */
+  /** Where the key variable and object storage's settings are read (default process.env). */
   env?: NodeJS.ProcessEnv
   /** Appended to the id: backup_YYYYMMDD_HHMMSS_<suffix>. */
   suffix?: string
@@ -52,9 +55,10 @@ export interface CreatedBackup {
 
 /**
  * One consistent dump of the database, streamed through compression (and encryption) and a
- * SHA-256 into `<dir>/<id>.sql.zst`, written as `.<pid>.partial` and renamed only once every process
- * in the pipeline exited 0 and the dump ended with its trailer: a crash or a full disk never
- * leaves a file that looks like a backup. The manifest beside it describes every table.
+ * SHA-256 into `<dir>/<id>.sql.zst`, committed only once every process in the pipeline exited 0
+ * and the dump ended with its trailer (locally written as `.<pid>.partial` and renamed; in object
+ * storage a multipart upload completed only then): a crash or a full disk never leaves a file that
+ * looks like a backup. The manifest beside it describes every table.
  */
 export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBackup> {
   const started = performance.now()
@@ -74,30 +78,34 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
   const compressor = await pickCompressor(opts.compression)
   log(`server ${server.flavor} ${server.version}; dump tool ${path.basename(tool.path)} ${tool.flavor} ${tool.version}; ${compressor.kind}${key ? ' + aes-256-gcm' : ''}`)
 
-  await ensurePrivateDir(opts.dir).catch((error: unknown) => {
-    throw asBackupError(error, opts.signal, opts.dir)
+  const env = opts.env ?? process.env
+  const storage = openStorage(opts.dir, env)
+  await storage.ensure().catch((error: unknown) => {
+    throw asBackupError(error, opts.signal, storage.describe())
   })
-  const swept = await sweepPartials(opts.dir)
+  const swept = await sweepPartials(opts.dir, undefined, env)
   for (const name of swept) log(`removed ${name}: left by a backup that was stopped before it finished`)
   const createdAt = (opts.now ?? (() => new Date()))()
-  const id = await freeBackupId(opts.dir, backupId(createdAt, opts.suffix))
+  const id = await freeBackupId(opts.dir, backupId(createdAt, opts.suffix), env)
   const fileName = id + compressor.extension + (key ? '.enc' : '')
-  const finalPath = path.join(opts.dir, fileName)
-  const partialPath = partialPathFor(finalPath)
+  const finalPath = joinLocation(opts.dir, fileName)
 
   const progress = throttledProgress(opts.onProgress)
+  const writer = await storage.openWrite(fileName).catch((error: unknown) => {
+    throw asBackupError(error, opts.signal, storage.describe())
+  })
   let result: Awaited<ReturnType<typeof dumpToFile>>
   try {
-    result = await dumpToFile({ target, database, tool, compressor, key: key?.key ?? null, partialPath, progress, signal: opts.signal, log })
+    result = await dumpToFile({ target, database, tool, compressor, key: key?.key ?? null, writer, progress, signal: opts.signal, log })
   } catch (error) {
-    await rm(partialPath, { force: true })
-    throw asBackupError(error, opts.signal, opts.dir)
+    await writer.abort()
+    throw asBackupError(error, opts.signal, storage.describe())
   }
 
   const { scan, measured, snapshot, sha256, fileBytes } = result
   const problems = checkDump(scan, snapshot)
   if (problems.length) {
-    await rm(partialPath, { force: true })
+    await writer.abort()
     throw new DatabaseError('DUMP_FAILED', `the dump is not complete: ${problems.join('; ')}`)
   }
 
@@ -126,13 +134,14 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
   }
   const manifestPath = manifestPathFor(opts.dir, id)
   try {
-    await rename(partialPath, finalPath)
-    await writeManifest(manifestPath, manifest, key?.key ?? null)
+    await writer.commit()
+    await writeManifest(manifestPath, manifest, key?.key ?? null, { env })
   } catch (error) {
     // A file without its manifest (the disk filled up between them) is no backup: none is left to
     // take space or be mistaken for one.
-    await Promise.all([partialPath, finalPath, manifestPath, sealPathFor(manifestPath)].map((f) => rm(f, { force: true })))
-    throw asBackupError(error, opts.signal, opts.dir)
+    await writer.abort().catch(() => {})
+    await Promise.all([finalPath, manifestPath, sealPathFor(manifestPath)].map((f) => storage.remove(locationName(f)).catch(() => {})))
+    throw asBackupError(error, opts.signal, storage.describe())
   }
   log(`${fileName}: ${manifest.tables.length} tables, ${fileBytes} bytes (${scan.totalBytes} uncompressed) in ${manifest.durationMs} ms`)
   return { id, path: finalPath, manifestPath, manifest, swept }
@@ -144,7 +153,7 @@ interface DumpJob {
   tool: Awaited<ReturnType<typeof findDumpTool>>
   compressor: Awaited<ReturnType<typeof pickCompressor>>
   key: Buffer | null
-  partialPath: string
+  writer: StorageWriter
   progress: ProgressListener
   signal?: AbortSignal
   log: (line: string) => void
@@ -152,9 +161,6 @@ interface DumpJob {
 
 async function dumpToFile(job: DumpJob) {
   job.signal?.throwIfAborted()
-  // Created here, owner-only, failing if it exists; the stream below closes it when done.
-  const handle = await open(job.partialPath, 'wx', 0o600)
-  let streamOwnsHandle = false
   let snapshot: Snapshot | undefined
   const stages: Stage[] = []
   const killAll = () => stages.forEach((s) => s.kill())
@@ -185,8 +191,6 @@ async function dumpToFile(job: DumpJob) {
       },
     })
     const file = hashTap()
-    const out = handle.createWriteStream({ highWaterMark: 1 << 20 })
-    streamOwnsHandle = true
 
     // The dump tool opens its transaction before it writes any table: once a section arrives (or
     // it has exited) writers may go on. Checksums then run in our snapshot alongside the dump.
@@ -208,7 +212,7 @@ async function dumpToFile(job: DumpJob) {
 
     const settled = await Promise.allSettled([
       pipeline(dump.output, tap, compress.input),
-      pipeline([compress.output, ...(job.key ? [encryptStream(job.key)] : []), file.stream, out]),
+      pipeline([compress.output, ...(job.key ? [encryptStream(job.key)] : []), file.stream, job.writer.stream]),
       dump.done,
       compress.done,
       measuring,
@@ -220,16 +224,12 @@ async function dumpToFile(job: DumpJob) {
       const pick = failures.find((f) => (f as NodeJS.ErrnoException).code === 'ENOSPC') ?? failures.find((f) => f instanceof DatabaseError) ?? failures[0]!
       throw pick
     }
-    // On disk before it is renamed into place and called a backup.
-    const sync = await open(job.partialPath, 'r+')
-    await sync.sync().finally(() => sync.close())
     const measured = (settled[4] as PromiseFulfilledResult<Map<string, { rows: number; checksum: number | null }>>).value
     return { scan: scanner.finish(), measured, snapshot, sha256: file.sha256(), fileBytes: file.bytes() }
   } finally {
     job.signal?.removeEventListener('abort', killAll)
     killAll()
     await snapshot?.close()
-    if (!streamOwnsHandle) await handle.close().catch(() => {})
   }
 }
 
@@ -287,6 +287,10 @@ function stripText({ text: _t, textTruncated: _x, ...section }: DumpSection & { 
 function asBackupError(error: unknown, signal: AbortSignal | undefined, dir: string): unknown {
   if (signal?.aborted) return new DatabaseError('ABORTED', 'the backup was stopped before it finished; nothing was kept')
   if (error instanceof DatabaseError) return error
+  // Object storage's failures arrive worded already (the location, and what to check).
+  if (error instanceof StorageError) {
+    return new DatabaseError(error.reason === 'ACCESS' ? 'NOT_WRITABLE' : 'DUMP_FAILED', `the backup could not be stored: ${error.message}; nothing was kept`, error.hint, { cause: error })
+  }
   const e = error as NodeJS.ErrnoException
   if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') {
     return new DatabaseError('DISK_FULL', 'no space left for the backup file; nothing was kept', 'free space in the backup folder, or point backups.dir at a larger disk', { cause: error })

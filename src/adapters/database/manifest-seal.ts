@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { rename, writeFile } from 'node:fs/promises'
-import path from 'node:path'
-import { readIfExists } from '../fs/read-if-exists.js'
+import { joinLocation, locationName, parentLocation } from '../storage/location.js'
+import { readTextAt, writeTextAt } from '../storage/files.js'
 import { loadKey, manifestMac } from './encryption.js'
 
 /**
@@ -23,14 +22,14 @@ export type SealStatus = 'checked' | 'authenticated' | 'unsealed'
 export const SEAL_SUFFIX = '.seal.json'
 
 export function sealPathFor(manifestPath: string): string {
-  const base = path.basename(manifestPath)
-  return path.join(path.dirname(manifestPath), base.slice(0, base.indexOf('.') > 0 ? base.indexOf('.') : base.length) + SEAL_SUFFIX)
+  const base = locationName(manifestPath)
+  return joinLocation(parentLocation(manifestPath), base.slice(0, base.indexOf('.') > 0 ? base.indexOf('.') : base.length) + SEAL_SUFFIX)
 }
 
 export function sealFor(manifestPath: string, text: string, key: { key: Buffer; keyEnv: string; keyId: string } | null): ManifestSeal {
   return {
     format: 1,
-    manifest: path.basename(manifestPath),
+    manifest: locationName(manifestPath),
     sha256: sha256(text),
     ...(key ? { hmac: { keyEnv: key.keyEnv, keyId: key.keyId, value: manifestMac(key.key, text) } } : {}),
   }
@@ -60,8 +59,8 @@ export function checkSeal(text: string, seal: ManifestSeal | null, encrypted: bo
   return { status: 'authenticated' }
 }
 
-export async function readSeal(file: string): Promise<ManifestSeal | null> {
-  const text = await readIfExists(file)
+export async function readSeal(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ManifestSeal | null> {
+  const text = await readTextAt(file, env)
   if (text === null) return null
   try {
     const seal = JSON.parse(text) as ManifestSeal
@@ -74,10 +73,8 @@ export async function readSeal(file: string): Promise<ManifestSeal | null> {
 }
 
 /** Owner-only and atomic, like the manifest. */
-export async function writeSeal(file: string, seal: ManifestSeal): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, JSON.stringify(seal, null, 2) + '\n', { mode: 0o600 })
-  await rename(tmp, file)
+export async function writeSeal(file: string, seal: ManifestSeal, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await writeTextAt(file, JSON.stringify(seal, null, 2) + '\n', env)
 }
 
 function sha256(text: string): string {

@@ -1,5 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises'
-import path from 'node:path'
+import { joinLocation, locationName } from '../storage/location.js'
+import { readTextAt, writeTextAt } from '../storage/files.js'
 import type { ByteRange, DumpSection } from './dump-layout.js'
 import type { EncryptionInfo } from './encryption.js'
 import type { Flavor } from './tools.js'
@@ -92,7 +92,7 @@ export function backupStatus(m: Pick<BackupManifest, 'verifications'>): { status
 }
 
 export function manifestPathFor(dir: string, id: string): string {
-  return path.join(dir, id + MANIFEST_SUFFIX)
+  return joinLocation(dir, id + MANIFEST_SUFFIX)
 }
 
 /**
@@ -105,12 +105,10 @@ export async function readManifest(file: string, env: NodeJS.ProcessEnv = proces
 
 /** readManifest, plus how far the manifest could be checked (`unsealed`: written before seals were recorded). */
 export async function readCheckedManifest(file: string, env: NodeJS.ProcessEnv = process.env): Promise<{ manifest: BackupManifest; seal: SealStatus }> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    throw new DatabaseError('NOT_FOUND', `no backup manifest at ${file}`, undefined, { cause: error })
-  }
+  const text = await readTextAt(file, env).catch((error: unknown) => {
+    throw new DatabaseError('NOT_FOUND', `no backup manifest at ${file}: ${(error as Error).message}`, undefined, { cause: error })
+  })
+  if (text === null) throw new DatabaseError('NOT_FOUND', `no backup manifest at ${file}`)
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
@@ -122,11 +120,11 @@ export async function readCheckedManifest(file: string, env: NodeJS.ProcessEnv =
     throw new DatabaseError('INVALID_BACKUP', `the manifest ${file} is not a rollout backup manifest (format 1)`)
   }
   const sealFile = sealPathFor(file)
-  const check = checkSeal(text, await readSeal(sealFile), Boolean(m.encryption), env)
+  const check = checkSeal(text, await readSeal(sealFile, env), Boolean(m.encryption), env)
   if (check.problem) {
     throw new DatabaseError(
       'INVALID_BACKUP',
-      `the manifest ${file} does not match what was recorded in ${path.basename(sealFile)} when the backup was written (${check.problem}): it was changed since, and is not trusted`,
+      `the manifest ${file} does not match what was recorded in ${locationName(sealFile)} when the backup was written (${check.problem}): it was changed since, and is not trusted`,
       'restore another backup (rollout backups lists them); this one can only be trusted again from a copy of its original manifest',
     )
   }
@@ -139,21 +137,20 @@ export async function readCheckedManifest(file: string, env: NodeJS.ProcessEnv =
  * `seal: false` keeps a manifest from before seals unsealed: sealing it now would vouch for
  * content nobody checked.
  */
-export async function writeManifest(file: string, manifest: BackupManifest, key: Buffer | null = null, opts: { seal?: boolean } = {}): Promise<void> {
+export async function writeManifest(file: string, manifest: BackupManifest, key: Buffer | null = null, opts: { seal?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
   if (manifest.encryption && !key && opts.seal !== false) throw new DatabaseError('KEY', `the manifest of encrypted backup ${manifest.id} is sealed with its key, which was not given`)
   const text = JSON.stringify(manifest, null, 2) + '\n'
-  const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, text, { mode: 0o600 })
-  await rename(tmp, file)
+  const env = opts.env ?? process.env
+  await writeTextAt(file, text, env)
   if (opts.seal === false) return
   const mac = manifest.encryption && key ? { key, keyEnv: manifest.encryption.keyEnv, keyId: manifest.encryption.keyId } : null
-  await writeSeal(sealPathFor(file), sealFor(file, text, mac))
+  await writeSeal(sealPathFor(file), sealFor(file, text, mac), env)
 }
 
 /** Adds a verification result to the manifest on disk (checked against its seal first). */
 export async function recordVerification(file: string, result: VerificationResult, key: Buffer | null = null, env: NodeJS.ProcessEnv = process.env): Promise<BackupManifest> {
   const { manifest, seal } = await readCheckedManifest(file, env)
   manifest.verifications.push(result)
-  await writeManifest(file, manifest, key, { seal: seal !== 'unsealed' })
+  await writeManifest(file, manifest, key, { seal: seal !== 'unsealed', env })
   return manifest
 }

@@ -1,16 +1,13 @@
 import { processAlive } from '../../shared/process/alive.js'
-import { readdir, rm } from 'node:fs/promises'
-import path from 'node:path'
+import { openStorage } from '../storage/open-storage.js'
+export { partialPathFor } from '../storage/local-storage.js'
 
-/**
- * A backup being written is `<file>.<pid>.partial`: the writer's pid in the name tells a later
- * backup whether the file is still being written (the process lives) or was left by one that was
- * killed (it does not), without a lock file that a kill would leave behind too.
+/*
+ * A backup being written to a local folder is `<file>.<pid>.partial` (the storage writes it so):
+ * the writer's pid in the name tells a later backup whether the file is still being written (the
+ * process lives) or was left by one that was killed (it does not), without a lock file that a kill
+ * would leave behind too. Object storage has no such files: an upload is invisible until complete.
  */
-export function partialPathFor(finalPath: string, pid: number = process.pid): string {
-  return `${finalPath}.${pid}.partial`
-}
-
 /** The writer's pid from a partial file's name; null for a name from before pids were in it. */
 export function partialWriter(name: string): number | null {
   const match = /\.(\d+)\.partial$/.exec(name)
@@ -26,11 +23,12 @@ export function isStalePartial(name: string, alive: (pid: number) => boolean): b
 }
 
 /** Deletes the partial files of backups that were stopped (killed, crashed); returns their names. */
-export async function sweepPartials(dir: string, alive: (pid: number) => boolean = processAlive): Promise<string[]> {
-  const names = await readdir(dir).catch(() => [] as string[])
+export async function sweepPartials(dir: string, alive: (pid: number) => boolean = processAlive, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const storage = openStorage(dir, env)
+  const names = await storage.list().catch(() => [] as string[])
   const swept: string[] = []
   for (const name of names.filter((n) => isStalePartial(n, alive))) {
-    await rm(path.join(dir, name), { force: true })
+    await storage.remove(name)
     swept.push(name)
   }
   return swept

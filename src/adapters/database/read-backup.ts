@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
-import path from 'node:path'
+import { joinLocation, locationName, parentLocation } from '../storage/location.js'
+import { openReadAt, statAt } from '../storage/files.js'
 import { PassThrough, Writable, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { DatabaseError } from './errors.js'
@@ -31,17 +30,21 @@ export function keyFor(manifest: BackupManifest, env: NodeJS.ProcessEnv = proces
 }
 
 export function backupFilePath(manifestPath: string, manifest: BackupManifest): string {
-  return path.join(path.dirname(manifestPath), path.basename(manifest.file))
+  return joinLocation(parentLocation(manifestPath), locationName(manifest.file))
 }
 
-/** Reads a backup file: hashes what is on disk, decrypts when encrypted, decompresses. */
-export async function openDump(file: string, manifest: BackupManifest, key: Buffer | null): Promise<DumpReader> {
-  await stat(file).catch((error) => {
-    throw new DatabaseError('NOT_FOUND', `backup file ${file} is missing`, undefined, { cause: error })
+/** The backup file as a stream, from a local folder or object storage; NOT_FOUND when it is gone. */
+async function readBackupFile(file: string, env: NodeJS.ProcessEnv) {
+  return openReadAt(file, env).catch((error: unknown) => {
+    throw new DatabaseError('NOT_FOUND', `backup file ${file} is missing (${(error as Error).message})`, undefined, { cause: error })
   })
+}
+
+/** Reads a backup file: hashes what is stored, decrypts when encrypted, decompresses. */
+export async function openDump(file: string, manifest: BackupManifest, key: Buffer | null, env: NodeJS.ProcessEnv = process.env): Promise<DumpReader> {
+  const source = await readBackupFile(file, env)
   const tap = hashTap()
   const decompress: Stage = decompressStage(manifest.compression, manifest.compression === 'zstd' ? await findExecutable('zstd') : null)
-  const source = createReadStream(file, { highWaterMark: 1 << 20 })
   const out = new PassThrough({ highWaterMark: 1 << 20 })
   let stopped = false
   const feeding = pipeline([source, tap.stream, ...(key ? [decryptStream(key)] : []), decompress.input])
@@ -52,7 +55,7 @@ export async function openDump(file: string, manifest: BackupManifest, key: Buff
       decompress.kill()
       source.destroy()
       if (stopped) return { sha256: '', fileBytes: tap.bytes() }
-      throw error instanceof DatabaseError ? error : new DatabaseError('INVALID_BACKUP', `reading ${path.basename(file)} failed: ${(error as Error).message}`, undefined, { cause: error })
+      throw error instanceof DatabaseError ? error : new DatabaseError('INVALID_BACKUP', `reading ${locationName(file)} failed: ${(error as Error).message}`, undefined, { cause: error })
     },
   )
   return {
@@ -71,10 +74,10 @@ export async function openDump(file: string, manifest: BackupManifest, key: Buff
  * SHA-256 of a file, for an encrypted one whether its tag authenticates, and whether its body is
  * compressed as the manifest says: before a restore changes anything.
  */
-export async function checkFile(file: string, manifest: BackupManifest, key: Buffer | null): Promise<string[]> {
+export async function checkFile(file: string, manifest: BackupManifest, key: Buffer | null, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const problems: string[] = []
-  const info = await stat(file).catch(() => null)
-  if (!info) return [`backup file ${path.basename(file)} is missing`]
+  const info = await statAt(file, env)
+  if (!info) return [`backup file ${locationName(file)} is missing`]
   if (info.size !== manifest.sizeBytes) problems.push(`backup file is ${info.size} bytes, the manifest says ${manifest.sizeBytes}`)
   const tap = hashTap()
   let head = Buffer.alloc(0)
@@ -85,8 +88,9 @@ export async function checkFile(file: string, manifest: BackupManifest, key: Buf
     },
   })
   try {
-    if (key) await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap.stream, decryptStream(key), sink)
-    else await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap.stream, sink)
+    const source = await readBackupFile(file, env)
+    if (key) await pipeline(source, tap.stream, decryptStream(key), sink)
+    else await pipeline(source, tap.stream, sink)
   } catch (error) {
     problems.push((error as Error).message)
     return problems

@@ -16,9 +16,12 @@ export interface ReplayOptions {
   /** The database the statements run in (the target's, or a scratch schema). */
   database: string
   server: Pick<ServerInfo, 'flavor'>
+  /** The backup file's location: a local path or `s3://…`. */
   file: string
   manifest: BackupManifest
   key: Buffer | null
+  /** Where object storage's settings and credentials are read. */
+  env?: NodeJS.ProcessEnv
   pieces: ReplayPiece[]
   rewrite: RewriteOptions
   signal?: AbortSignal
@@ -55,7 +58,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   let tablesDone = 0
   let wrote = false
   if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'stopped before the replay started')
-  const reader = await openDump(opts.file, opts.manifest, opts.key)
+  const reader = await openDump(opts.file, opts.manifest, opts.key, opts.env)
   const mysql = spawnStage(`${client.path.split('/').pop()} (restore into ${opts.database})`, client.path, clientArguments(OPTION_FILE_PATH, opts.database), 'RESTORE_FAILED', 'pipe', openOptionFile(opts.target))
   const onAbort = () => {
     mysql.kill()

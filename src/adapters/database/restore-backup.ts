@@ -1,4 +1,4 @@
-import path from 'node:path'
+import { locationName } from '../storage/location.js'
 import type { Connection } from 'mysql2/promise'
 import { sealPathFor } from './manifest-seal.js'
 import { findBackup } from './catalog.js'
@@ -103,7 +103,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
     // A seal that is missing cannot tell "written before seals" from "changed, and its seal removed":
     // only a user who knows which it is restores it.
     if (seal === 'unsealed') {
-      const unchecked = `the manifest ${manifestPath} could not be checked: its seal (${path.basename(sealPathFor(manifestPath))}) is missing, as for a backup older than seals, or one whose manifest was changed and its seal removed`
+      const unchecked = `the manifest ${manifestPath} could not be checked: its seal (${locationName(sealPathFor(manifestPath))}) is missing, as for a backup older than seals, or one whose manifest was changed and its seal removed`
       if (!opts.force) throw new DatabaseError('INVALID_BACKUP', unchecked, 'pass --force to restore it anyway, if you know where the backup comes from')
       warnings.push(unchecked)
       log(unchecked)
@@ -122,7 +122,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
       if (!outcome.ok) throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} failed verification: ${outcome.problems.join('; ')}`)
       manifest = outcome.manifest
     } else {
-      const problems = await checkFile(file, manifest, key)
+      const problems = await checkFile(file, manifest, key, opts.env)
       if (problems.length) throw new DatabaseError('INVALID_BACKUP', `backup ${manifest.id} changed since it was verified: ${problems.join('; ')}`)
     }
     const checkMs = performance.now() - checkStarted
@@ -352,6 +352,7 @@ async function runReplay(ctx: Ctx, pieces: ReturnType<typeof planReplay>): Promi
     file: ctx.file,
     manifest: ctx.manifest,
     key: ctx.key,
+    ...(ctx.opts.env ? { env: ctx.opts.env } : {}),
     pieces,
     rewrite: { stripDefiners: ctx.definersStripped, renameFrom: ctx.manifest.database, renameTo: ctx.database },
     stage: 'restore',

@@ -1,4 +1,4 @@
-import path from 'node:path'
+import { isObjectLocation, parentLocation } from '../storage/location.js'
 import { DatabaseError } from './errors.js'
 import type { ProgressListener } from './progress.js'
 import { restoreBackup, type RestoreReport } from './restore-backup.js'
@@ -37,6 +37,12 @@ export async function restoreRecordedBackup(req: RecordedRestoreRequest): Promis
     ...(req.log ? { log: req.log } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     ...(req.env ? { env: req.env } : {}),
+  }).catch((error: unknown) => {
+    // A backup in a local folder exists only on the machine that took it.
+    if (error instanceof DatabaseError && error.reason === 'NOT_FOUND' && !isObjectLocation(ref.backup)) {
+      throw new DatabaseError('NOT_FOUND', error.message, 'a backup in a local folder is only on the machine that took it: run this there, or keep backups in object storage (backups.dir: s3://bucket/prefix) so that every machine reaches them', { cause: error })
+    }
+    throw error
   })
   return { ...report, summary: summarizeRestore(report) }
 }
@@ -45,7 +51,7 @@ function backupRef(recorded: RecordedBackup | string): { backup: string; dir?: s
   if (typeof recorded === 'string') return { backup: recorded }
   if (typeof recorded.manifestPath === 'string') return { backup: recorded.manifestPath }
   if (typeof recorded.id === 'string' && typeof recorded.dir === 'string') return { backup: recorded.id, dir: recorded.dir }
-  if (typeof recorded.path === 'string') return { backup: recorded.path, dir: path.dirname(recorded.path) }
+  if (typeof recorded.path === 'string') return { backup: recorded.path, dir: parentLocation(recorded.path) }
   throw new DatabaseError('NOT_FOUND', 'the backup step recorded no backup (no manifestPath, id or path in its data)')
 }
 

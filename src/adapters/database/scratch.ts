@@ -43,6 +43,7 @@ export interface ScratchReplay {
   manifest: BackupManifest
   file: string
   key: Buffer | null
+  env?: NodeJS.ProcessEnv
   /** false: the schema alone (tables, views, routines, triggers), no rows but those of `rowsOf`. */
   rows: boolean
   /** Tables (lower case) whose rows are copied even without `rows`. */
@@ -67,6 +68,7 @@ export async function replayIntoScratch(opts: ScratchReplay): Promise<ReplayResu
     file: opts.file,
     manifest: opts.manifest,
     key: opts.key,
+    ...(opts.env ? { env: opts.env } : {}),
     pieces: planReplay(opts.manifest, null, { rows: opts.rows, ...(opts.rowsOf ? { rowsOf: opts.rowsOf } : {}) }),
     rewrite: { stripDefiners, renameFrom: opts.manifest.database, renameTo: opts.scratch, disableEvents: true },
     stage: opts.stage,

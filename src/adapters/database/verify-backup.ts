@@ -55,7 +55,7 @@ export async function verifyBackup(opts: VerifyOptions): Promise<VerifyOutcome> 
   try {
     key = keyFor(manifest, opts.env)
     // The file against its recorded size and hash first: a changed file needs no further reading.
-    problems.push(...(await checkFile(file, manifest, key)))
+    problems.push(...(await checkFile(file, manifest, key, opts.env)))
     if (problems.length) {
       // recorded below
     } else if (opts.level === 'full') {
@@ -85,7 +85,7 @@ export async function verifyBackup(opts: VerifyOptions): Promise<VerifyOutcome> 
 
 /** Reads the whole file once: hash, decompression, trailer, layout. */
 async function quickCheck(manifest: BackupManifest, file: string, key: Buffer | null, problems: string[], opts: VerifyOptions): Promise<void> {
-  const reader = await openDump(file, manifest, key)
+  const reader = await openDump(file, manifest, key, opts.env)
   const scanner = new DumpScanner()
   const tablesTotal = manifest.tables.length
   let tablesDone = 0
@@ -152,6 +152,7 @@ async function fullCheck(url: string, manifest: BackupManifest, file: string, ke
       const scanner = new DumpScanner()
       const replayed = await replayIntoScratch({
         server, info, admin, scratch, manifest, file, key, rows: true, stage: 'verify', readToEnd: true,
+        ...(opts.env ? { env: opts.env } : {}),
         tap: (chunk) => scanner.push(chunk),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),

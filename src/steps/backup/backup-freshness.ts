@@ -20,7 +20,7 @@ export default defineStepKind<BackupFreshnessOptions>({
     const { listBackups } = await import('../../adapters/database/catalog.js')
     const { parseMysqlUrl } = await import('../../adapters/database/url.js')
     const database = parseMysqlUrl(settings.url).database
-    const all = (await listBackups(settings.dir)).filter((b) => !database || b.database === database || b.status === 'invalid')
+    const all = (await listBackups(settings.dir, Date.now(), ctx.env)).filter((b) => !database || b.database === database || b.status === 'invalid')
     const newest = all.find((b) => b.status === 'verified')
     const listing = all.map((b) => `${b.id}\t${b.createdAt}\t${b.status}${b.verified ? ` (${b.verified})` : ''}\t${b.sizeBytes} bytes`).join('\n')
     await ctx.writeEvidence('backups.txt', listing ? `${listing}\n` : '(no backups)\n', 'backups in the catalog')

@@ -28,7 +28,7 @@ export default defineStepKind<BackupVerifyOptions>({
     const { listBackups } = await import('../../adapters/database/catalog.js')
     let ref = typeof made?.manifestPath === 'string' ? made.manifestPath : undefined
     if (!ref) {
-      const newest = (await listBackups(settings.dir))[0]
+      const newest = (await listBackups(settings.dir, Date.now(), ctx.env))[0]
       if (!newest) return { status: 'failed', summary: `no backup to verify: step "${ctx.options.backupStep}" made none and ${settings.dir} is empty` }
       ctx.log(`step "${ctx.options.backupStep}" made no backup in this run; verifying the newest one, ${newest.id}`)
       ref = newest.manifestPath

@@ -1,4 +1,4 @@
-import path from 'node:path'
+import { displayLocation } from '../../adapters/storage/location.js'
 import { z } from 'zod'
 import { defineStepKind } from '../../engine/step-kind.js'
 import { backupData, manifestSummary } from './summary.js'
@@ -29,7 +29,7 @@ export default defineStepKind<BackupOptions>({
     const m = created.manifest
     return {
       status: 'passed',
-      summary: `${m.id}: ${m.tables.length} tables, ${mb(m.sizeBytes)} (${mb(m.dumpBytes)} dump) in ${(m.durationMs / 1000).toFixed(1)} s → ${path.relative(ctx.cwd, created.path)}`,
+      summary: `${m.id}: ${m.tables.length} tables, ${mb(m.sizeBytes)} (${mb(m.dumpBytes)} dump) in ${(m.durationMs / 1000).toFixed(1)} s → ${displayLocation(created.path, ctx.cwd)}`,
       data,
     }
   },

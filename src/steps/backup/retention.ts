@@ -12,10 +12,11 @@ export interface RetentionOutcome {
  * before, it could leave only an unverified backup behind. The catalog never deletes the newest
  * verified backup, whatever the policy says. Null when no policy is set.
  */
-export async function applyRetention(settings: Pick<BackupFolderSettings, 'dir' | 'keep' | 'keepDays'>): Promise<RetentionOutcome | null> {
+export async function applyRetention(settings: Pick<BackupFolderSettings, 'dir' | 'keep' | 'keepDays'>, env: NodeJS.ProcessEnv): Promise<RetentionOutcome | null> {
   if (settings.keep === undefined && settings.keepDays === undefined) return null
   const { pruneBackups } = await import('../../adapters/database/catalog.js')
   const pruned = await pruneBackups(settings.dir, {
+    env,
     ...(settings.keep !== undefined ? { keep: settings.keep } : {}),
     ...(settings.keepDays !== undefined ? { maxAgeDays: settings.keepDays } : {}),
   })

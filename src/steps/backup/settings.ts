@@ -1,4 +1,4 @@
-import path from 'node:path'
+import { resolveLocation } from '../../adapters/storage/location.js'
 import { backupsSection } from '../../config/schema.js'
 import { formatIssues } from '../../config/issues.js'
 import type { StepContext } from '../../engine/step-kind.js'
@@ -8,7 +8,7 @@ import { mb } from '../../shared/format.js'
 
 /** The backup folder and policies: all `rollout backups` needs, no database URL. */
 export interface BackupFolderSettings {
-  /** Absolute. */
+  /** An absolute path, or `s3://bucket/prefix`. */
   dir: string
   keep?: number
   keepDays?: number
@@ -31,7 +31,7 @@ export function backupFolderSettings(src: BackupSource): BackupFolderSettings {
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['environments', src.environmentName, 'backups'], backupsSection))
   const s = parsed.data
   return {
-    dir: path.resolve(src.cwd, s.dir),
+    dir: resolveLocation(s.dir, src.cwd),
     ...(s.keep !== undefined ? { keep: s.keep } : {}),
     ...(s.keepDays !== undefined ? { keepDays: s.keepDays } : {}),
     maxAgeMs: s.maxAge,

@@ -49,6 +49,6 @@ export async function verifyAndPrune(settings: BackupSettings, manifestPath: str
     ...(io.onProgress ? { onProgress: io.onProgress } : {}),
     ...(io.log ? { log: io.log } : {}),
   })
-  const retention = verification.ok && prune ? await applyRetention(settings) : null
+  const retention = verification.ok && prune ? await applyRetention(settings, io.env) : null
   return { verification, retention }
 }

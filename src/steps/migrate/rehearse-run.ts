@@ -46,7 +46,7 @@ export async function rehearse(ctx: StepContext<unknown>, r: Rehearsal): Promise
       return { status: 'warning', summary: `rehearsal skipped: ${server.user} lacks ${missing.join(', ')} on the scratch database ${scratch} (${grant(server.user)}); the migration was not rehearsed`, data: { scratch, missing } }
     }
     const swept = await sweepScratches(ctx, admin, database)
-    const { manifest, manifestPath } = await findBackup(r.backup.manifestPath)
+    const { manifest, manifestPath } = await findBackup(r.backup.manifestPath, undefined, ctx.env)
     const status = backupStatus(manifest)
     if (status.status !== 'verified') return { status: 'warning', summary: `rehearsal skipped: backup ${manifest.id} is ${status.status}; the migration was not rehearsed`, data: { scratch } }
     const base = { scratch, mode: r.mode, backupId: manifest.id, ...(swept.length ? { swept } : {}) }
@@ -89,7 +89,7 @@ async function inScratch(ctx: StepContext<unknown>, r: Rehearsal, s: Scratch): P
   try {
     const copied = await replayIntoScratch({
       server: s.server, info: await detectServer(s.admin), admin: s.admin, scratch: s.scratch, manifest: s.manifest, file: s.file,
-      key: keyFor(s.manifest), rows: r.mode === 'data', rowsOf, stage: 'restore', readToEnd: true, signal: ctx.signal,
+      key: keyFor(s.manifest, ctx.env), env: ctx.env, rows: r.mode === 'data', rowsOf, stage: 'restore', readToEnd: true, signal: ctx.signal,
     })
     // The whole file went past: its hash says it is still the backup that was verified.
     if (copied.file && copied.file.sha256 !== s.manifest.sha256) return skipped(`the backup file changed since it was verified (SHA-256 ${copied.file.sha256.slice(0, 12)})`)

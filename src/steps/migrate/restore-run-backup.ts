@@ -21,6 +21,7 @@ export async function restoreRunBackup(ctx: UndoContext<unknown>, req: RestoreRe
     url: req.url,
     backup: req.backup,
     signal: ctx.signal,
+    env: ctx.env,
     log: (line) => ctx.log(ctx.redactor.redact(line)),
   })
   if (!report.proof.ok) throw new Error(`the restore could not prove the database equals the backup: ${report.proof.problems.slice(0, 3).join('; ')}`)

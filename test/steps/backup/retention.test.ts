@@ -37,8 +37,8 @@ test('retention deletes beyond keep and keepDays, but never the newest verified 
   await backdate(oldest.manifestPath, 10)
   await backdate(verified.manifestPath, 5)
 
-  assert.equal(await applyRetention({ dir }), null, 'no policy, nothing deleted')
-  const outcome = await applyRetention({ dir, keep: 1, keepDays: 1 })
+  assert.equal(await applyRetention({ dir }, process.env), null, 'no policy, nothing deleted')
+  const outcome = await applyRetention({ dir, keep: 1, keepDays: 1 }, process.env)
   assert.deepEqual(outcome, { policy: 'keep 1, keepDays 1', deleted: [oldest.id], kept: [newest.id, verified.id] })
   assert.deepEqual(readdirSync(dir).map((n) => n.split('.')[0]).sort(), [newest.id, newest.id, newest.id, verified.id, verified.id, verified.id].sort())
 })
