@@ -9,7 +9,7 @@ import type { StepKinds } from '../engine/step-kind.js'
 import type { RunSetup } from '../engine/run.js'
 import { loadSource, type ConfigSource } from './config-source.js'
 import { stepKinds } from './kinds.js'
-import { withStorageSettings } from '../adapters/storage/settings.js'
+import { STORAGE_SECRETS, withStorageSettings } from '../adapters/storage/settings.js'
 
 /** One environment of the config: loaded, resolved and its kinds checked, once. */
 export interface OpenEnvironment extends Omit<RunSetup, 'plan'> {
@@ -42,10 +42,13 @@ export async function openEnvironment(input: EnvironmentInput): Promise<OpenEnvi
   const { config, environment } = await resolveEnvironment(loaded, input.environment, redactor)
   const kinds = stepKinds([...config.kinds, ...(input.kinds ?? [])], loaded.file)
   const { store } = resolveGlobals(loaded, redactor)
+  const env = withStorageSettings(input.env ?? process.env, config.storage)
+  // Object storage's credentials, hidden like the config's secrets from whatever a step prints.
+  for (const name of STORAGE_SECRETS) redactor.add(env[name])
   return {
     store,
     config: config as ResolvedConfig, environmentName: input.environment, environment: environment as ResolvedEnvironment, redactor,
-    stateDir: path.resolve(loaded.root, config.stateDir), configFile: loaded.file, root: loaded.root, kinds, env: withStorageSettings(input.env ?? process.env, config.storage),
+    stateDir: path.resolve(loaded.root, config.stateDir), configFile: loaded.file, root: loaded.root, kinds, env,
   }
 }
 

@@ -7,6 +7,9 @@ import { describeStore } from '../adapters/store/location.js'
 import { RolloutError } from '../shared/errors.js'
 import type { ConfigSource } from './config-source.js'
 import { openStore, placeOf, withStore } from './store.js'
+import { evidenceKeeper } from './evidence.js'
+import { runDir } from '../engine/evidence.js'
+import { withStorageSettings } from '../adapters/storage/settings.js'
 
 /** `rollout store status`: which shared store the config names and the version of its tables; changes nothing. */
 export async function storeStatus(source: ConfigSource): Promise<StoreReport> {
@@ -24,12 +27,16 @@ export interface ImportResult {
   /** Runs copied, and runs the shared store already held (left as they are). */
   imported: string[]
   present: string[]
+  /** Where the runs' folders were copied (the config's `evidence`), and how many; null without it. */
+  evidence: { to: string; runs: number } | null
 }
 
 /**
  * `rollout store import`: copies a local record's runs, with their steps and events, into the
  * shared store. A run already there is left alone, so importing again copies only what is new.
  * The local record is only read. Locks are not copied: a local lock guards nothing elsewhere.
+ * With `evidence` set, each run's folder goes there too (files already there are written again,
+ * unchanged).
  */
 export async function importRecord(source: ConfigSource & { from?: string; onRun?: (id: string, copied: boolean) => void }): Promise<ImportResult> {
   const place = await placeOf(source)
@@ -42,10 +49,16 @@ export async function importRecord(source: ConfigSource & { from?: string; onRun
   const local = await openStore({ kind: 'sqlite', file: localFile })
   try {
     return await withStore(place.store, async (shared) => {
-      const result: ImportResult = { from: localFile, to: describeStore(place.store), imported: [], present: [] }
+      const result: ImportResult = { from: localFile, to: describeStore(place.store), imported: [], present: [], evidence: place.evidence ? { to: place.evidence, runs: 0 } : null }
+      const keep = place.evidence ? evidenceKeeper(place.evidence, withStorageSettings(source.env ?? process.env, place.storage)) : null
       // Oldest first, so the shared history reads in the order the runs happened.
       const runs = (await local.listRuns({ limit: Number.MAX_SAFE_INTEGER })).reverse()
       for (const run of runs) {
+        const folder = runDir(path.dirname(localFile), run.id)
+        if (keep && result.evidence && existsSync(folder)) {
+          await keep(run.id, folder)
+          result.evidence.runs++
+        }
         if (await shared.getRun(run.id)) {
           result.present.push(run.id)
           source.onRun?.(run.id, false)

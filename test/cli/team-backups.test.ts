@@ -48,6 +48,8 @@ test('machine A rolls out with its backup and evidence in object storage; machin
         migrate: { command: `node ${APPLY} ${path.join(app, '0002.sql')}` },
         provider: { kind: 'command', current: `cat ${live}`, deploy: `echo "d-$ROLLOUT_RELEASE" > ${live}; echo "d-$ROLLOUT_RELEASE"`, rollback: `echo {previousDeploymentId} > ${live}` },
         add: [
+          // A careless step that prints the storage secret: the record and the evidence must not keep it.
+          { id: 'careless', phase: 'preflight', kind: 'command', options: { command: 'echo "secret=$AWS_SECRET_ACCESS_KEY"' } },
           { id: 'backup', phase: 'backup', kind: 'backup' },
           { id: 'backup-verify', phase: 'backup', kind: 'backup-verify', after: ['backup'] },
           { id: 'migrate', phase: 'migrate', kind: 'migrate' },
@@ -66,7 +68,7 @@ test('machine A rolls out with its backup and evidence in object storage; machin
   const run = await runCli(['run', 'staging'], { cwd: a, env: machine('machine-a') })
   assert.equal(run.code, 0, run.stdout + run.stderr)
   const history = await runCli(['--json', 'history', 'staging'], { cwd: b, env: machine('machine-b') })
-  const [{ id: runId, host }] = JSON.parse(history.stdout) as { id: string; host: string }[]
+  const [{ id: runId, host }] = JSON.parse(history.stdout) as [{ id: string; host: string }]
   assert.equal(host, 'machine-a')
   assert.equal(readFileSync(live, 'utf8').trim(), 'd-v2')
 
@@ -107,4 +109,32 @@ test('machine A rolls out with its backup and evidence in object storage; machin
   assert.ok(file, 'the backup step\'s evidence is readable from machine B')
   const summary = JSON.parse((await buffer(file.body)).toString('utf8')) as { id: string }
   assert.match(summary.id, /^backup_\d{8}_\d{6}$/)
+  const careless = await readRunFile({ cwd: b, env: machine('machine-b'), runId, name: 'careless/output.log' })
+  const printed = (await buffer(careless!.body)).toString('utf8')
+  assert.match(printed, /secret=\[redacted\]/)
+  assert.doesNotMatch(printed + run.stdout + run.stderr + rolled.stdout + status.stdout, new RegExp(AWS_SECRET_ACCESS_KEY!))
+})
+
+test('store import copies the local runs\' evidence to the evidence location as well, where another machine reads it', async (t) => {
+  const store = await createPostgresDatabase('teamev')
+  t.after(() => store.drop())
+  const steps = { environments: { staging: { url: 'http://127.0.0.1:9', defaults: false, add: [{ id: 'hello', phase: 'preflight', kind: 'command', options: { command: 'echo hello from the laptop' } }] } } }
+  const evidence = `s3://${s3.bucket}/import/evidence`
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = s3.env
+  const config = { ...steps, storage: { endpoint: s3.endpoint, forcePathStyle: true }, evidence }
+  // Runs made before the team had a shared store: local record, local evidence.
+  const laptop = makeProject(steps)
+  assert.equal((await runCli(['run', 'staging'], { cwd: laptop })).code, 0)
+  writeFileSync(path.join(laptop, 'rollout.config.mjs'), `export default ${JSON.stringify(config)}\n`)
+
+  const env = { ROLLOUT_STORE_URL: store.url, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY }
+  const imported = await runCli(['store', 'import'], { cwd: laptop, env })
+  assert.equal(imported.code, 0, imported.stdout + imported.stderr)
+  assert.match(imported.stdout, new RegExp(`imported 1 run\\(s\\) .*; 0 already there; the evidence of 1 run\\(s\\) copied to ${evidence}`))
+
+  const other = makeProject(config)
+  const [{ id }] = JSON.parse((await runCli(['--json', 'history', 'staging'], { cwd: other, env })).stdout) as [{ id: string }]
+  const file = await readRunFile({ cwd: other, env: { ...env, ...s3.env }, runId: id, name: 'hello/output.log' })
+  assert.ok(file, 'the imported run\'s evidence is readable from another machine')
+  assert.match((await buffer(file.body)).toString('utf8'), /hello from the laptop/)
 })

@@ -5,6 +5,9 @@ export interface ObjectStorageSettings {
   forcePathStyle?: boolean
 }
 
+/** The variables holding object storage's credentials: secrets wherever a run writes. */
+export const STORAGE_SECRETS = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const
+
 /**
  * The environment with the config's storage settings in the variables the S3 client reads: one
  * carrier for them through runs, steps and every verb, and the config wins over a variable set for

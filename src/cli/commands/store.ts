@@ -29,5 +29,8 @@ export async function storeImportCommand(o: StoreOptions & { from?: string }): P
     onRun: o.json ? undefined : (id, copied) => process.stderr.write(`  ${copied ? 'copied' : 'already there'}: ${id}\n`),
   })
   if (o.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
-  else process.stdout.write(`imported ${result.imported.length} run(s) from ${result.from} into ${result.to}; ${result.present.length} already there\n`)
+  else {
+    const evidence = result.evidence ? `; the evidence of ${result.evidence.runs} run(s) copied to ${result.evidence.to}` : ''
+    process.stdout.write(`imported ${result.imported.length} run(s) from ${result.from} into ${result.to}; ${result.present.length} already there${evidence}\n`)
+  }
 }
