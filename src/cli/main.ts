@@ -236,7 +236,7 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
       await storeImportCommand({ ...g(), configPath: g().config, ...(o.from ? { from: o.from } : {}) })
     })
 
-  program.command('serve').description('the dashboard: pages with each environment\'s state, its runs and each run\'s timeline; runs, events, evidence and backups as a JSON API under /api/ (Ctrl-C stops it)')
+  program.command('serve').description('the dashboard: each environment\'s state, its runs (filtered by status, user, release) with a duration chart, each run\'s live timeline and evidence, the backups; start a run, roll one back or unlock an environment from the page (each confirmed); the same as a JSON API under /api/ (Ctrl-C stops it)')
     .option('--port <n>', 'port to listen on', positiveInteger, 4680)
     .option('--host <address>', 'address to listen on; any but loopback needs a token: ROLLOUT_DASHBOARD_TOKEN, or one made and printed once', '127.0.0.1')
     .action(async (o: { port: number; host: string }) => {

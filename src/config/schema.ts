@@ -198,7 +198,7 @@ export const configSchema = z.strictObject({
     .describe('Where the run record and the locks live: default the SQLite file in stateDir; a postgres:// or mysql:// URL (or ROLLOUT_STORE_URL) shares one record and one lock per environment between every machine that deploys. Wrap a URL holding a password in secret(env(…)).'),
   storage: z
     .strictObject({
-      endpoint: z.url({ protocol: /^https?$/ }).optional().describe('The S3-compatible endpoint (Cloudflare R2, DigitalOcean Spaces, MinIO); default AWS S3.'),
+      endpoint: z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http:// or https:// address').optional().describe('The S3-compatible endpoint (Cloudflare R2, DigitalOcean Spaces, MinIO); default AWS S3.'),
       region: z.string().min(1).optional().describe('The bucket\'s region (default AWS_REGION, else us-east-1; R2 takes auto).'),
       forcePathStyle: z.boolean().optional().describe('Address buckets as <endpoint>/<bucket> (MinIO and most self-hosted servers) instead of <bucket>.<endpoint>.'),
     })

@@ -49,17 +49,23 @@ export async function acquireEnvironmentLock(store: Store, environment: string, 
   const attempt = await store.acquireLock(environment, owner, leaseMs, (lock) => staleReason(lock))
   if (!attempt.acquired) throw new LockedError(environment, attempt.owner)
   // A renewal that fails (a dropped connection, a database fail-over) is tried again at the next
-  // beat; the lock counts as lost once the lease ran out unrenewed, or another run holds it.
+  // beat. The lock counts as lost once the lease ran out unrenewed, judged at every beat whether or
+  // not the store has answered (a write that is still being retried holds no lease), or when
+  // another run holds it. A renewal counts from when it was sent: the lease cannot have started later.
   let renewedAt = Date.now()
   let lost = false
+  let lastError = 'the store did not answer'
   const heartbeat = setInterval(() => {
+    const unrenewedMs = Date.now() - renewedAt
+    if (unrenewedMs > leaseMs) return lose(`its lease could not be renewed for ${Math.round(unrenewedMs / 1000)} s: ${lastError}`)
+    const sentAt = Date.now()
     void store.renewLock(environment, owner.runId, leaseMs).then(
       (held) => {
-        if (held) renewedAt = Date.now()
-        else lose('another run took it over, or it was forced open')
+        if (!held) lose('another run took it over, or it was forced open')
+        else if (!lost) renewedAt = Math.max(renewedAt, sentAt)
       },
       (error: Error) => {
-        if (Date.now() - renewedAt > leaseMs) lose(`its lease could not be renewed for ${Math.round((Date.now() - renewedAt) / 1000)} s: ${error.message}`)
+        lastError = error.message
       },
     )
   }, Math.max(200, Math.floor(leaseMs / 3)))

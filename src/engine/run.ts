@@ -162,15 +162,19 @@ async function begin(setup: RunSetup, deps: EngineDeps, runId: string, create: (
     await recorder.emit({ type: 'lock-taken-over', environment: setup.environmentName, previous: lock.takenOver.owner, reason: lock.takenOver.reason })
   }
   const state = newRunState(setup, deps, runId, recorder, deps.signal ? AbortSignal.any([deps.signal, lockLost.signal]) : lockLost.signal)
+  // Said before the run's end is recorded: the store may be coming back from the very outage
+  // that cost the lease, and the warning is why the run stopped.
+  let lockWarning: Promise<unknown> = Promise.resolve()
   onLockLost = (reason) => {
     const consequence = state.crossed ? 'the run goes on, past its point of no return' : 'the run stops before its point of no return'
-    void recorder.emit({ type: 'warning', message: `the lock on ${setup.environmentName} was lost (${reason}): ${consequence}` }).catch(() => undefined)
+    lockWarning = recorder.emit({ type: 'warning', message: `the lock on ${setup.environmentName} was lost (${reason}): ${consequence}` }).catch(() => undefined)
     if (!state.crossed) lockLost.abort()
   }
   const started = performance.now()
   const finish = async (outcome: Outcome): Promise<RunResult> => {
     try {
       const { redactor } = setup
+      await lockWarning
       await store.updateRun(runId, { status: outcome.status, summary: redactor.redact(outcome.summary), finishedAt: new Date().toISOString() })
       let incidentReport: string | undefined
       if (outcome.status !== 'passed' && deps.writeIncidentReport) {

@@ -25,6 +25,12 @@ export interface DashboardOptions {
 }
 
 const COOKIE = 'rollout_session'
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/** The name in a Host header, without its port. */
+function hostName(header: string | undefined): string {
+  return (header ?? '').toLowerCase().replace(/:\d+$/, '')
+}
 // Served pages and evidence load nothing from elsewhere and run no script but the run page's own.
 const PAGE_POLICY = pagePolicy()
 
@@ -41,7 +47,13 @@ export function dashboardApp(options: DashboardOptions): Hono {
     c.header('X-Content-Type-Options', 'nosniff')
     // Addresses of runs and files go to no other site; the dashboard's own forms still name their origin.
     c.header('Referrer-Policy', 'same-origin')
-    if (!token) return next()
+    if (!token) {
+      // Without a token only this machine may read it, and only by a loopback name: a page of
+      // another site whose name was pointed at 127.0.0.1 (DNS rebinding) sends its own Host.
+      const host = hostName(c.req.header('host'))
+      if (!LOOPBACK_NAMES.has(host)) return c.json({ error: `refused: this dashboard answers to 127.0.0.1 or localhost, not "${host}"; to serve other names, listen beyond loopback with a token` }, 403)
+      return next()
+    }
     if (c.req.path === '/login') return next()
     const bearer = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1]
     if (sameSecret(bearer, token) || sessions.has(getCookie(c, COOKIE))) return next()

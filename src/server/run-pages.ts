@@ -66,7 +66,8 @@ export function renderRunPage(detail: RunDetail, nonce?: string): string {
     return `<tr><td>${escapeHtml(s.phase)}</td><td>${escapeHtml(s.title)}${pass}${retried}${crossed}</td><td class="s-${escapeHtml(s.status)}">${escapeHtml(s.status)}</td>`
       + `<td class="track">${bar}</td><td>${escapeHtml(s.summary ?? '')}${undo}${files.length ? `<br>${files.join(' · ')}` : ''}</td></tr>`
   })
-  const report = run.status === 'passed' || run.status === 'running' ? '' : `<p><a href="/api/runs/${encodeURIComponent(run.id)}/files/incident.html">Incident report</a></p>`
+  // Written when the run ends: no link while it is still going, rollback included.
+  const report = run.status === 'passed' || GOING.has(run.status) ? '' : `<p><a href="/api/runs/${encodeURIComponent(run.id)}/files/incident.html">Incident report</a></p>`
   const going = GOING.has(run.status) && !detail.interrupted
   const live = going ? '<p class="live">● live: this page follows the run as it goes</p>' : ''
   // A run that changed the environment and is not already undone may be rolled back from here.

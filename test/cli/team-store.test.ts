@@ -1,10 +1,11 @@
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { finished, makeProject, runCli, spawnCli, stepsOnly, waitForFile } from '../support/cli.js'
 import { createTestDatabase } from '../support/mysql.js'
 import { createPostgresDatabase } from '../support/postgres.js'
+import { startTcpProxy } from '../support/tcp-proxy.js'
 
 // Two machines: two project folders (two state folders), two host names, one shared store.
 const hold = stepsOnly([{ id: 'hold', phase: 'preflight', kind: 'command', options: { command: 'touch holding; while [ ! -e release ]; do sleep 0.05; done' } }], { lock: { lease: '5s' } })
@@ -141,4 +142,32 @@ test('store status and migrate say what they do; import copies a local record on
   const shown = JSON.parse(status.stdout) as { status: string; steps: { stepId: string; output: string }[] }
   assert.equal(shown.status, 'passed')
   assert.match(shown.steps.find((s) => s.stepId === 'a')!.output, /local run/)
+})
+
+test('a run whose store is unreachable for longer than its lease stops before its point of no return, and records so once the store is back', async () => {
+  const db = await createPostgresDatabase('teamcut')
+  drops.push(db.drop)
+  const server = new URL(db.url)
+  const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) })
+  after(() => proxy.close())
+  const viaProxy = new URL(db.url)
+  viaProxy.port = String(proxy.port)
+  const steps = stepsOnly([
+    { id: 'hold', phase: 'preflight', kind: 'command', options: { command: 'touch holding; while [ ! -e release ]; do sleep 0.05; done' } },
+    { id: 'migrate', phase: 'migrate', kind: 'command', changesEnvironment: true, options: { command: 'touch migrated', undo: 'true' } },
+  ], { lock: { lease: '5s' } })
+  const dir = makeProject(steps)
+  const run = spawnCli(['run', 'staging'], { cwd: dir, env: machine('machine-a', viaProxy.toString()) })
+  await waitForFile(path.join(dir, 'holding'))
+  await proxy.cut()
+  // Renewals fail from now on; the lease (5 s, the shortest allowed) runs out unrenewed. The store
+  // comes back later, within the time a write is retried (15 s), so the run's end can be recorded.
+  await new Promise((resolve) => setTimeout(resolve, 10_000))
+  await proxy.restore()
+  const result = await finished(run)
+  assert.equal(result.code, 1, result.stdout + result.stderr)
+  assert.match(result.stdout + result.stderr, /the lock on staging was lost \(its lease could not be renewed for \d+ s: [^)]*\): the run stops before its point of no return/)
+  assert.equal(existsSync(path.join(dir, 'migrated')), false, 'the migration ran without a lease')
+  const status = await runCli(['--json', 'status'], { cwd: dir, env: machine('machine-a', db.url) })
+  assert.equal((JSON.parse(status.stdout) as { status: string }).status, 'cancelled')
 })

@@ -44,12 +44,16 @@ const cases: Case[] = [
   // Top level
   { name: 'no environments', config: { environments: {} }, expect: /unknown environment "staging".*\n.*the config defines no environments/ },
   { name: 'environments is an array', config: { environments: [] }, expect: /environments: expected an object of environments by name .*got an array/ },
-  { name: 'unknown top-level key', config: { ...env({}), enviroments: {} }, expect: /unknown key "enviroments" \(valid keys: contacts, environments, stateDir, store, kinds\)/ },
+  { name: 'unknown top-level key', config: { ...env({}), enviroments: {} }, expect: /unknown key "enviroments" \(valid keys: contacts, environments, stateDir, store, storage, evidence, kinds\)/ },
   // The shared store
   { name: 'store of an unknown kind', config: { ...env({}), store: 'redis://cache/0' }, expect: /store: expected sqlite:, postgres:\/\/ or mysql:\/\/, got redis:/ },
   { name: 'store URL without a database', config: { ...env({}), store: 'postgres://rollout@db.internal' }, expect: /store: the URL names no database \(expected postgres:\/\/user@host\/<database>\)/ },
   { name: 'store table prefix not a name', config: { ...env({}), store: { url: 'mysql://rollout@db/deploys', prefix: 'team-1' } }, expect: /store: prefix: expected letters, digits and _/ },
   { name: 'store is a number', config: { ...env({}), store: 5432 }, expect: /store: .*expected/i },
+  // Object storage
+  { name: 'evidence a local path', config: { ...env({}), evidence: '/var/evidence' }, expect: /evidence: expected s3:\/\/bucket\/prefix/ },
+  { name: 'storage endpoint not http', config: { ...env({}), storage: { endpoint: 'ftp://minio.internal' } }, expect: /storage\.endpoint: expected an http:\/\/ or https:\/\/ address/ },
+  { name: 'storage with an unknown key', config: { ...env({}), storage: { secretAccessKey: 'x' } }, expect: /unknown key "secretAccessKey" \(valid keys: endpoint, region, forcePathStyle\)/ },
   // A team's own step kinds
   { name: 'kinds not a list', config: { ...env({}), kinds: 'feature-flag' }, expect: /kinds: expected array/i },
   { name: 'a kind without run', config: { ...env({}), kinds: [{ kind: 'flag', description: 'sets a flag' }] }, expect: /kinds\[0\]\.run: expected a function/ },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -198,6 +199,34 @@ test('a step that passed on a retry says which attempt on the run page', async (
   try {
     const html = await (await fetch(new URL(`/runs/${runId}`, dashboard.url))).text()
     assert.match(html, /flaky <span class="s-warning">\(attempt 2\)<\/span><\/td><td class="s-passed">passed/)
+  } finally {
+    await dashboard.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('on loopback without a token, a request naming another host is refused (a rebound name cannot read the record)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rollout-dash-host-'))
+  const source = { cwd: dir, config: { environments: { staging: { url: 'https://staging.example.test', defaults: false, add: [] } } } }
+  const dashboard = await startDashboard({ source, host: '127.0.0.1', port: 0 })
+  const port = new URL(dashboard.url).port
+  // fetch may not set Host; a raw request does, as a browser does for the name in its address bar.
+  const get = (host: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.get({ host: '127.0.0.1', port, path: '/api/environments', headers: { host } }, (response) => {
+        let body = ''
+        response.on('data', (chunk) => (body += chunk))
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
+      })
+      request.on('error', reject)
+    })
+  try {
+    const rebound = await get(`attacker.example:${port}`)
+    assert.equal(rebound.status, 403)
+    assert.match(rebound.body, /answers to 127\.0\.0\.1 or localhost, not \\"attacker\.example\\"/)
+    assert.doesNotMatch(rebound.body, /staging/)
+    assert.equal((await get(`localhost:${port}`)).status, 200)
+    assert.equal((await get(`127.0.0.1:${port}`)).status, 200)
   } finally {
     await dashboard.close()
     rmSync(dir, { recursive: true, force: true })
