@@ -20,6 +20,8 @@ export interface EnsureMysqlOptions {
   allowInstall?: boolean
   /** How long a starting server may take to accept connections. */
   startTimeoutMs?: number
+  /** Options for a private server (e.g. `--log-bin` for a server that writes a binary log). */
+  serverOptions?: string[]
 }
 
 export interface MysqlServer {
@@ -83,7 +85,7 @@ export async function ensureMysqlServer(opts: EnsureMysqlOptions): Promise<Mysql
         'or install one so mariadbd/mysqld is on PATH (Debian/Ubuntu: apt-get install mariadb-server; macOS: brew install mariadb)',
     )
   }
-  const state = await startPrivate(binary, dir, log, opts.startTimeoutMs ?? 60_000)
+  const state = await startPrivate(binary, dir, log, opts.startTimeoutMs ?? 60_000, opts.serverOptions ?? [])
   await writeFile(stateFile, JSON.stringify(state, null, 2) + '\n')
   return privateHandle(state, stateFile, true)
 }
@@ -116,7 +118,7 @@ async function findServerBinary(): Promise<{ path: string; flavor: 'mariadb' | '
   return null
 }
 
-async function startPrivate(binary: { path: string; flavor: 'mariadb' | 'mysql' }, dir: string, log: (line: string) => void, timeoutMs: number): Promise<ServerState> {
+async function startPrivate(binary: { path: string; flavor: 'mariadb' | 'mysql' }, dir: string, log: (line: string) => void, timeoutMs: number, serverOptions: string[]): Promise<ServerState> {
   const datadir = path.join(dir, 'data')
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const asRoot = process.getuid?.() === 0
@@ -147,6 +149,7 @@ async function startPrivate(binary: { path: string; flavor: 'mariadb' | 'mysql' 
       `--pid-file=${path.join(dir, 'server.pid')}`,
       `--log-error=${errorLog}`,
       ...serverArgs,
+      ...serverOptions,
     ],
     { detached: true, stdio: ['ignore', fd, fd] },
   )

@@ -126,6 +126,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
     dumpBytes: scan.totalBytes,
     sha256,
     consistency: { checksums: snapshot.mode, ...(snapshot.note ? { note: snapshot.note } : {}) },
+    binlog: snapshot.binlog,
     schemaFingerprint: fingerprint,
     tables: tableEntries(scan, snapshot, measured),
     objects: dumpObjectCounts(scan),

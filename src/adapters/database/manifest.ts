@@ -3,6 +3,7 @@ import { readTextAt, writeTextAt } from '../storage/files.js'
 import type { ByteRange, DumpSection } from './dump-layout.js'
 import type { EncryptionInfo } from './encryption.js'
 import type { Flavor } from './tools.js'
+import type { BinlogPosition } from './binlog-changes.js'
 import { DatabaseError } from './errors.js'
 import { checkSeal, readSeal, sealFor, sealPathFor, writeSeal, type SealStatus } from './manifest-seal.js'
 
@@ -72,6 +73,11 @@ export interface BackupManifest {
     checksums: 'synchronised' | 'separate'
     note?: string
   }
+  /**
+   * The snapshot's position in the server's binary log: a differential restore reads which tables
+   * were written since from there instead of checksumming every table. Absent without a binary log.
+   */
+  binlog?: BinlogPosition | null
   /** Hash of the schema (tables, columns, indexes, routines…) when the fingerprint module is present. */
   schemaFingerprint: string | null
   tables: TableEntry[]

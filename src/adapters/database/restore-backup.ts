@@ -16,6 +16,7 @@ import { planReversal } from './reverse-alter.js'
 import { detectServer, type ServerInfo } from './tools.js'
 import { parseMysqlUrl, quoteIdent, requireDatabase, type MysqlTarget } from './url.js'
 import { verifyBackup } from './verify-backup.js'
+import { tablesWrittenSince, type ChangedTables } from './binlog-changes.js'
 
 export interface RestoreOptions {
   /** The database to restore into: mysql://user:password@host:port/database */
@@ -47,8 +48,12 @@ export interface TableProof {
   name: string
   expected: number | null
   actual: number | null
-  /** after: checksummed after the replay; before: not replayed, checksummed during the comparison (after any reverting ALTER). */
-  checked: 'after' | 'before'
+  /**
+   * after: checksummed after the replay; before: not replayed, checksummed during the comparison
+   * (after any reverting ALTER); unwritten: not replayed, and the binary log shows no write to it
+   * since the backup's snapshot, through the end of the restore (its `actual` is then null).
+   */
+  checked: 'after' | 'before' | 'unwritten'
   ok: boolean
 }
 
@@ -69,6 +74,11 @@ export interface RestoreReport {
   proof: { ok: boolean; tables: TableProof[]; objects: { expected: BackupManifest['objects']; actual: BackupManifest['objects'] }; problems: string[] }
   /** What the restore could not check, each one sentence (e.g. a manifest from before seals). */
   warnings: string[]
+  /**
+   * How a differential restore found the tables that changed: from the binary log (the tables
+   * written since the backup's snapshot), or by a checksum of every table, with the reason.
+   */
+  changes: { source: 'binlog'; events: number } | { source: 'checksum'; reason: string } | null
 }
 
 export class RestoreProofError extends DatabaseError {
@@ -154,6 +164,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
         timings: { checkMs: Math.round(checkMs), compareMs: Math.round(attempt.compareMs), replayMs: Math.round(attempt.replayMs), proofMs: Math.round(attempt.proofMs), totalMs: Math.round(performance.now() - started) },
         proof: attempt.proof,
         warnings,
+        changes: attempt.changes,
       }
       if (!report.proof.ok) throw new RestoreProofError(report)
       log(`restored ${manifest.id} into ${database} (${report.performed}): ${report.tables.replayed.length} replayed, ${report.tables.dropped.length} dropped, ${report.tables.unchanged.length} unchanged in ${report.timings.totalMs} ms`)
@@ -182,6 +193,7 @@ interface Ctx {
 
 interface Attempt {
   performed: 'differential' | 'full'
+  changes: RestoreReport['changes']
   tables: RestoreReport['tables']
   reasons: Record<string, ReplayReason>
   bytesReplayed: number
@@ -225,6 +237,8 @@ async function openTarget(target: MysqlTarget, database: string, charset: string
 async function runDifferential(ctx: Ctx): Promise<Attempt> {
   const { conns, database, manifest } = ctx
   const compareStarted = performance.now()
+  // Read before anything here writes: the binary log then shows others' writes only.
+  const written = await writtenSinceBackup(ctx)
   const live = await listTables(conns[0], database)
   const liveNames = new Set(live.map((t) => t.name))
   const reasons: Record<string, ReplayReason> = {}
@@ -239,11 +253,14 @@ async function runDifferential(ctx: Ctx): Promise<Attempt> {
       candidates.push(table.name)
     } else reasons[table.name] = 'definition'
   }
+  // With the binary log, only the tables written since the backup need their checksum compared.
+  const unwritten = written.usable ? candidates.filter((n) => !written.tables.has(n) && !reverted.includes(n)) : []
+  const compared = candidates.filter((n) => !unwritten.includes(n))
   let done = 0
-  const before = await checksumTables(conns, database, candidates, (table) =>
-    ctx.opts.onProgress?.({ stage: 'compare', tablesDone: ++done, tablesTotal: candidates.length, bytesDone: 0, bytesTotal: null, table }),
+  const before = await checksumTables(conns, database, compared, (table) =>
+    ctx.opts.onProgress?.({ stage: 'compare', tablesDone: ++done, tablesTotal: compared.length, bytesDone: 0, bytesTotal: null, table }),
   )
-  for (const name of candidates) {
+  for (const name of compared) {
     if (before.get(name) !== manifest.tables.find((t) => t.name === name)!.checksum) reasons[name] = 'checksum'
   }
   for (const name of reverted) if (reasons[name] === 'checksum') reasons[name] = 'definition'
@@ -252,6 +269,7 @@ async function runDifferential(ctx: Ctx): Promise<Attempt> {
   const unchanged = candidates.filter((n) => !reasons[n] && !revertedOk.includes(n))
   const dropped = live.filter((t) => !manifest.tables.some((m) => m.name === t.name)).map((t) => t.name)
   const compareMs = performance.now() - compareStarted
+  ctx.log(written.usable ? `the binary log shows ${written.tables.size} table(s) written since the backup (${written.events} events read)` : `every table compared by checksum: ${written.reason}`)
   ctx.log(`differential restore: ${replayed.length} to replay (${replayed.map((n) => `${n}: ${reasons[n]}`).join(', ') || 'none'}), ${revertedOk.length} reverted by ALTER TABLE, ${dropped.length} to drop, ${unchanged.length} unchanged`)
 
   const replayStarted = performance.now()
@@ -262,8 +280,15 @@ async function runDifferential(ctx: Ctx): Promise<Attempt> {
   const replayMs = performance.now() - replayStarted
 
   const proofStarted = performance.now()
-  const proof = await prove(ctx, ctx.opts.proveAll ? manifest.tables.map((t) => t.name) : replayed, ctx.opts.proveAll ? new Map() : before)
-  return { performed: 'differential', tables: { replayed, reverted: revertedOk, dropped, unchanged }, reasons, bytesReplayed: replayBytes(pieces), compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
+  // A table the log called unwritten is checksummed after all when a write to it shows up since
+  // (or the log can no longer be read): the proof never rests on a log that stopped telling.
+  const since = written.usable ? await writtenSinceBackup(ctx, written.through) : null
+  const stillUnwritten = since?.usable ? unwritten.filter((n) => !since.tables.has(n)) : []
+  const proof = ctx.opts.proveAll
+    ? await prove(ctx, manifest.tables.map((t) => t.name), new Map(), new Set())
+    : await prove(ctx, [...replayed, ...unwritten.filter((n) => !stillUnwritten.includes(n))], before, new Set(stillUnwritten))
+  const changes: Attempt['changes'] = written.usable ? { source: 'binlog', events: written.events } : { source: 'checksum', reason: written.reason }
+  return { performed: 'differential', changes, tables: { replayed, reverted: revertedOk, dropped, unchanged }, reasons, bytesReplayed: replayBytes(pieces), compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
 }
 
 async function runFull(ctx: Ctx): Promise<Attempt> {
@@ -277,10 +302,11 @@ async function runFull(ctx: Ctx): Promise<Attempt> {
   await runReplay(ctx, pieces)
   const replayMs = performance.now() - replayStarted
   const proofStarted = performance.now()
-  const proof = await prove(ctx, manifest.tables.map((t) => t.name), new Map())
+  const proof = await prove(ctx, manifest.tables.map((t) => t.name), new Map(), new Set())
   const replayed = manifest.tables.map((t) => t.name)
   return {
     performed: 'full',
+    changes: null,
     tables: { replayed, reverted: [], dropped, unchanged: [] },
     reasons: Object.fromEntries(replayed.map((n) => [n, 'missing' as const])),
     bytesReplayed: replayBytes(pieces),
@@ -366,7 +392,7 @@ async function runReplay(ctx: Ctx, pieces: ReturnType<typeof planReplay>): Promi
  * Every manifest table exists with its definition and checksum, no other table exists, and the
  * object counts match. Tables not replayed were checksummed moments before and left untouched.
  */
-async function prove(ctx: Ctx, checkNow: string[], checkedBefore: Map<string, number | null>): Promise<Attempt['proof']> {
+async function prove(ctx: Ctx, checkNow: string[], checkedBefore: Map<string, number | null>, unwritten: ReadonlySet<string>): Promise<Attempt['proof']> {
   const { conns, database, manifest } = ctx
   const problems: string[] = []
   const live = await listTables(conns[0], database)
@@ -381,6 +407,7 @@ async function prove(ctx: Ctx, checkNow: string[], checkedBefore: Map<string, nu
     ctx.opts.onProgress?.({ stage: 'proof', tablesDone: ++done, tablesTotal: checkNow.length, bytesDone: 0, bytesTotal: null, table }),
   )
   const tables: TableProof[] = manifest.tables.map((t) => {
+    if (unwritten.has(t.name) && liveNames.has(t.name)) return { name: t.name, expected: t.checksum, actual: null, checked: 'unwritten', ok: true }
     const after = now.has(t.name)
     const actual = after ? now.get(t.name)! : (checkedBefore.get(t.name) ?? null)
     const ok = liveNames.has(t.name) && actual === t.checksum
@@ -392,4 +419,21 @@ async function prove(ctx: Ctx, checkNow: string[], checkedBefore: Map<string, nu
     if (objects[kind] !== manifest.objects[kind]) problems.push(`${objects[kind]} ${kind} after the restore, the backup has ${manifest.objects[kind]}`)
   }
   return { ok: problems.length === 0, tables, objects: { expected: manifest.objects, actual: objects }, problems }
+}
+
+/**
+ * The tables written since the backup's snapshot (or since `from`), from the server's binary log;
+ * not usable, with the reason, when the backup recorded no position or the log cannot tell.
+ */
+async function writtenSinceBackup(ctx: Ctx, from?: { file: string; position: number }): Promise<ChangedTables> {
+  const { manifest, database, conns } = ctx
+  if (!manifest.binlog) return { usable: false, reason: 'the backup recorded no binary log position' }
+  if (manifest.database !== database) return { usable: false, reason: `the backup is of database ${manifest.database}` }
+  const objects = await listObjects(conns[0], database)
+  const triggered = new Set([...objects.triggers.map((t) => t.table), ...manifest.tables.filter((t) => t.triggers > 0).map((t) => t.name)])
+  const routines = objects.routines.length > 0 || manifest.objects.routines > 0
+  return tablesWrittenSince(conns[0], database, from ? { ...manifest.binlog, ...from } : manifest.binlog, triggered, routines).catch((error: Error) => ({
+    usable: false as const,
+    reason: `the binary log could not be read (${error.message})`,
+  }))
 }

@@ -61,5 +61,11 @@ export function summarizeRestore(r: RestoreReport): string {
   const reverted = r.tables.reverted.length ? `${r.tables.reverted.length} reverted by ALTER TABLE, ` : ''
   const counts = `${r.tables.replayed.length} table${r.tables.replayed.length === 1 ? '' : 's'} replayed, ${reverted}${r.tables.dropped.length} dropped, ${r.tables.unchanged.length} unchanged`
   const warned = r.warnings.length ? `; warning: ${r.warnings.join('; ')}` : ''
-  return `restored ${r.backupId} ${how}: ${counts}; every table's checksum equals the backup's; ${(r.timings.totalMs / 1000).toFixed(1)} s${warned}`
+  const unwritten = r.proof.tables.filter((t) => t.checked === 'unwritten').length
+  // Says what was checked: a table the binary log shows unwritten was not checksummed.
+  const proven = unwritten
+    ? `the binary log shows no write since the backup to ${unwritten} table${unwritten === 1 ? '' : 's'}, and every other table's checksum equals the backup's`
+    : 'every table\'s checksum equals the backup\'s'
+  const compared = r.changes?.source === 'checksum' && r.performed === 'differential' ? ` (changes found by checksum: ${r.changes.reason})` : ''
+  return `restored ${r.backupId} ${how}: ${counts}; ${proven}${compared}; ${(r.timings.totalMs / 1000).toFixed(1)} s${warned}`
 }

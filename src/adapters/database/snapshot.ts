@@ -3,6 +3,7 @@ import { closeQuietly, openConnection } from './connect.js'
 import { countObjects, countRows, checksumTable, databaseCharset, listTables, type LiveTable } from './inventory.js'
 import type { ObjectCounts } from './manifest.js'
 import type { MysqlTarget } from './url.js'
+import { snapshotPosition, type BinlogPosition } from './binlog-changes.js'
 
 export interface Snapshot {
   /** 'synchronised' when the dump's snapshot is opened under the same read lock as this one. */
@@ -13,6 +14,8 @@ export interface Snapshot {
   objects: ObjectCounts
   /** The database's default character set and collation, to create it the same way on restore. */
   charset: { characterSet: string; collation: string } | null
+  /** Where this snapshot stands in the server's binary log; null when there is none or it cannot be told. */
+  binlog: BinlogPosition | null
   /** Lets writers go on. Call once the dump tool has opened its own transaction. */
   release(): Promise<void>
   /** Row count and checksum of each table as this snapshot sees it. */
@@ -55,6 +58,7 @@ export async function openSnapshot(target: MysqlTarget, database: string, opts: 
     const tables = await listTables(conn, database)
     const objects = await countObjects(conn, database)
     const charset = await databaseCharset(conn, database)
+    const binlog = await snapshotPosition(conn, lock !== undefined).catch(() => null)
     let released = false
     const release = async () => {
       if (released) return
@@ -70,6 +74,7 @@ export async function openSnapshot(target: MysqlTarget, database: string, opts: 
       tables,
       objects,
       charset,
+      binlog,
       release,
       async measure(onTable, signal) {
         const out = new Map<string, { rows: number; checksum: number | null }>()

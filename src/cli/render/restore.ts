@@ -25,12 +25,17 @@ export function renderRestoreReport(r: RestoreReport, style: Style): string {
   if (t.reverted.length) lines.push(`  reverted   ${t.reverted.join(', ')} (what a migration added was dropped with ALTER TABLE)`)
   if (t.dropped.length) lines.push(`  dropped    ${t.dropped.join(', ')} (not in the backup)`)
   if (r.performed === 'differential') lines.push(`  unchanged  ${plural(t.unchanged.length, 'table')}`)
-  const after = r.proof.tables.filter((p) => p.checked === 'after').length
-  const before = r.proof.tables.length - after
+  if (r.performed === 'differential' && r.changes) {
+    lines.push(`  changes    ${r.changes.source === 'binlog' ? `found in the binary log: the tables written since the backup (${r.changes.events} events read)` : `found by a checksum of every table (${r.changes.reason})`}`)
+  }
+  const count = (checked: string) => r.proof.tables.filter((p) => p.checked === checked).length
+  const [after, before, unwritten] = [count('after'), count('before'), count('unwritten')]
   const o = r.proof.objects.actual
-  lines.push(
-    `  proof      every table's checksum equals the backup's: ${plural(r.proof.tables.length, 'table')} (${after} checked after the replay${before ? `, ${before} just before it` : ''}); ${plural(o.views, 'view')}, ${plural(o.triggers, 'trigger')}, ${plural(o.routines, 'routine')}, ${plural(o.events, 'event')} as in the backup`,
-  )
+  const checksummed = `${after} checked after the replay${before ? `, ${before} just before it` : ''}`
+  const tables = unwritten
+    ? `the checksums of ${plural(after + before, 'table')} equal the backup's (${checksummed}); the binary log shows no write to ${plural(unwritten, 'table')} since the backup`
+    : `every table's checksum equals the backup's: ${plural(r.proof.tables.length, 'table')} (${checksummed})`
+  lines.push(`  proof      ${tables}; ${plural(o.views, 'view')}, ${plural(o.triggers, 'trigger')}, ${plural(o.routines, 'routine')}, ${plural(o.events, 'event')} as in the backup`)
   if (r.definersStripped) lines.push('  note       DEFINER clauses were left out: this account may not set other definers')
   const tm = r.timings
   lines.push(`  duration   ${formatDuration(tm.totalMs)} (check ${formatDuration(tm.checkMs)}, compare ${formatDuration(tm.compareMs)}, replay ${formatDuration(tm.replayMs)}, proof ${formatDuration(tm.proofMs)}); ${mb(r.bytesReplayed)} of the ${mb(r.dumpBytes)} dump replayed`)
