@@ -2,12 +2,14 @@
  * Backup and restore on a generated ERP-shaped database. Prints a table of times and ratios; never
  * passes or fails.
  *
- *   node --import tsx bench/backup-restore.ts [--scale 0.25] [--repeat 3] [--keep]
+ *   node --import tsx bench/backup-restore.ts [--scale 0.25] [--repeat 3] [--keep] [--binlog]
  *
  * --scale 1 gives an ERP-sized database (clients 200k, inventory 100k, orders 1.5M,
  * order_items 6M, calendar_events 800k rows; ~1.2 GB); the default 0.25 about a quarter of that.
  * Server: ROLLOUT_TEST_MYSQL_URL, else mysql://root@127.0.0.1:3306 (MariaDB: rows come from its
  * sequence engine). The database `rollout_bench` is created and dropped again (--keep leaves it).
+ * --binlog runs it on a private server of its own that writes a binary log (started, and stopped at
+ * the end): differential restores then find the changed tables in the log instead of by checksums.
  */
 import { spawn } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs'
@@ -20,13 +22,17 @@ import { OPTION_FILE_PATH, closeOptionFile, openOptionFile } from '../src/adapte
 import { openConnection } from '../src/adapters/database/connect.js'
 import { clientArguments, detectServer, findClientTool, findDumpTool } from '../src/adapters/database/tools.js'
 import { parseMysqlUrl, withDatabase } from '../src/adapters/database/url.js'
+import { ensureMysqlServer } from '../src/sandbox/mysql-server.js'
 
 const args = process.argv.slice(2)
 const scale = Number(args[args.indexOf('--scale') + 1] ?? 0.25) || 0.25
 const keep = args.includes('--keep')
 // Backups are short and this machine is shared: each is timed several times and the fastest run counts.
 const repeat = Math.max(1, Number(args[args.indexOf('--repeat') + 1] ?? 3) || 3)
-const serverUrl = (process.env.ROLLOUT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '')
+const binlogServer = args.includes('--binlog')
+  ? await ensureMysqlServer({ stateDir: mkdtempSync(path.join(os.tmpdir(), 'rollout-bench-binlog-')), tryDefaultPort: false, serverOptions: ['--log-bin=binlog', '--server-id=21', '--binlog-format=MIXED', '--innodb-buffer-pool-size=512M'] })
+  : null
+const serverUrl = (binlogServer?.url ?? process.env.ROLLOUT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '')
 const DB = 'rollout_bench'
 const url = `${serverUrl}/${DB}`
 const target = parseMysqlUrl(url)
@@ -163,26 +169,37 @@ async function main(): Promise<void> {
   const phases = (r: Awaited<ReturnType<typeof restoreBackup>>) =>
     `check ${(r.timings.checkMs / 1000).toFixed(1)} s, compare ${(r.timings.compareMs / 1000).toFixed(1)} s, replay ${(r.timings.replayMs / 1000).toFixed(1)} s, proof ${(r.timings.proofMs / 1000).toFixed(1)} s`
   const what = (r: Awaited<ReturnType<typeof restoreBackup>>) =>
-    [r.tables.replayed.length ? `replayed ${r.tables.replayed.join(', ')}` : '', r.tables.reverted.length ? `reverted ${r.tables.reverted.join(', ')}` : '', r.tables.dropped.length ? `dropped ${r.tables.dropped.join(', ')}` : ''].filter(Boolean).join('; ')
+    [r.changes?.source === 'binlog' ? `changes from the binary log (${r.changes.events} events)` : `changes by checksum`, r.tables.replayed.length ? `replayed ${r.tables.replayed.join(', ')}` : '', r.tables.reverted.length ? `reverted ${r.tables.reverted.join(', ')}` : '', r.tables.dropped.length ? `dropped ${r.tables.dropped.join(', ')}` : ''].filter(Boolean).join('; ')
+
+  // A rollback restores the backup its run took just before migrating: a fresh one before each
+  // migration here, so that what was written since is that migration alone, as in a rollback.
+  const freshBackup = async (suffix: string) => {
+    const fresh = await createBackup({ url, dir, suffix })
+    await verifyBackup({ backup: fresh.manifestPath, level: 'quick' })
+    return fresh
+  }
+  let base = await freshBackup('before-big')
 
   log('migration adding a column and an index to the largest table, then differential restore…')
   await sql([`ALTER TABLE ${DB}.order_items ADD COLUMN discount DECIMAL(5,2) NOT NULL DEFAULT 0, ADD INDEX by_qty (qty)`])
-  const [bigS, big] = await timed(() => restoreBackup({ url, backup: made.manifestPath }))
+  const [bigS, big] = await timed(() => restoreBackup({ url, backup: base.manifestPath }))
   results.push({ op: 'differential restore after ADD COLUMN + INDEX on order_items', s: bigS, note: `${(bigS / plainRestoreS).toFixed(3)}× plain restore (goal ≤ 0.10×); ${what(big)}; ${phases(big)}` })
 
+  base = await freshBackup('before-type')
   log('migration changing a column type of a large table (no revert: its rows are replayed)…')
   await sql([`ALTER TABLE ${DB}.clients MODIFY phone VARCHAR(40)`])
-  const [typeS, typed] = await timed(() => restoreBackup({ url, backup: made.manifestPath }))
+  const [typeS, typed] = await timed(() => restoreBackup({ url, backup: base.manifestPath }))
   results.push({ op: 'differential restore after MODIFY of a clients column', s: typeS, note: `${(typeS / plainRestoreS).toFixed(3)}× plain restore; ${what(typed)}; ${phases(typed)}` })
 
+  base = await freshBackup('before-small')
   log('migration touching only small tables, then differential restore…')
   await sql([`ALTER TABLE ${DB}.settings ADD COLUMN scope VARCHAR(20)`, `UPDATE ${DB}.users SET role = 'viewer' WHERE id <= 5`, `CREATE TABLE ${DB}.feature_flags (id INT PRIMARY KEY)`])
-  const [smallS, small] = await timed(() => restoreBackup({ url, backup: made.manifestPath }))
+  const [smallS, small] = await timed(() => restoreBackup({ url, backup: base.manifestPath }))
   results.push({ op: 'differential restore after small-table migration', s: smallS, note: `${(smallS / plainRestoreS).toFixed(3)}× plain restore (goal ≤ 0.02×); ${what(small)}; ${phases(small)}` })
 
   const width = Math.max(...results.map((r) => r.op.length))
   console.log(`\n(dumps, backups and quick verifications: fastest of ${repeat} runs; restores: one run)`)
-  console.log(`\nbackup and restore, ${DB} at scale ${scale} (${(Number(size.size) / 1e6).toFixed(0)} MB on disk, dump ${(made.manifest.dumpBytes / 1e6).toFixed(0)} MB), ${server.flavor} ${server.version}, ${os.cpus().length} cores\n`)
+  console.log(`\nbackup and restore, ${DB} at scale ${scale} (${(Number(size.size) / 1e6).toFixed(0)} MB on disk, dump ${(made.manifest.dumpBytes / 1e6).toFixed(0)} MB), ${server.flavor} ${server.version}${binlogServer ? ' with a binary log' : ''}, ${os.cpus().length} cores\n`)
   console.log(`| ${'operation'.padEnd(width)} | seconds | notes |`)
   console.log(`|${'-'.repeat(width + 2)}|---------|-------|`)
   for (const r of results) console.log(`| ${r.op.padEnd(width)} | ${r.s.toFixed(2).padStart(7)} | ${r.note ?? ''} |`)
@@ -193,4 +210,5 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true })
   if (!keep) await sql([`DROP DATABASE IF EXISTS ${DB}`]).catch(() => {})
+  await binlogServer?.stop()
 }

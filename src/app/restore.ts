@@ -24,6 +24,8 @@ export interface RestoreInput extends EnvironmentInput, DatabaseWork {
   backup: string
   /** Replay every table, not only those that differ. */
   full?: boolean
+  /** Checksum every table after the replay, not only the replayed ones. */
+  proveAll?: boolean
   /** Restore a backup of another database, or one whose manifest has no seal. */
   force?: boolean
   /** Asked before anything changes; false cancels and nothing is changed. Without it the restore goes ahead. */
@@ -82,7 +84,7 @@ export async function restoreEnvironment(input: RestoreInput): Promise<RestoreRe
   try {
     const report = await withEnvironmentLock(opened, 'restore', () =>
       // The manifest confirmed above, not the id again: "latest" may have moved meanwhile.
-      restoreBackup({ url: settings.url, backup: manifestPath, mode, force: Boolean(input.force), ...io }),
+      restoreBackup({ url: settings.url, backup: manifestPath, mode, force: Boolean(input.force), ...(input.proveAll ? { proveAll: true } : {}), ...io }),
       input.onWarning ?? (() => undefined),
     )
     return { status: 'restored', intent, report }

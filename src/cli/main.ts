@@ -194,9 +194,10 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
   program.command('restore').argument('<env>', 'environment name').argument('<backup>', 'backup id (see `rollout backups`), path of its file or manifest, or "latest"')
     .description('put the environment\'s database back to a backup: only the tables that differ, then prove every table equals it')
     .option('--full', 'replay every table, not only those that differ')
+    .option('--prove-all', 'checksum every table after the replay, also those shown unchanged (by their checksum before, or by the binary log)')
     .option('--yes', 'do not ask for confirmation (required when not at a terminal)')
     .option('--force', 'restore a backup of another database into this one, or one whose manifest has no seal to check it against')
-    .action(async (env: string, backup: string, o: { full?: boolean; yes?: boolean; force?: boolean }) => {
+    .action(async (env: string, backup: string, o: { full?: boolean; proveAll?: boolean; yes?: boolean; force?: boolean }) => {
       const { restoreCommand } = await import('./commands/restore.js')
       setExit(await restoreCommand({ ...g(), ...o, configPath: g().config, environment: env, backup }))
     })

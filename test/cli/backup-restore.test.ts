@@ -112,8 +112,17 @@ describe('rollout backup, backups and restore against a real database', () => {
     assert.match(run.stdout, new RegExp(`^✓ Restored ${backupId} into ${db.name} \\(differential\\), proven$`, 'm'))
     assert.match(run.stdout, /^ {2}replayed {3}orders \(data differs\)$/m)
     assert.match(run.stdout, /^ {2}dropped {4}scratch \(not in the backup\)$/m)
+    // This server writes no binary log: the changed tables were found by checksums, and it says so.
+    assert.match(run.stdout, /^ {2}changes {4}found by a checksum of every table \(the backup recorded no binary log position\)$/m)
     assert.match(run.stdout, /^ {2}proof {6}every table's checksum equals the backup's: 2 tables \(1 checked after the replay, 1 just before it\)/m)
     assert.deepEqual(await query(db.url, 'SELECT total FROM orders'), [{ total: '9.99' }])
+  })
+
+  it('restore --prove-all checksums the unchanged tables again after the replay', async () => {
+    await query(db.url, 'DELETE FROM orders')
+    const run = await runCli(['restore', 'staging', 'latest', '--yes', '--prove-all'], { cwd: dir, env })
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stdout, /^ {2}proof {6}every table's checksum equals the backup's: 2 tables \(2 checked after the replay\)/m)
   })
 
   it('restore without --yes and without a terminal is a usage error and changes nothing', async () => {

@@ -8,6 +8,8 @@ export interface BinlogPosition {
   position: number
   /** The server the position is in: a position means nothing in another server's log. */
   server: { id: number; hostname: string; port: number; datadir: string }
+  /** Stored functions the database had then: a logged statement calling one writes unseen. */
+  functions: number
 }
 
 /**
@@ -15,19 +17,31 @@ export interface BinlogPosition {
  * snapshot), or the log's end while a global read lock holds every writer (MySQL); null when the
  * server writes no binary log or the position cannot be known.
  */
-export async function snapshotPosition(conn: Connection, lockHeld: boolean): Promise<BinlogPosition | null> {
+export async function snapshotPosition(conn: Connection, database: string, lockHeld: boolean): Promise<BinlogPosition | null> {
   const [on] = await queryRows<{ on: number | string }>(conn, 'SELECT @@log_bin AS `on`')
   if (Number(on?.on) !== 1) return null
   const status = new Map((await queryRows<{ Variable_name: string; Value: string }>(conn, "SHOW STATUS LIKE 'binlog_snapshot_%'")).map((r) => [r.Variable_name.toLowerCase(), r.Value]))
   let file = status.get('binlog_snapshot_file') ?? ''
   let position = Number(status.get('binlog_snapshot_position') ?? 0)
   if (!file && lockHeld) {
-    const [master] = await queryRows<{ File: string; Position: number | string }>(conn, 'SHOW MASTER STATUS').catch(() => [])
+    const master = await logStatus(conn).catch(() => null)
     file = master?.File ?? ''
     position = Number(master?.Position ?? 0)
   }
   if (!file || !position) return null
-  return { file, position, server: await serverIdentity(conn) }
+  return { file, position, server: await serverIdentity(conn), functions: await countFunctions(conn, database) }
+}
+
+async function countFunctions(conn: Connection, database: string): Promise<number> {
+  const [row] = await queryRows<{ n: number | string }>(conn, "SELECT COUNT(*) AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE = 'FUNCTION'", [database])
+  return Number(row?.n ?? 0)
+}
+
+/** The log's current file and position and its filters (SHOW MASTER STATUS, renamed in MySQL 8.4). */
+async function logStatus(conn: Connection): Promise<{ File?: string; Position?: number | string; Binlog_Do_DB?: string; Binlog_Ignore_DB?: string } | null> {
+  type Status = { File?: string; Position?: number | string; Binlog_Do_DB?: string; Binlog_Ignore_DB?: string }
+  const rows = await queryRows<Status>(conn, 'SHOW MASTER STATUS').catch(() => queryRows<Status>(conn, 'SHOW BINARY LOG STATUS'))
+  return rows[0] ?? null
 }
 
 async function serverIdentity(conn: Connection): Promise<BinlogPosition['server']> {
@@ -44,14 +58,15 @@ export type ChangedTables =
  * name their table, statements are read by `statementEffect`. Not usable (with the reason) when the
  * log is another server's, was purged, is filtered, or holds a statement whose tables cannot be
  * told: the caller then compares every table. `triggered` names tables with triggers: a statement
- * logged as text runs them unseen, so one on such a table is not attributed either.
+ * logged as text runs them unseen, so one on such a table is not attributed either; nor is any
+ * statement logged as text while the database has stored functions, then or now.
  */
-export async function tablesWrittenSince(conn: Connection, database: string, since: BinlogPosition, triggered: ReadonlySet<string>, routines: boolean): Promise<ChangedTables> {
+export async function tablesWrittenSince(conn: Connection, database: string, since: BinlogPosition, triggered: ReadonlySet<string>): Promise<ChangedTables> {
   const [on] = await queryRows<{ on: number | string }>(conn, 'SELECT @@log_bin AS `on`')
   if (Number(on?.on) !== 1) return { usable: false, reason: 'the server writes no binary log now' }
   const here = await serverIdentity(conn)
   if (JSON.stringify(here) !== JSON.stringify(since.server)) return { usable: false, reason: `the binary log is another server's than the backup's (${here.hostname}:${here.port}, id ${here.id})` }
-  const [master] = await queryRows<{ Binlog_Do_DB?: string; Binlog_Ignore_DB?: string }>(conn, 'SHOW MASTER STATUS')
+  const master = await logStatus(conn)
   if (master?.Binlog_Do_DB || master?.Binlog_Ignore_DB) return { usable: false, reason: 'the server filters what its binary log records (binlog-do-db / binlog-ignore-db)' }
   const logs = (await queryRows<{ Log_name: string }>(conn, 'SHOW BINARY LOGS')).map((r) => r.Log_name)
   const first = logs.indexOf(since.file)
@@ -59,7 +74,7 @@ export async function tablesWrittenSince(conn: Connection, database: string, sin
 
   const tables = new Set<string>()
   // Triggers and routines made after the backup run unseen too, from the statement that made them on.
-  const watch = { triggered: new Set(triggered), routines }
+  const watch = { triggered: new Set(triggered), routines: since.functions > 0 || (await countFunctions(conn, database)) > 0 }
   let events = 0
   let through = { file: since.file, position: since.position }
   for (const file of logs.slice(first)) {
@@ -98,7 +113,7 @@ function attribute(type: string, info: string, database: string, tables: Set<str
       const [db, table] = second ? [first!, second] : [defaultDatabase, first!]
       if (db === database) watch.triggered.add(table.replace(/``/g, '`'))
     }
-    if (/^\s*CREATE\b[\s\S]*?\b(FUNCTION|PROCEDURE)\b/i.test(statement) && (defaultDatabase === database || statement.includes(database))) watch.routines = true
+    if (/^\s*CREATE\b[\s\S]*?\bFUNCTION\b/i.test(statement) && (defaultDatabase === database || statement.includes(database))) watch.routines = true
     const effect = statementEffect(statement, defaultDatabase, database)
     if (effect.kind === 'unknown') return `the binary log holds a statement whose tables cannot be told: ${effect.statement.slice(0, 120)}`
     if (effect.kind === 'tables') {

@@ -431,8 +431,7 @@ async function writtenSinceBackup(ctx: Ctx, from?: { file: string; position: num
   if (manifest.database !== database) return { usable: false, reason: `the backup is of database ${manifest.database}` }
   const objects = await listObjects(conns[0], database)
   const triggered = new Set([...objects.triggers.map((t) => t.table), ...manifest.tables.filter((t) => t.triggers > 0).map((t) => t.name)])
-  const routines = objects.routines.length > 0 || manifest.objects.routines > 0
-  return tablesWrittenSince(conns[0], database, from ? { ...manifest.binlog, ...from } : manifest.binlog, triggered, routines).catch((error: Error) => ({
+  return tablesWrittenSince(conns[0], database, from ? { ...manifest.binlog, ...from } : manifest.binlog, triggered).catch((error: Error) => ({
     usable: false as const,
     reason: `the binary log could not be read (${error.message})`,
   }))

@@ -58,7 +58,7 @@ export async function openSnapshot(target: MysqlTarget, database: string, opts: 
     const tables = await listTables(conn, database)
     const objects = await countObjects(conn, database)
     const charset = await databaseCharset(conn, database)
-    const binlog = await snapshotPosition(conn, lock !== undefined).catch(() => null)
+    const binlog = await snapshotPosition(conn, database, lock !== undefined).catch(() => null)
     let released = false
     const release = async () => {
       if (released) return

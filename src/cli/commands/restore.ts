@@ -12,6 +12,7 @@ export interface RestoreVerbOptions extends VerbOptions {
   /** Backup id, path of its file or manifest, or "latest". */
   backup: string
   full?: boolean
+  proveAll?: boolean
   yes?: boolean
   force?: boolean
 }
@@ -43,7 +44,7 @@ export async function restoreCommand(o: RestoreVerbOptions): Promise<number> {
   const stop = interruptible()
   try {
     const result = await restoreEnvironment({
-      ...sourceOf(o), environment: o.environment, backup: o.backup, full: Boolean(o.full), force: Boolean(o.force),
+      ...sourceOf(o), environment: o.environment, backup: o.backup, full: Boolean(o.full), proveAll: Boolean(o.proveAll), force: Boolean(o.force),
       signal: stop.signal, onWarning: warnLine, ...(o.yes ? {} : { confirm }),
       ...(progress ? { onProgress: progress.listener } : {}), ...(log ? { onLog: log } : {}),
     })
