@@ -59,6 +59,18 @@ function clientConfig(settings: S3Settings): S3ClientConfig {
   }
 }
 
+/**
+ * One client per set of settings in this process: its connections are kept and reused, so a
+ * catalog of many backups (a manifest, a seal and a size each) costs requests, not handshakes.
+ */
+const clients = new Map<string, S3Client>()
+function clientFor(settings: S3Settings): S3Client {
+  const key = JSON.stringify(settings)
+  let client = clients.get(key)
+  if (!client) clients.set(key, (client = new S3Client(clientConfig(settings))))
+  return client
+}
+
 /** The endpoint as printed: without any user or password written into its address. */
 export function printableEndpoint(endpoint: string): string {
   try {
@@ -82,8 +94,7 @@ export function s3Storage(location: string, env: NodeJS.ProcessEnv): Storage {
   )
 
   // Made on first use: opening a Storage only to describe it costs nothing.
-  let client: S3Client | undefined
-  const s3 = () => (client ??= new S3Client(clientConfig(settings)))
+  const s3 = () => clientFor(settings)
   const keyOf = (name: string) => (prefix ? `${prefix}/${name}` : name)
   const place = (name?: string): S3Place => ({
     location: name === undefined ? home : `s3://${bucket}/${keyOf(name)}`,
