@@ -57,9 +57,12 @@ export function renderRunPage(detail: RunDetail, nonce?: string): string {
     const retried = s.attempt > 1 ? ` <span class="s-warning">(attempt ${s.attempt})</span>` : ''
     const crossed = run.crossedAt === s.stepId && s.pass === 'run' ? ' <strong class="ponr">▶ point of no return</strong>' : ''
     const undo = s.undoStatus ? `<br>undo: <span class="s-${escapeHtml(s.undoStatus)}">${escapeHtml(s.undoStatus)}</span> ${escapeHtml(s.undoSummary ?? '')}` : ''
+    // A failed step's first screenshots are shown on the page; further ones (a browser step may
+    // take one per flow and retry) are links, so that the timeline stays readable.
+    let shown = 0
     const files = s.evidence.map((e) => {
       const href = `/api/runs/${encodeURIComponent(run.id)}/files/${e.path.split('/').map(encodeURIComponent).join('/')}`
-      return IMAGE.test(e.path) && (s.status === 'failed' || s.status === 'cancelled')
+      return IMAGE.test(e.path) && (s.status === 'failed' || s.status === 'cancelled') && shown++ < INLINE_SCREENSHOTS
         ? `<figure><img src="${escapeHtml(href)}" alt="${escapeHtml(e.label)}"><figcaption>${escapeHtml(e.label)}</figcaption></figure>`
         : `<a href="${escapeHtml(href)}">${escapeHtml(e.label)}</a>`
     })
@@ -84,6 +87,7 @@ ${rows.join('\n')}
 }
 
 const GOING = new Set(['running', 'rolling-back'])
+const INLINE_SCREENSHOTS = 2
 
 /** The events that change what the run page shows: on each, the page's main part is fetched again. */
 const PAGE_EVENTS = ['step-started', 'step-finished', 'step-skipped', 'step-retrying', 'point-of-no-return', 'rollback-started', 'undo-started', 'undo-finished', 'rollback-finished', 'run-finished']

@@ -19,13 +19,14 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex')
  * A step that logs and saves its secret option (redacted by the record), leaves a screenshot, and
  * waits on request; with `fail` it fails until the release is undone, as a broken release's check does.
  */
-const probe = defineStepKind<{ token: string; fail: boolean; waitFor?: string }>({
+const probe = defineStepKind<{ token: string; fail: boolean; waitFor?: string; shots: number }>({
   kind: 'probe',
   description: 'checks the app with a token',
-  options: z.strictObject({ token: z.string(), fail: z.boolean().default(false), waitFor: z.string().optional() }),
+  options: z.strictObject({ token: z.string(), fail: z.boolean().default(false), waitFor: z.string().optional(), shots: z.number().default(1) }),
   async run(ctx) {
     ctx.log(`calling with ${ctx.options.token}`)
     await ctx.writeEvidence('shot.png', PNG, 'the page')
+    for (let n = 2; n <= ctx.options.shots; n++) await ctx.writeEvidence(`shot-${n}.png`, PNG, `page ${n}`)
     await ctx.writeEvidence('request.json', JSON.stringify({ authorization: `Bearer ${ctx.options.token}` }), 'the request')
     while (ctx.options.waitFor && !existsSync(path.join(ctx.cwd, ctx.options.waitFor)) && !ctx.signal.aborted) await sleep(50)
     return ctx.options.fail && !ctx.provingRollback ? { status: 'failed', summary: `refused ${ctx.options.token}` } : { status: 'passed', summary: 'answered' }
@@ -60,7 +61,7 @@ describe('rollout serve: the JSON API and the first page over a real record', ()
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'rollout-dash-'))
     passed = (await runRollout({ ...source(), environment: 'staging', release: 'v1' })).runId
-    failed = (await runRollout({ ...source({ fail: true }), environment: 'staging', release: 'v2' })).runId
+    failed = (await runRollout({ ...source({ fail: true, shots: 3 }), environment: 'staging', release: 'v2' })).runId
     dashboard = await startDashboard({ source: source(), host: '127.0.0.1', port: 0 })
   })
   after(async () => {
@@ -115,6 +116,10 @@ describe('rollout serve: the JSON API and the first page over a real record', ()
     const img = new RegExp(`<img src="(/api/runs/${failed}/files/probe/shot\\.png)" alt="the page">`).exec(run)
     assert.ok(img, 'no screenshot on the failed step')
     assert.equal((await get(img[1]!)).headers.get('content-type'), 'image/png')
+    // Two screenshots shown, the third a link: a step with many keeps the timeline readable.
+    assert.match(run, new RegExp(`<img src="/api/runs/${failed}/files/probe/shot-2\\.png" alt="page 2">`))
+    assert.doesNotMatch(run, /<img src="[^"]*shot-3\.png"/)
+    assert.match(run, new RegExp(`<a href="/api/runs/${failed}/files/probe/shot-3\\.png">page 3</a>`))
     assert.match(run, new RegExp(`<a href="/api/runs/${failed}/files/incident\\.html">Incident report</a>`))
     assert.match(run, /<div class="bar s-failed" style="margin-left:[\d.]+%;width:[\d.]+%">/)
   })
