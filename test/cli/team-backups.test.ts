@@ -84,6 +84,8 @@ test('machine A rolls out with its backup and evidence in object storage; machin
   assert.equal(listed.code, 0, listed.stderr)
   const backups = (JSON.parse(listed.stdout) as { backups?: { id: string; verified: string | null }[] }).backups ?? JSON.parse(listed.stdout)
   assert.deepEqual(backups.map((x: { verified: string | null }) => x.verified), ['full'])
+  const shown = await runCli(['backups', 'staging'], { cwd: b, env: machine('machine-b') })
+  assert.match(shown.stdout, new RegExp(`^Backups in s3://${s3.bucket}/team/backups:$`, 'm'))
 
   // Machine A is gone (its folder with it): B rolls the run back from the record and storage alone.
   rmSync(a, { recursive: true, force: true })

@@ -7,6 +7,8 @@ import type { BackupEntry } from '../../app/backups.js'
 
 /** A path as the user typed from here: relative when it is below the current folder. */
 export function shownPath(file: string, cwd: string): string {
+  // An address in object storage (s3://bucket/key) is shown whole.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) return file
   const relative = path.relative(cwd, file)
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file
 }
