@@ -50,7 +50,7 @@ describe('a recorded child starts only once it is recorded', () => {
     await assert.rejects(runCommand({ command: ['no-such-program-here'] }), (e: NodeJS.ErrnoException) => e.code === 'ENOENT')
   })
 
-  it('kill -9 of the parent before the record is written: the program never starts and the gate exits', async () => {
+  it('kill -9 of the parent before the record is written: the program never starts and the gate exits', async (t) => {
     const dir = tempDir('rollout-gate-')
     const marker = path.join(dir, 'ran')
     const pidFile = path.join(dir, 'child.pid')
@@ -64,8 +64,12 @@ await runCommand({ command: ['/bin/sh', '-c', 'touch ${marker}; sleep 30'], onSp
 `,
     )
     const parent = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: 'ignore' })
+    // Killed whatever happens: a parent left waiting forever would keep this test file from ending.
+    t.after(() => void parent.kill('SIGKILL'))
     await waitForFile(pidFile)
-    const child = Number(readFileSync(pidFile, 'utf8'))
+    // The file exists from its creation on, before its pid is written into it.
+    let child = 0
+    for (const end = Date.now() + 10_000; !child && Date.now() < end; await sleep(20)) child = Number(readFileSync(pidFile, 'utf8'))
     assert.equal(processRunning(child), true)
     parent.kill('SIGKILL')
     const end = Date.now() + 10_000
