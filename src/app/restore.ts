@@ -26,6 +26,8 @@ export interface RestoreInput extends EnvironmentInput, DatabaseWork {
   full?: boolean
   /** Checksum every table after the replay, not only the replayed ones. */
   proveAll?: boolean
+  /** Client sessions loading rows at once (default: one per core, two to four, for large rows). */
+  sessions?: number
   /** Restore a backup of another database, or one whose manifest has no seal. */
   force?: boolean
   /** Asked before anything changes; false cancels and nothing is changed. Without it the restore goes ahead. */
@@ -84,7 +86,7 @@ export async function restoreEnvironment(input: RestoreInput): Promise<RestoreRe
   try {
     const report = await withEnvironmentLock(opened, 'restore', () =>
       // The manifest confirmed above, not the id again: "latest" may have moved meanwhile.
-      restoreBackup({ url: settings.url, backup: manifestPath, mode, force: Boolean(input.force), ...(input.proveAll ? { proveAll: true } : {}), ...io }),
+      restoreBackup({ url: settings.url, backup: manifestPath, mode, force: Boolean(input.force), ...(input.proveAll ? { proveAll: true } : {}), ...(input.sessions ? { sessions: input.sessions } : {}), ...io }),
       input.onWarning ?? (() => undefined),
     )
     return { status: 'restored', intent, report }

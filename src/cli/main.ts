@@ -65,6 +65,13 @@ function positiveInteger(value: string): number {
   return Number(value)
 }
 
+/** More sessions than this only queue up on the server's locks and cores. */
+function sessionsOption(value: string): number {
+  const n = positiveInteger(value)
+  if (n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16')
+  return n
+}
+
 function parsePhases(value: string | undefined): Phase[] | undefined {
   if (!value) return undefined
   const phases = value.split(',').map((p) => p.trim())
@@ -195,9 +202,10 @@ Exit codes: 0 success · 1 failed, environment as before (stopped by a gate, or 
     .description('put the environment\'s database back to a backup: only the tables that differ, then prove every table equals it')
     .option('--full', 'replay every table, not only those that differ')
     .option('--prove-all', 'checksum every table after the replay, also those shown unchanged (by their checksum before, or by the binary log)')
+    .option('--sessions <n>', 'client sessions loading rows at once (default: one per core, 2 to 4, once the rows to load pass 64 MiB; 1: one session)', sessionsOption)
     .option('--yes', 'do not ask for confirmation (required when not at a terminal)')
     .option('--force', 'restore a backup of another database into this one, or one whose manifest has no seal to check it against')
-    .action(async (env: string, backup: string, o: { full?: boolean; proveAll?: boolean; yes?: boolean; force?: boolean }) => {
+    .action(async (env: string, backup: string, o: { full?: boolean; proveAll?: boolean; sessions?: number; yes?: boolean; force?: boolean }) => {
       const { restoreCommand } = await import('./commands/restore.js')
       setExit(await restoreCommand({ ...g(), ...o, configPath: g().config, environment: env, backup }))
     })

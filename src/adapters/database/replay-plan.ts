@@ -33,6 +33,41 @@ export function planReplay(manifest: Pick<BackupManifest, 'layout'>, tables: Rea
   return merge(pieces.filter((p) => p.end > p.start))
 }
 
+/** A table's rows in the dump: the data part of its section. */
+export interface RowsPart extends ByteRange {
+  table: string
+}
+
+/**
+ * The same replay as planReplay's, in three phases, for loading rows on several connections at
+ * once: `structure` (every replayed table's and view stand-in's statements before its rows),
+ * `rows` (the data parts, any order), then `after` (triggers, views, routines, events: in dump
+ * order, once every row is in, as the dump itself places triggers after the rows they must not
+ * fire on). Each phase starts with the dump's session settings.
+ */
+export function planPhases(manifest: Pick<BackupManifest, 'layout'>, tables: ReadonlySet<string> | null): { structure: ReplayPiece[]; rows: RowsPart[]; after: ReplayPiece[] } {
+  const { layout } = manifest
+  const header: ReplayPiece = { ...layout.header, rewrite: true }
+  const footer: ReplayPiece[] = layout.footer.end > layout.footer.start ? [{ ...layout.footer, rewrite: true }] : []
+  const structure: ReplayPiece[] = [header]
+  const rows: RowsPart[] = []
+  const after: ReplayPiece[] = [header]
+  for (const section of layout.sections) {
+    const replayed = section.kind !== 'table' || !tables || tables.has(section.name)
+    const triggers = triggerRange(section)
+    if (section.kind === 'table' && replayed) {
+      if (!section.data) structure.push({ start: section.start, end: section.end, rewrite: true })
+      else {
+        structure.push({ start: section.start, end: section.data.start, rewrite: true })
+        rows.push({ ...section.data, table: section.name })
+      }
+    } else if (section.kind === 'view-standin') structure.push({ start: section.start, end: section.end, rewrite: true })
+    else if (section.kind !== 'table') after.push({ start: section.start, end: section.end, rewrite: true })
+    if (section.kind === 'table' && triggers) after.push({ ...triggers, rewrite: true })
+  }
+  return { structure: merge([...structure, ...footer].filter((p) => p.end > p.start)), rows: rows.filter((r) => r.end > r.start), after: merge([...after, ...footer].filter((p) => p.end > p.start)) }
+}
+
 function sectionPieces(section: DumpSection, rows: boolean): ReplayPiece[] {
   const completesTable = section.kind === 'table' ? section.name : undefined
   if (section.data && !rows) {
@@ -68,6 +103,42 @@ export function replayBytes(pieces: ReplayPiece[]): number {
   return pieces.reduce((n, p) => n + p.end - p.start, 0)
 }
 
+/** One piece's bytes as they arrive; `last` when this part ends the piece. */
+export interface PiecePart {
+  piece: ReplayPiece
+  part: Buffer
+  last: boolean
+}
+
+/**
+ * Cuts the pieces out of the dump as it streams past, in order, without copying. Ends as soon as
+ * the last piece is out (stopping the source first, so that its end does not look like a
+ * failure), or reads on to the end with `drain`.
+ */
+export async function* slicePieces(source: AsyncIterable<Buffer>, pieces: readonly ReplayPiece[], end: { drain: boolean; stop?: () => void } = { drain: false }): AsyncGenerator<PiecePart> {
+  let pos = 0
+  let i = 0
+  for await (const chunk of source) {
+    const chunkEnd = pos + chunk.length
+    while (i < pieces.length && pieces[i]!.start < chunkEnd) {
+      const piece = pieces[i]!
+      const from = Math.max(piece.start, pos)
+      const to = Math.min(piece.end, chunkEnd)
+      const last = piece.end <= chunkEnd
+      if (to > from || last) yield { piece, part: chunk.subarray(Math.max(0, from - pos), Math.max(0, to - pos)), last }
+      if (!last) break
+      i++
+    }
+    pos = chunkEnd
+    if (i >= pieces.length && !end.drain) {
+      end.stop?.()
+      return
+    }
+  }
+  if (i >= pieces.length) return
+  throw new Error(`the dump ended at byte ${pos}, before the part the manifest places at ${pieces[i]!.start}–${pieces[i]!.end}`)
+}
+
 /**
  * Takes the pieces out of the dump as it streams past. Statement pieces are gathered whole and
  * rewritten as text; row data goes through untouched. Ends as soon as the last piece is out.
@@ -79,36 +150,18 @@ export async function* selectPieces(
   progress?: { bytes(n: number): void; finished(piece: ReplayPiece): void },
   end: { drain: boolean; stop?: () => void } = { drain: false },
 ): AsyncGenerator<Buffer> {
-  let pos = 0
-  let i = 0
   let pending: Buffer[] = []
-  for await (const chunk of source as AsyncIterable<Buffer>) {
-    const chunkEnd = pos + chunk.length
-    while (i < pieces.length && pieces[i]!.start < chunkEnd) {
-      const piece = pieces[i]!
-      const from = Math.max(piece.start, pos)
-      const to = Math.min(piece.end, chunkEnd)
-      if (to > from) {
-        const part = chunk.subarray(from - pos, to - pos)
-        if (piece.rewrite && rewrite) pending.push(Buffer.from(part))
-        else yield part
-        progress?.bytes(to - from)
-      }
-      if (piece.end > chunkEnd) break
-      if (piece.rewrite && rewrite) {
-        yield Buffer.from(rewrite(Buffer.concat(pending).toString('utf8')), 'utf8')
-        pending = []
-      }
-      progress?.finished(piece)
-      i++
+  for await (const { piece, part, last } of slicePieces(source, pieces, end)) {
+    if (part.length) {
+      if (piece.rewrite && rewrite) pending.push(Buffer.from(part))
+      else yield part
+      progress?.bytes(part.length)
     }
-    pos = chunkEnd
-    if (i >= pieces.length && !end.drain) {
-      // Stop the source before leaving the loop, so its end does not look like a failure.
-      end.stop?.()
-      return
+    if (!last) continue
+    if (piece.rewrite && rewrite) {
+      yield Buffer.from(rewrite(Buffer.concat(pending).toString('utf8')), 'utf8')
+      pending = []
     }
+    progress?.finished(piece)
   }
-  if (i >= pieces.length) return
-  throw new Error(`the dump ended at byte ${pos}, before the part the manifest places at ${pieces[i]!.start}–${pieces[i]!.end}`)
 }

@@ -11,7 +11,8 @@ import { clientArguments, findClientTool, type ServerInfo } from './tools.js'
 import type { MysqlTarget } from './url.js'
 import type { ProgressListener } from './progress.js'
 
-export interface ReplayOptions {
+/** Which backup goes into which database, through the server's own client. */
+export interface ReplayInto {
   target: MysqlTarget
   /** The database the statements run in (the target's, or a scratch schema). */
   database: string
@@ -22,16 +23,19 @@ export interface ReplayOptions {
   key: Buffer | null
   /** Where object storage's settings and credentials are read. */
   env?: NodeJS.ProcessEnv
-  pieces: ReplayPiece[]
   rewrite: RewriteOptions
   signal?: AbortSignal
   onProgress?: ProgressListener
+  /** Called just before the first bytes go to the client: from then on the database may change. */
+  onFirstWrite?: () => void
+}
+
+export interface ReplayOptions extends ReplayInto {
+  pieces: ReplayPiece[]
   /** Passed through as the progress stage. */
   stage: 'restore' | 'verify'
   /** Reads the whole file even after the last piece: to hash it (verification). */
   readToEnd?: boolean
-  /** Called just before the first bytes go to the client: from then on the database may change. */
-  onFirstWrite?: () => void
   /** Sees every byte of the dump as it passes (verification scans it). */
   tap?: (chunk: Buffer) => void
 }

@@ -1,3 +1,4 @@
+import os from 'node:os'
 import { locationName } from '../storage/location.js'
 import type { Connection } from 'mysql2/promise'
 import { sealPathFor } from './manifest-seal.js'
@@ -10,7 +11,8 @@ import { canSetAnyDefiner } from './privileges.js'
 import type { ProgressListener } from './progress.js'
 import { backupFilePath, checkFile, keyFor } from './read-backup.js'
 import { replay } from './replay.js'
-import { planReplay, replayBytes } from './replay-plan.js'
+import { planPhases, planReplay, replayBytes } from './replay-plan.js'
+import { loadRows } from './parallel-load.js'
 import { normalizeDefinition } from './sql-rewrite.js'
 import { planReversal } from './reverse-alter.js'
 import { detectServer, type ServerInfo } from './tools.js'
@@ -29,6 +31,12 @@ export interface RestoreOptions {
   mode?: 'differential' | 'full'
   /** Restore a backup of another database into this one. */
   force?: boolean
+  /**
+   * Client sessions loading rows at once when there are many (default: one per core, two to
+   * four, once the rows to load pass 64 MiB); 1 replays everything through one session. A number
+   * given here is used whatever the size.
+   */
+  sessions?: number
   /** Checksum every table again after the replay, not only the replayed ones. */
   proveAll?: boolean
   /**
@@ -69,6 +77,8 @@ export interface RestoreReport {
   reasons: Record<string, ReplayReason>
   definersStripped: boolean
   bytesReplayed: number
+  /** Client sessions that loaded rows at once (1: everything through one). */
+  sessions: number
   dumpBytes: number
   timings: { checkMs: number; compareMs: number; replayMs: number; proofMs: number; totalMs: number }
   proof: { ok: boolean; tables: TableProof[]; objects: { expected: BackupManifest['objects']; actual: BackupManifest['objects'] }; problems: string[] }
@@ -160,6 +170,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
         reasons: attempt.reasons,
         definersStripped,
         bytesReplayed: attempt.bytesReplayed,
+        sessions: attempt.sessions,
         dumpBytes: manifest.dumpBytes,
         timings: { checkMs: Math.round(checkMs), compareMs: Math.round(attempt.compareMs), replayMs: Math.round(attempt.replayMs), proofMs: Math.round(attempt.proofMs), totalMs: Math.round(performance.now() - started) },
         proof: attempt.proof,
@@ -197,6 +208,7 @@ interface Attempt {
   tables: RestoreReport['tables']
   reasons: Record<string, ReplayReason>
   bytesReplayed: number
+  sessions: number
   compareMs: number
   replayMs: number
   proofMs: number
@@ -275,8 +287,7 @@ async function runDifferential(ctx: Ctx): Promise<Attempt> {
   const replayStarted = performance.now()
   for (const name of [...unchanged, ...revertedOk]) await restoreCounter(ctx, name, manifest.tables.find((t) => t.name === name)!.definition)
   await dropBeforeReplay(ctx, { tables: dropped, triggersOf: [...unchanged, ...revertedOk] })
-  const pieces = planReplay(manifest, new Set(replayed))
-  await runReplay(ctx, pieces)
+  const replayedBytes = await runReplay(ctx, new Set(replayed))
   const replayMs = performance.now() - replayStarted
 
   const proofStarted = performance.now()
@@ -288,7 +299,7 @@ async function runDifferential(ctx: Ctx): Promise<Attempt> {
     ? await prove(ctx, manifest.tables.map((t) => t.name), new Map(), new Set())
     : await prove(ctx, [...replayed, ...unwritten.filter((n) => !stillUnwritten.includes(n))], before, new Set(stillUnwritten))
   const changes: Attempt['changes'] = written.usable ? { source: 'binlog', events: written.events } : { source: 'checksum', reason: written.reason }
-  return { performed: 'differential', changes, tables: { replayed, reverted: revertedOk, dropped, unchanged }, reasons, bytesReplayed: replayBytes(pieces), compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
+  return { performed: 'differential', changes, tables: { replayed, reverted: revertedOk, dropped, unchanged }, reasons, bytesReplayed: replayedBytes.bytes, sessions: replayedBytes.sessions, compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
 }
 
 async function runFull(ctx: Ctx): Promise<Attempt> {
@@ -298,8 +309,7 @@ async function runFull(ctx: Ctx): Promise<Attempt> {
   const dropped = live.filter((t) => !manifest.tables.some((m) => m.name === t.name)).map((t) => t.name)
   // Everything goes, so that nothing a migration added survives a full restore.
   await dropBeforeReplay(ctx, { tables: live.map((t) => t.name), triggersOf: [] })
-  const pieces = planReplay(manifest, null)
-  await runReplay(ctx, pieces)
+  const replayedBytes = await runReplay(ctx, null)
   const replayMs = performance.now() - replayStarted
   const proofStarted = performance.now()
   const proof = await prove(ctx, manifest.tables.map((t) => t.name), new Map(), new Set())
@@ -309,7 +319,8 @@ async function runFull(ctx: Ctx): Promise<Attempt> {
     changes: null,
     tables: { replayed, reverted: [], dropped, unchanged: [] },
     reasons: Object.fromEntries(replayed.map((n) => [n, 'missing' as const])),
-    bytesReplayed: replayBytes(pieces),
+    bytesReplayed: replayedBytes.bytes,
+    sessions: replayedBytes.sessions,
     compareMs: 0,
     replayMs,
     proofMs: performance.now() - proofStarted,
@@ -370,8 +381,23 @@ async function dropBeforeReplay(ctx: Ctx, what: { tables: string[]; triggersOf: 
   if (what.tables.length) await conn.query(`DROP TABLE IF EXISTS ${what.tables.map((t) => `${db}.${quoteIdent(t)}`).join(', ')}`)
 }
 
-async function runReplay(ctx: Ctx, pieces: ReturnType<typeof planReplay>): Promise<void> {
-  await replay({
+/** Below this many bytes of rows, one session replays everything: more would only add start-up. */
+const PARALLEL_MIN_ROW_BYTES = 64 * 1024 * 1024
+const CHUNK_BYTES = 8 * 1024 * 1024
+
+/** Sessions loading rows at once by default: one per core, two to four. */
+export function defaultSessions(): number {
+  return Math.min(4, Math.max(2, os.availableParallelism()))
+}
+
+/**
+ * Replays the tables' parts of the dump (all when `tables` is null). Large rows are loaded by
+ * several sessions at once: the tables are created first, then their rows go in (parallel-load.ts),
+ * then triggers, views, routines and events. Returns the bytes of the dump replayed and the
+ * sessions that loaded rows.
+ */
+async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<{ bytes: number; sessions: number }> {
+  const common = {
     target: ctx.target,
     database: ctx.database,
     server: ctx.server,
@@ -379,13 +405,25 @@ async function runReplay(ctx: Ctx, pieces: ReturnType<typeof planReplay>): Promi
     manifest: ctx.manifest,
     key: ctx.key,
     ...(ctx.opts.env ? { env: ctx.opts.env } : {}),
-    pieces,
     rewrite: { stripDefiners: ctx.definersStripped, renameFrom: ctx.manifest.database, renameTo: ctx.database },
-    stage: 'restore',
     onFirstWrite: () => (ctx.touched.value = true),
     ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
     ...(ctx.opts.onProgress ? { onProgress: ctx.opts.onProgress } : {}),
-  })
+  }
+  const whole = planReplay(ctx.manifest, tables)
+  const phases = planPhases(ctx.manifest, tables)
+  const rowBytes = phases.rows.reduce((n, p) => n + p.end - p.start, 0)
+  const sessions = ctx.opts.sessions ?? defaultSessions()
+  // Asked for by number, sessions are used whatever the size.
+  if (sessions < 2 || !phases.rows.length || (ctx.opts.sessions === undefined && rowBytes < PARALLEL_MIN_ROW_BYTES)) {
+    await replay({ ...common, pieces: whole, stage: 'restore' })
+    return { bytes: replayBytes(whole), sessions: 1 }
+  }
+  ctx.log(`loading ${Math.round(rowBytes / 1e6)} MB of rows on ${sessions} sessions at once`)
+  await replay({ ...common, pieces: phases.structure, stage: 'restore' })
+  await loadRows({ ...common, parts: phases.rows, connections: sessions, chunkBytes: CHUNK_BYTES })
+  await replay({ ...common, pieces: phases.after, stage: 'restore' })
+  return { bytes: replayBytes(whole), sessions }
 }
 
 /**

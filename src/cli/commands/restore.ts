@@ -13,6 +13,8 @@ export interface RestoreVerbOptions extends VerbOptions {
   backup: string
   full?: boolean
   proveAll?: boolean
+  /** Client sessions loading rows at once. */
+  sessions?: number
   yes?: boolean
   force?: boolean
 }
@@ -44,7 +46,7 @@ export async function restoreCommand(o: RestoreVerbOptions): Promise<number> {
   const stop = interruptible()
   try {
     const result = await restoreEnvironment({
-      ...sourceOf(o), environment: o.environment, backup: o.backup, full: Boolean(o.full), proveAll: Boolean(o.proveAll), force: Boolean(o.force),
+      ...sourceOf(o), environment: o.environment, backup: o.backup, full: Boolean(o.full), proveAll: Boolean(o.proveAll), force: Boolean(o.force), ...(o.sessions ? { sessions: o.sessions } : {}),
       signal: stop.signal, onWarning: warnLine, ...(o.yes ? {} : { confirm }),
       ...(progress ? { onProgress: progress.listener } : {}), ...(log ? { onLog: log } : {}),
     })

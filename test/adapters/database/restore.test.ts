@@ -7,7 +7,7 @@ import { DatabaseError } from '../../../src/adapters/database/errors.js'
 import type { DatabaseProgress } from '../../../src/adapters/database/progress.js'
 import { readFingerprintHash } from '../../../src/adapters/database/schema-hash.js'
 import { parseMysqlUrl } from '../../../src/adapters/database/url.js'
-import { checksums, connect, createFixture, createTestDatabase, definitions, renamed, tempDir } from './support.js'
+import { checksums, connect, databaseState, createFixture, createTestDatabase, definitions, renamed, tempDir } from './support.js'
 
 /** The kind of migration a rollback undoes: one table altered, one added, data changed in another. */
 async function migrate(url: string): Promise<void> {
@@ -46,14 +46,7 @@ describe('restores against a real server', () => {
     folder.cleanup()
   })
 
-  async function state() {
-    const conn = await connect(db.url)
-    try {
-      return { sums: await checksums(conn, db.name), defs: await definitions(conn, db.name) }
-    } finally {
-      await conn.end()
-    }
-  }
+  const state = () => databaseState(db.url, db.name)
 
   it('differential: reverts the added column, replays only the changed table, drops the added one, and proves it', async () => {
     await migrate(db.url)

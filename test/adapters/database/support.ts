@@ -130,6 +130,16 @@ export async function definitions(conn: Connection, db: string): Promise<Record<
   return out
 }
 
+/** Every table's checksum and every object's definition: what must come back after a restore. */
+export async function databaseState(url: string, db: string): Promise<{ sums: Record<string, number | null>; defs: Record<string, string> }> {
+  const conn = await connect(url)
+  try {
+    return { sums: await checksums(conn, db), defs: await definitions(conn, db) }
+  } finally {
+    await conn.end()
+  }
+}
+
 /** Replaces the database name in definitions, to compare a copy restored under another name. */
 export function renamed(defs: Record<string, string>, from: string, to: string): Record<string, string> {
   return Object.fromEntries(Object.entries(defs).map(([k, v]) => [k, v.split(q(from) + '.').join(q(to) + '.')]))
