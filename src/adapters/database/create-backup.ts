@@ -1,6 +1,6 @@
 import os from 'node:os'
 import path from 'node:path'
-import { Transform } from 'node:stream'
+import { Duplex, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { backupId, freeBackupId } from './catalog.js'
 import { closeQuietly, openConnection } from './connect.js'
@@ -14,7 +14,8 @@ import { throttledProgress, type ProgressListener } from './progress.js'
 import { readFingerprintHash } from './schema-hash.js'
 import { openSnapshot, type Snapshot } from './snapshot.js'
 import { countEvents, countRoutines, countTriggers, extractCreateTable } from './sql-rewrite.js'
-import { compressStage, spawnStage, type Stage } from './stages.js'
+import { spawnStage, type Stage } from './stages.js'
+import { FRAME_BYTES, framedCompression } from './framed-compress.js'
 import { detectServer, dumpArguments, findDumpTool, pickCompressor, type ServerInfo } from './tools.js'
 import { parseMysqlUrl, requireDatabase } from './url.js'
 import { hashTap } from './hash-tap.js'
@@ -39,6 +40,8 @@ export interface CreateBackupOptions {
   /** Appended to the id: backup_YYYYMMDD_HHMMSS_<suffix>. */
   suffix?: string
   compression?: 'auto' | 'zstd' | 'gzip'
+  /** Uncompressed bytes per compressed frame (default 16 MiB): smaller, a restore of one table reads less. */
+  frameBytes?: number
   log?: (line: string) => void
   /** The clock, for the id and createdAt. */
   now?: () => Date
@@ -96,13 +99,13 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
   })
   let result: Awaited<ReturnType<typeof dumpToFile>>
   try {
-    result = await dumpToFile({ target, database, tool, compressor, key: key?.key ?? null, writer, progress, signal: opts.signal, log })
+    result = await dumpToFile({ target, database, tool, compressor, frameBytes: opts.frameBytes ?? FRAME_BYTES, key: key?.key ?? null, writer, progress, signal: opts.signal, log })
   } catch (error) {
     await writer.abort()
     throw asBackupError(error, opts.signal, storage.describe())
   }
 
-  const { scan, measured, snapshot, sha256, fileBytes } = result
+  const { scan, measured, snapshot, sha256, fileBytes, frames } = result
   const problems = checkDump(scan, snapshot)
   if (problems.length) {
     await writer.abort()
@@ -130,7 +133,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
     schemaFingerprint: fingerprint,
     tables: tableEntries(scan, snapshot, measured),
     objects: dumpObjectCounts(scan),
-    layout: { header: scan.header, footer: scan.footer, sections: scan.sections.map(stripText) },
+    layout: { header: scan.header, footer: scan.footer, sections: scan.sections.map(stripText), ...(frames ? { frames } : {}) },
     verifications: [],
   }
   const manifestPath = manifestPathFor(opts.dir, id)
@@ -153,6 +156,7 @@ interface DumpJob {
   database: string
   tool: Awaited<ReturnType<typeof findDumpTool>>
   compressor: Awaited<ReturnType<typeof pickCompressor>>
+  frameBytes: number
   key: Buffer | null
   writer: StorageWriter
   progress: ProgressListener
@@ -164,7 +168,11 @@ async function dumpToFile(job: DumpJob) {
   job.signal?.throwIfAborted()
   let snapshot: Snapshot | undefined
   const stages: Stage[] = []
-  const killAll = () => stages.forEach((s) => s.kill())
+  let killCompressor = () => {}
+  const killAll = () => {
+    stages.forEach((s) => s.kill())
+    killCompressor()
+  }
   job.signal?.addEventListener('abort', killAll, { once: true })
   try {
     snapshot = await openSnapshot(job.target, job.database)
@@ -173,8 +181,9 @@ async function dumpToFile(job: DumpJob) {
     const tablesTotal = snapshot.tables.length
 
     const dump = spawnStage(job.tool.path.split('/').pop()!, job.tool.path, dumpArguments(job.tool, OPTION_FILE_PATH, job.database), 'DUMP_FAILED', 'ignore', openOptionFile(job.target))
-    const compress = compressStage(job.compressor)
-    stages.push(dump, compress)
+    const compress = framedCompression(job.compressor, job.frameBytes)
+    killCompressor = compress.kill
+    stages.push(dump)
 
     const scanner = new DumpScanner()
     let tablesDone = 0
@@ -198,7 +207,6 @@ async function dumpToFile(job: DumpJob) {
     // A dump that fails early must not wait for every checksum to finish.
     const dumpFailed = new AbortController()
     dump.done.catch(() => dumpFailed.abort())
-    compress.done.catch(() => dumpFailed.abort())
     const measureSignal = job.signal ? AbortSignal.any([job.signal, dumpFailed.signal]) : dumpFailed.signal
     const measuring = (async () => {
       const startedInTime = await Promise.race([
@@ -211,13 +219,9 @@ async function dumpToFile(job: DumpJob) {
       return snapshot!.measure((table, index) => job.progress({ stage: 'checksum', tablesDone: index + 1, tablesTotal, bytesDone: 0, bytesTotal: null, table }), measureSignal)
     })()
 
-    const settled = await Promise.allSettled([
-      pipeline(dump.output, tap, compress.input),
-      pipeline([compress.output, ...(job.key ? [encryptStream(job.key)] : []), file.stream, job.writer.stream]),
-      dump.done,
-      compress.done,
-      measuring,
-    ])
+    const writing = pipeline([dump.output, tap, Duplex.from(compress.compress), ...(job.key ? [encryptStream(job.key)] : []), file.stream, job.writer.stream])
+    writing.catch(() => dumpFailed.abort())
+    const settled = await Promise.allSettled([writing, dump.done, measuring])
     const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Error)
     if (failures.length) {
       killAll()
@@ -225,8 +229,9 @@ async function dumpToFile(job: DumpJob) {
       const pick = failures.find((f) => (f as NodeJS.ErrnoException).code === 'ENOSPC') ?? failures.find((f) => f instanceof DatabaseError) ?? failures[0]!
       throw pick
     }
-    const measured = (settled[4] as PromiseFulfilledResult<Map<string, { rows: number; checksum: number | null }>>).value
-    return { scan: scanner.finish(), measured, snapshot, sha256: file.sha256(), fileBytes: file.bytes() }
+    const measured = (settled[2] as PromiseFulfilledResult<Map<string, { rows: number; checksum: number | null }>>).value
+    // Encrypted, the file is one stream that cannot be entered part-way: its frames are not recorded.
+    return { scan: scanner.finish(), measured, snapshot, sha256: file.sha256(), fileBytes: file.bytes(), frames: job.key ? null : compress.frames() }
   } finally {
     job.signal?.removeEventListener('abort', killAll)
     killAll()

@@ -2,6 +2,7 @@ import { joinLocation, locationName } from '../storage/location.js'
 import { readTextAt, writeTextAt } from '../storage/files.js'
 import type { ByteRange, DumpSection } from './dump-layout.js'
 import type { EncryptionInfo } from './encryption.js'
+import type { Frame } from './framed-compress.js'
 import type { Flavor } from './tools.js'
 import type { BinlogPosition } from './binlog-changes.js'
 import { DatabaseError } from './errors.js'
@@ -82,7 +83,12 @@ export interface BackupManifest {
   schemaFingerprint: string | null
   tables: TableEntry[]
   objects: ObjectCounts
-  layout: { header: ByteRange; footer: ByteRange; sections: DumpSection[] }
+  /**
+   * `frames`: the compressed file's independent frames (framed-compress.ts), so that a restore
+   * starts reading at the one that holds the first byte it needs. Absent for encrypted backups and
+   * for those written before frames: they are read from the start.
+   */
+  layout: { header: ByteRange; footer: ByteRange; sections: DumpSection[]; frames?: Frame[] }
   verifications: VerificationResult[]
 }
 

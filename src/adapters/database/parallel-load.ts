@@ -26,7 +26,7 @@ export interface LoadRowsOptions extends ReplayInto {
  * session is free, so that one large table is loaded by all of them. A chunk is held in memory
  * only while it waits: at most `connections` chunks are queued.
  */
-export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; durationMs: number }> {
+export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; fileBytesRead: number; durationMs: number }> {
   const started = performance.now()
   if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'stopped before the rows were loaded')
   const client = await findClientTool(opts.server)
@@ -108,7 +108,7 @@ export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; 
     if (loaded.status === 'rejected') throw loaded.reason
     if (read.status === 'rejected') throw read.reason
     if (fed.status === 'rejected') throw new DatabaseError('RESTORE_FAILED', `loading rows failed: ${(fed.reason as Error).message}`, undefined, { cause: fed.reason })
-    return { bytes, durationMs: performance.now() - started }
+    return { bytes, fileBytesRead: read.value.fileBytes, durationMs: performance.now() - started }
   } finally {
     opts.signal?.removeEventListener('abort', stopAll)
     for (const s of sessions) s.kill()

@@ -9,6 +9,7 @@ import { decompressStage, type Stage } from './stages.js'
 import { findExecutable } from './tools.js'
 import { hashTap } from './hash-tap.js'
 import { MAGIC_BYTES, compressionProblem } from './compression-magic.js'
+import type { FrameRun } from './frame-runs.js'
 
 export interface DumpReader {
   /** The uncompressed dump. */
@@ -33,16 +34,21 @@ export function backupFilePath(manifestPath: string, manifest: BackupManifest): 
   return joinLocation(parentLocation(manifestPath), locationName(manifest.file))
 }
 
-/** The backup file as a stream, from a local folder or object storage; NOT_FOUND when it is gone. */
-async function readBackupFile(file: string, env: NodeJS.ProcessEnv) {
-  return openReadAt(file, env).catch((error: unknown) => {
+/** The backup file (or a part: inclusive byte offsets) as a stream, from a local folder or object storage; NOT_FOUND when it is gone. */
+async function readBackupFile(file: string, env: NodeJS.ProcessEnv, range?: { start: number; end: number }) {
+  return openReadAt(file, env, range).catch((error: unknown) => {
     throw new DatabaseError('NOT_FOUND', `backup file ${file} is missing (${(error as Error).message})`, undefined, { cause: error })
   })
 }
 
-/** Reads a backup file: hashes what is stored, decrypts when encrypted, decompresses. */
-export async function openDump(file: string, manifest: BackupManifest, key: Buffer | null, env: NodeJS.ProcessEnv = process.env): Promise<DumpReader> {
-  const source = await readBackupFile(file, env)
+/**
+ * Reads a backup file: hashes what is stored, decrypts when encrypted, decompresses. With `run`,
+ * only those frames of an unencrypted file (frame-runs.ts): the dump stream then starts at
+ * `run.dump.start`, and the hash is of those bytes alone.
+ */
+export async function openDump(file: string, manifest: BackupManifest, key: Buffer | null, env: NodeJS.ProcessEnv = process.env, run?: FrameRun): Promise<DumpReader> {
+  if (run && key) throw new DatabaseError('INVALID_BACKUP', 'an encrypted backup is read from its start')
+  const source = await readBackupFile(file, env, run ? { start: run.file.start, end: run.file.end - 1 } : undefined)
   const tap = hashTap()
   const decompress: Stage = decompressStage(manifest.compression, manifest.compression === 'zstd' ? await findExecutable('zstd') : null)
   const out = new PassThrough({ highWaterMark: 1 << 20 })

@@ -115,8 +115,8 @@ export interface PiecePart {
  * the last piece is out (stopping the source first, so that its end does not look like a
  * failure), or reads on to the end with `drain`.
  */
-export async function* slicePieces(source: AsyncIterable<Buffer>, pieces: readonly ReplayPiece[], end: { drain: boolean; stop?: () => void } = { drain: false }): AsyncGenerator<PiecePart> {
-  let pos = 0
+export async function* slicePieces(source: AsyncIterable<Buffer>, pieces: readonly ReplayPiece[], end: { drain: boolean; stop?: () => void } = { drain: false }, base = 0): AsyncGenerator<PiecePart> {
+  let pos = base
   let i = 0
   for await (const chunk of source) {
     const chunkEnd = pos + chunk.length
@@ -149,9 +149,11 @@ export async function* selectPieces(
   rewrite: ((sql: string) => string) | null,
   progress?: { bytes(n: number): void; finished(piece: ReplayPiece): void },
   end: { drain: boolean; stop?: () => void } = { drain: false },
+  /** Where in the dump `source` starts (a read that began at a frame). */
+  base = 0,
 ): AsyncGenerator<Buffer> {
   let pending: Buffer[] = []
-  for await (const { piece, part, last } of slicePieces(source, pieces, end)) {
+  for await (const { piece, part, last } of slicePieces(source, pieces, end, base)) {
     if (part.length) {
       if (piece.rewrite && rewrite) pending.push(Buffer.from(part))
       else yield part

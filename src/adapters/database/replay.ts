@@ -3,7 +3,8 @@ import { pipeline } from 'node:stream/promises'
 import { OPTION_FILE_PATH, openOptionFile } from './defaults-file.js'
 import { DatabaseError } from './errors.js'
 import type { BackupManifest } from './manifest.js'
-import { openDump } from './read-backup.js'
+import { openDump, type DumpReader } from './read-backup.js'
+import { frameRuns, framesCover, type FrameRun } from './frame-runs.js'
 import { replayBytes, selectPieces, type ReplayPiece } from './replay-plan.js'
 import { rewriteStatements, needsRewrite, type RewriteOptions } from './sql-rewrite.js'
 import { spawnStage } from './stages.js'
@@ -42,6 +43,8 @@ export interface ReplayOptions extends ReplayInto {
 
 export interface ReplayResult {
   bytes: number
+  /** Bytes of the backup file read (all of it, or the frames that held the pieces). */
+  fileBytesRead: number
   durationMs: number
   /** Set when the whole file was read. */
   file?: { sha256: string; fileBytes: number }
@@ -61,12 +64,23 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   let bytes = 0
   let tablesDone = 0
   let wrote = false
+  let fileBytesRead = 0
   if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'stopped before the replay started')
-  const reader = await openDump(opts.file, opts.manifest, opts.key, opts.env)
+  // A framed, unencrypted file is entered at the frames that hold the pieces, one range read per
+  // run of them; otherwise (and to hash or scan the whole file) it is read from its start.
+  const frames = opts.manifest.layout.frames
+  const runs = !opts.key && !opts.readToEnd && !opts.tap && framesCover(frames, opts.manifest.dumpBytes) ? frameRuns(frames, opts.pieces) : null
+  const readers: DumpReader[] = []
+  const open = async (run?: FrameRun) => {
+    const reader = await openDump(opts.file, opts.manifest, opts.key, opts.env, run)
+    readers.push(reader)
+    return reader
+  }
+  const whole = runs ? null : await open()
   const mysql = spawnStage(`${client.path.split('/').pop()} (restore into ${opts.database})`, client.path, clientArguments(OPTION_FILE_PATH, opts.database), 'RESTORE_FAILED', 'pipe', openOptionFile(opts.target))
   const onAbort = () => {
     mysql.kill()
-    reader.stop()
+    for (const reader of readers) reader.stop()
   }
   opts.signal?.addEventListener('abort', onAbort, { once: true })
   try {
@@ -81,15 +95,27 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
         opts.onProgress?.({ stage: opts.stage, tablesDone, tablesTotal, bytesDone: bytes, bytesTotal: total, table: piece.completesTable })
       },
     }
-    async function* feed() {
-      const source = opts.tap ? tapped(reader.dump, opts.tap) : reader.dump
-      for await (const chunk of selectPieces(source, opts.pieces, rewrite, progress, { drain: Boolean(opts.readToEnd), stop: () => reader.stop() })) {
+    async function* sent(chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
         if (!wrote) opts.onFirstWrite?.()
         wrote = true
         yield chunk
       }
     }
-    const [fed, ran, read] = await Promise.allSettled([pipeline(Readable.from(feed()), mysql.input), mysql.done, reader.done])
+    async function* feed() {
+      if (whole) {
+        const source = opts.tap ? tapped(whole.dump, opts.tap) : whole.dump
+        yield* sent(selectPieces(source, opts.pieces, rewrite, progress, { drain: Boolean(opts.readToEnd), stop: () => whole.stop() }))
+        return
+      }
+      for (const run of runs!) {
+        const reader = await open(run)
+        const inRun = opts.pieces.filter((p) => p.start >= run.dump.start && p.end <= run.dump.end)
+        yield* sent(selectPieces(reader.dump, inRun, rewrite, progress, { drain: false, stop: () => reader.stop() }, run.dump.start))
+        fileBytesRead += (await reader.done).fileBytes
+      }
+    }
+    const [fed, ran, read] = await Promise.allSettled([pipeline(Readable.from(feed()), mysql.input), mysql.done, whole ? whole.done : Promise.resolve(null)])
     if (opts.signal?.aborted) {
       if (!wrote) throw new DatabaseError('ABORTED', `the replay into ${opts.database} was stopped before it sent anything`)
       throw new DatabaseError('ABORTED', `the replay into ${opts.database} was stopped before it finished: the database may be partly restored`, 'run the restore again to finish it')
@@ -97,16 +123,20 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     // The client's own message says which statement failed; a broken pipe only says that it stopped.
     if (ran.status === 'rejected') throw ran.reason
     if (read.status === 'rejected') throw read.reason
-    if (fed.status === 'rejected') throw new DatabaseError('RESTORE_FAILED', `replaying the backup failed: ${(fed.reason as Error).message}`, undefined, { cause: fed.reason })
+    if (fed.status === 'rejected') {
+      if (fed.reason instanceof DatabaseError) throw fed.reason
+      throw new DatabaseError('RESTORE_FAILED', `replaying the backup failed: ${(fed.reason as Error).message}`, undefined, { cause: fed.reason })
+    }
     return {
       bytes,
+      fileBytesRead: fileBytesRead + (read.value?.fileBytes ?? 0),
       durationMs: performance.now() - started,
-      ...(opts.readToEnd && read.value.sha256 ? { file: read.value } : {}),
+      ...(opts.readToEnd && read.value?.sha256 ? { file: read.value } : {}),
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort)
     mysql.kill()
-    reader.stop()
+    for (const reader of readers) reader.stop()
   }
 }
 

@@ -77,6 +77,11 @@ export interface RestoreReport {
   reasons: Record<string, ReplayReason>
   definersStripped: boolean
   bytesReplayed: number
+  /**
+   * Bytes of the backup file read for the replay: all of it, or (a framed backup) only the frames
+   * that hold the replayed parts.
+   */
+  fileBytesRead: number
   /** Client sessions that loaded rows at once (1: everything through one). */
   sessions: number
   dumpBytes: number
@@ -170,6 +175,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
         reasons: attempt.reasons,
         definersStripped,
         bytesReplayed: attempt.bytesReplayed,
+        fileBytesRead: attempt.fileBytesRead,
         sessions: attempt.sessions,
         dumpBytes: manifest.dumpBytes,
         timings: { checkMs: Math.round(checkMs), compareMs: Math.round(attempt.compareMs), replayMs: Math.round(attempt.replayMs), proofMs: Math.round(attempt.proofMs), totalMs: Math.round(performance.now() - started) },
@@ -208,6 +214,7 @@ interface Attempt {
   tables: RestoreReport['tables']
   reasons: Record<string, ReplayReason>
   bytesReplayed: number
+  fileBytesRead: number
   sessions: number
   compareMs: number
   replayMs: number
@@ -299,7 +306,7 @@ async function runDifferential(ctx: Ctx): Promise<Attempt> {
     ? await prove(ctx, manifest.tables.map((t) => t.name), new Map(), new Set())
     : await prove(ctx, [...replayed, ...unwritten.filter((n) => !stillUnwritten.includes(n))], before, new Set(stillUnwritten))
   const changes: Attempt['changes'] = written.usable ? { source: 'binlog', events: written.events } : { source: 'checksum', reason: written.reason }
-  return { performed: 'differential', changes, tables: { replayed, reverted: revertedOk, dropped, unchanged }, reasons, bytesReplayed: replayedBytes.bytes, sessions: replayedBytes.sessions, compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
+  return { performed: 'differential', changes, tables: { replayed, reverted: revertedOk, dropped, unchanged }, reasons, bytesReplayed: replayedBytes.bytes, fileBytesRead: replayedBytes.fileBytesRead, sessions: replayedBytes.sessions, compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
 }
 
 async function runFull(ctx: Ctx): Promise<Attempt> {
@@ -320,6 +327,7 @@ async function runFull(ctx: Ctx): Promise<Attempt> {
     tables: { replayed, reverted: [], dropped, unchanged: [] },
     reasons: Object.fromEntries(replayed.map((n) => [n, 'missing' as const])),
     bytesReplayed: replayedBytes.bytes,
+    fileBytesRead: replayedBytes.fileBytesRead,
     sessions: replayedBytes.sessions,
     compareMs: 0,
     replayMs,
@@ -396,7 +404,7 @@ export function defaultSessions(): number {
  * then triggers, views, routines and events. Returns the bytes of the dump replayed and the
  * sessions that loaded rows.
  */
-async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<{ bytes: number; sessions: number }> {
+async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<{ bytes: number; fileBytesRead: number; sessions: number }> {
   const common = {
     target: ctx.target,
     database: ctx.database,
@@ -416,14 +424,14 @@ async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<
   const sessions = ctx.opts.sessions ?? defaultSessions()
   // Asked for by number, sessions are used whatever the size.
   if (sessions < 2 || !phases.rows.length || (ctx.opts.sessions === undefined && rowBytes < PARALLEL_MIN_ROW_BYTES)) {
-    await replay({ ...common, pieces: whole, stage: 'restore' })
-    return { bytes: replayBytes(whole), sessions: 1 }
+    const one = await replay({ ...common, pieces: whole, stage: 'restore' })
+    return { bytes: replayBytes(whole), fileBytesRead: one.fileBytesRead, sessions: 1 }
   }
   ctx.log(`loading ${Math.round(rowBytes / 1e6)} MB of rows on ${sessions} sessions at once`)
-  await replay({ ...common, pieces: phases.structure, stage: 'restore' })
-  await loadRows({ ...common, parts: phases.rows, connections: sessions, chunkBytes: CHUNK_BYTES })
-  await replay({ ...common, pieces: phases.after, stage: 'restore' })
-  return { bytes: replayBytes(whole), sessions }
+  const structure = await replay({ ...common, pieces: phases.structure, stage: 'restore' })
+  const rows = await loadRows({ ...common, parts: phases.rows, connections: sessions, chunkBytes: CHUNK_BYTES })
+  const after = await replay({ ...common, pieces: phases.after, stage: 'restore' })
+  return { bytes: replayBytes(whole), fileBytesRead: structure.fileBytesRead + rows.fileBytesRead + after.fileBytesRead, sessions }
 }
 
 /**

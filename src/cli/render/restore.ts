@@ -38,6 +38,6 @@ export function renderRestoreReport(r: RestoreReport, style: Style): string {
   lines.push(`  proof      ${tables}; ${plural(o.views, 'view')}, ${plural(o.triggers, 'trigger')}, ${plural(o.routines, 'routine')}, ${plural(o.events, 'event')} as in the backup`)
   if (r.definersStripped) lines.push('  note       DEFINER clauses were left out: this account may not set other definers')
   const tm = r.timings
-  lines.push(`  duration   ${formatDuration(tm.totalMs)} (check ${formatDuration(tm.checkMs)}, compare ${formatDuration(tm.compareMs)}, replay ${formatDuration(tm.replayMs)}, proof ${formatDuration(tm.proofMs)}); ${mb(r.bytesReplayed)} of the ${mb(r.dumpBytes)} dump replayed`)
+  lines.push(`  duration   ${formatDuration(tm.totalMs)} (check ${formatDuration(tm.checkMs)}, compare ${formatDuration(tm.compareMs)}, replay ${formatDuration(tm.replayMs)}, proof ${formatDuration(tm.proofMs)}); ${mb(r.bytesReplayed)} of the ${mb(r.dumpBytes)} dump replayed (${mb(r.fileBytesRead)} of the backup file read for it)`)
   return lines.join('\n')
 }

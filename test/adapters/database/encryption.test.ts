@@ -32,6 +32,8 @@ describe('encryption at rest (AES-256-GCM, key from an environment variable)', (
     assert.match(backup.path, /\.sql\.gz\.enc$/)
     assert.equal(backup.manifest.encryption?.algorithm, 'aes-256-gcm')
     assert.equal(backup.manifest.encryption?.keyEnv, 'ROLLOUT_TEST_BACKUP_KEY')
+    // One encrypted stream cannot be entered part-way: no frames are offered to seek to.
+    assert.equal(backup.manifest.layout.frames, undefined)
     const bytes = await readFile(backup.path)
     assert.equal(bytes.subarray(0, 8).toString(), 'RLBKGCM1')
     assert.throws(() => gunzipSync(bytes.subarray(20)), 'the compressed dump is not readable without the key')
