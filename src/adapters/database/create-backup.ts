@@ -40,7 +40,7 @@ export interface CreateBackupOptions {
   /** Appended to the id: backup_YYYYMMDD_HHMMSS_<suffix>. */
   suffix?: string
   compression?: 'auto' | 'zstd' | 'gzip'
-  /** Uncompressed bytes per compressed frame (default 16 MiB): smaller, a restore of one table reads less. */
+  /** Uncompressed bytes per compressed frame (default 64 MiB): smaller, a restore of one table reads less and the backup costs more. */
   frameBytes?: number
   log?: (line: string) => void
   /** The clock, for the id and createdAt. */

@@ -73,6 +73,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const readers: DumpReader[] = []
   const open = async (run?: FrameRun) => {
     const reader = await openDump(opts.file, opts.manifest, opts.key, opts.env, run)
+    // Awaited where it matters; a read cut short because the client died must not go unhandled.
+    reader.done.catch(() => {})
     readers.push(reader)
     return reader
   }

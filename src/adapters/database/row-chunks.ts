@@ -1,12 +1,13 @@
 /**
- * Cuts a table's data part (as mariadb-dump / mysqldump write it: LOCK TABLES, DISABLE KEYS, one
- * extended INSERT per line, ENABLE KEYS, UNLOCK TABLES) into chunks of whole statements that
- * several sessions can load into the same table at once. Pure: bytes in, chunks out.
+ * Cuts a table's data part (as mariadb-dump / mysqldump write it: LOCK TABLES, DISABLE KEYS,
+ * extended INSERTs, ENABLE KEYS, UNLOCK TABLES) into chunks of whole statements that several
+ * sessions can load into the same table at once. Pure: bytes in, chunks out.
  *
- * Rows never hold a raw line break (the dump tool escapes them), so every line is one statement.
- * The table lock and the key switches are left out: a session holding `LOCK TABLES … WRITE` would
- * keep every other session out of the table, and DISABLE/ENABLE KEYS only speed up MyISAM. Every
- * other line is kept as it is.
+ * A chunk ends where a statement ends and the next INSERT begins (";\nINSERT "): rows never hold a
+ * raw line break (the dump tool escapes them), whether it writes a statement on one line
+ * (mysqldump) or a row per line (mariadb-dump). The table lock and the key switches are left out:
+ * a session holding `LOCK TABLES … WRITE` would keep every other session out of the table, and
+ * DISABLE/ENABLE KEYS only speed up MyISAM.
  */
 export class RowChunker {
   private pending: Buffer[] = []
@@ -53,31 +54,37 @@ export class RowChunker {
 
 const SKIPPED = [/^LOCK TABLES /, /^UNLOCK TABLES;/, /^\/\*!40000 ALTER TABLE .* (?:DIS|EN)ABLE KEYS \*\/;$/, /^--/, /^$/]
 
-/** The lines of `text` a concurrent load runs, as slices of it (no copy of the rows). */
+/**
+ * The part of `text` a concurrent load runs, as a slice of it (no copy of the rows): without the
+ * lock and key lines before the first statement and after the last. Rows lie between them, one
+ * per line in MariaDB's dumps: they are never looked at one by one.
+ */
 export function statementLines(text: Buffer): Buffer[] {
-  const kept: { start: number; end: number }[] = []
   let start = 0
   while (start < text.length) {
     const newline = text.indexOf(0x0a, start)
     const end = newline === -1 ? text.length : newline + 1
-    // An INSERT line is most of the bytes: known at its first letters, without decoding it.
-    const skip = !startsWithInsert(text, start) && SKIPPED.some((re) => re.test(text.subarray(start, Math.min(end, start + 512)).toString('latin1').replace(/\r?\n$/, '')))
-    const previous = kept[kept.length - 1]
-    if (skip) {
-      // nothing kept
-    } else if (previous && previous.end === start) previous.end = end // adjacent lines stay one slice
-    else kept.push({ start, end })
+    if (!skipped(text, start, end)) break
     start = end
   }
-  return kept.map((r) => text.subarray(r.start, r.end))
+  let end = text.length
+  while (end > start) {
+    const lineStart = text.lastIndexOf(0x0a, end - 2) + 1
+    if (!skipped(text, Math.max(lineStart, start), end)) break
+    end = Math.max(lineStart, start)
+  }
+  return end > start ? [text.subarray(start, end)] : []
 }
 
-const INSERT = Buffer.from('INSERT ')
+/** A lock, key switch, comment or blank line; a statement or a row is known at its first byte. */
+function skipped(text: Buffer, start: number, end: number): boolean {
+  const first = text[start]
+  if (first === 0x28 /* ( */ || first === 0x49 /* I */) return false
+  const line = text.subarray(start, Math.min(end, start + 512)).toString('latin1').replace(/\r?\n$/, '')
+  return SKIPPED.some((re) => re.test(line))
+}
+
 const STATEMENT_BOUNDARY = Buffer.from(';\nINSERT ')
-
-function startsWithInsert(text: Buffer, at: number): boolean {
-  return text.length - at >= INSERT.length && text.compare(INSERT, 0, INSERT.length, at, at + INSERT.length) === 0
-}
 
 function nonEmpty(chunks: Buffer[][]): Buffer[][] {
   return chunks.filter((c) => c.length > 0)
