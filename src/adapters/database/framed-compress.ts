@@ -74,6 +74,8 @@ export function framedCompression(compressor: Compressor, frameBytes = FRAME_BYT
       carry = first
       const stage = compressStage(compressor)
       live.add(stage)
+      // Awaited in turn; a compressor killed after another stage failed must not go unhandled.
+      stage.done.catch(() => {})
       // Read at once, whatever frame is being passed on: a compressor never waits for its turn.
       const output = collect(stage.output)
       const fed = feed(stage)

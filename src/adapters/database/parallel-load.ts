@@ -64,15 +64,17 @@ export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; 
       if (fed.status === 'rejected') throw fed.reason
     }
     // A session that fails stops the others and the read: its error is the one reported.
-    const startSession = (index: number, settings: Buffer) =>
-      sessionsDone.push(
-        runSession(index, settings).catch((error: unknown) => {
-          chunks.close(error)
-          reader.stop()
-          for (const s of sessions) s.kill()
-          throw error
-        }),
-      )
+    const startSession = (index: number, settings: Buffer) => {
+      const done = runSession(index, settings).catch((error: unknown) => {
+        chunks.close(error)
+        reader.stop()
+        for (const s of sessions) s.kill()
+        throw error
+      })
+      // Awaited once the read has ended; until then a failure must not count as unhandled.
+      done.catch(() => {})
+      sessionsDone.push(done)
+    }
     const feeding = (async () => {
       // The dump's session settings go first to every session.
       const headerBytes: Buffer[] = []
