@@ -18,8 +18,7 @@ export interface BinlogPosition {
  * server writes no binary log or the position cannot be known.
  */
 export async function snapshotPosition(conn: Connection, database: string, lockHeld: boolean): Promise<BinlogPosition | null> {
-  const [on] = await queryRows<{ on: number | string }>(conn, 'SELECT @@log_bin AS `on`')
-  if (Number(on?.on) !== 1) return null
+  if (!(await writesBinlog(conn))) return null
   const status = new Map((await queryRows<{ Variable_name: string; Value: string }>(conn, "SHOW STATUS LIKE 'binlog_snapshot_%'")).map((r) => [r.Variable_name.toLowerCase(), r.Value]))
   let file = status.get('binlog_snapshot_file') ?? ''
   let position = Number(status.get('binlog_snapshot_position') ?? 0)
@@ -32,15 +31,21 @@ export async function snapshotPosition(conn: Connection, database: string, lockH
   return { file, position, server: await serverIdentity(conn), functions: await countFunctions(conn, database) }
 }
 
+async function writesBinlog(conn: Connection): Promise<boolean> {
+  const [on] = await queryRows<{ on: number | string }>(conn, 'SELECT @@log_bin AS `on`')
+  return Number(on?.on) === 1
+}
+
 async function countFunctions(conn: Connection, database: string): Promise<number> {
   const [row] = await queryRows<{ n: number | string }>(conn, "SELECT COUNT(*) AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE = 'FUNCTION'", [database])
   return Number(row?.n ?? 0)
 }
 
+type LogStatus = { File?: string; Position?: number | string; Binlog_Do_DB?: string; Binlog_Ignore_DB?: string }
+
 /** The log's current file and position and its filters (SHOW MASTER STATUS, renamed in MySQL 8.4). */
-async function logStatus(conn: Connection): Promise<{ File?: string; Position?: number | string; Binlog_Do_DB?: string; Binlog_Ignore_DB?: string } | null> {
-  type Status = { File?: string; Position?: number | string; Binlog_Do_DB?: string; Binlog_Ignore_DB?: string }
-  const rows = await queryRows<Status>(conn, 'SHOW MASTER STATUS').catch(() => queryRows<Status>(conn, 'SHOW BINARY LOG STATUS'))
+async function logStatus(conn: Connection): Promise<LogStatus | null> {
+  const rows = await queryRows<LogStatus>(conn, 'SHOW MASTER STATUS').catch(() => queryRows<LogStatus>(conn, 'SHOW BINARY LOG STATUS'))
   return rows[0] ?? null
 }
 
@@ -62,8 +67,7 @@ export type ChangedTables =
  * statement logged as text while the database has stored functions, then or now.
  */
 export async function tablesWrittenSince(conn: Connection, database: string, since: BinlogPosition, triggered: ReadonlySet<string>): Promise<ChangedTables> {
-  const [on] = await queryRows<{ on: number | string }>(conn, 'SELECT @@log_bin AS `on`')
-  if (Number(on?.on) !== 1) return { usable: false, reason: 'the server writes no binary log now' }
+  if (!(await writesBinlog(conn))) return { usable: false, reason: 'the server writes no binary log now' }
   const here = await serverIdentity(conn)
   if (JSON.stringify(here) !== JSON.stringify(since.server)) return { usable: false, reason: `the binary log is another server's than the backup's (${here.hostname}:${here.port}, id ${here.id})` }
   const master = await logStatus(conn)

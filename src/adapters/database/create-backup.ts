@@ -168,10 +168,11 @@ async function dumpToFile(job: DumpJob) {
   job.signal?.throwIfAborted()
   let snapshot: Snapshot | undefined
   const stages: Stage[] = []
-  let killCompressor = () => {}
+  // Starts no process until bytes arrive: made here so that every exit path can stop it.
+  const compress = framedCompression(job.compressor, job.frameBytes)
   const killAll = () => {
     stages.forEach((s) => s.kill())
-    killCompressor()
+    compress.kill()
   }
   job.signal?.addEventListener('abort', killAll, { once: true })
   try {
@@ -181,8 +182,6 @@ async function dumpToFile(job: DumpJob) {
     const tablesTotal = snapshot.tables.length
 
     const dump = spawnStage(job.tool.path.split('/').pop()!, job.tool.path, dumpArguments(job.tool, OPTION_FILE_PATH, job.database), 'DUMP_FAILED', 'ignore', openOptionFile(job.target))
-    const compress = framedCompression(job.compressor, job.frameBytes)
-    killCompressor = compress.kill
     stages.push(dump)
 
     const scanner = new DumpScanner()

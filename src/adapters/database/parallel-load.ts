@@ -99,10 +99,8 @@ export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; 
       chunks.close()
     })()
     // Sessions start once the header is read; the feeding's end means every one has started.
-    const fedResult = await feeding.then(() => null, (error: unknown) => error)
-    if (fedResult) chunks.close(fedResult)
-    const sessionsSettled = Promise.all(sessionsDone)
-    const [fed, loaded, read] = await Promise.allSettled([feeding, sessionsSettled, reader.done])
+    await feeding.catch((error: unknown) => chunks.close(error))
+    const [fed, loaded, read] = await Promise.allSettled([feeding, Promise.all(sessionsDone), reader.done])
     if (opts.signal?.aborted) {
       if (!wrote) throw new DatabaseError('ABORTED', `loading rows into ${opts.database} was stopped before anything was sent`)
       throw new DatabaseError('ABORTED', `loading rows into ${opts.database} was stopped before it finished: the database may be partly restored`, 'run the restore again to finish it')
