@@ -12,6 +12,7 @@ export function age(ms: number): string {
 }
 
 /** What a passed verification of this level proved, in words. */
-export function verificationDetail(level: 'quick' | 'full', tables: number): string {
-  return level === 'full' ? `restored into a scratch schema, ${tables} table checksums equal the manifest` : 'file hash, trailer and every table present'
+export function verificationDetail(v: { level: 'quick' | 'full'; hashOnly?: boolean }, tables: number): string {
+  if (v.level === 'full') return `restored into a scratch schema, ${tables} table checksums equal the manifest`
+  return v.hashOnly ? 'file hash read back; every frame was decompressed and checked as it was written' : 'file hash, trailer and every table present'
 }

@@ -6,7 +6,7 @@ import { backupId, freeBackupId } from './catalog.js'
 import { closeQuietly, openConnection } from './connect.js'
 import { OPTION_FILE_PATH, openOptionFile } from './defaults-file.js'
 import type { DumpSection } from './dump-layout.js'
-import { DumpScanner, type ScanResult } from './dump-scanner.js'
+import { DumpScanner, type ScannedSection, type ScanResult } from './dump-scanner.js'
 import { encryptStream, loadKey, type EncryptionInfo } from './encryption.js'
 import { DatabaseError } from './errors.js'
 import { manifestPathFor, writeManifest, type BackupManifest, type ObjectCounts, type TableEntry } from './manifest.js'
@@ -133,7 +133,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreatedBa
     schemaFingerprint: fingerprint,
     tables: tableEntries(scan, snapshot, measured),
     objects: dumpObjectCounts(scan),
-    layout: { header: scan.header, footer: scan.footer, sections: scan.sections.map(stripText), ...(frames ? { frames } : {}) },
+    layout: { header: scan.header, footer: scan.footer, sections: scan.sections.map(stripText), ...(frames ? { frames, framesChecked: true } : {}) },
     verifications: [],
   }
   const manifestPath = manifestPathFor(opts.dir, id)
@@ -215,7 +215,7 @@ async function dumpToFile(job: DumpJob) {
       ])
       await snapshot!.release()
       if (!startedInTime) job.log('the dump tool wrote nothing for 60 s; the read lock was released without it')
-      return snapshot!.measure((table, index) => job.progress({ stage: 'checksum', tablesDone: index + 1, tablesTotal, bytesDone: 0, bytesTotal: null, table }), measureSignal)
+      return snapshot!.checksums((table, index) => job.progress({ stage: 'checksum', tablesDone: index + 1, tablesTotal, bytesDone: 0, bytesTotal: null, table }), measureSignal)
     })()
 
     const writing = pipeline([dump.output, tap, Duplex.from(compress.compress), ...(job.key ? [encryptStream(job.key)] : []), file.stream, job.writer.stream])
@@ -228,9 +228,12 @@ async function dumpToFile(job: DumpJob) {
       const pick = failures.find((f) => (f as NodeJS.ErrnoException).code === 'ENOSPC') ?? failures.find((f) => f instanceof DatabaseError) ?? failures[0]!
       throw pick
     }
-    const measured = (settled[2] as PromiseFulfilledResult<Map<string, { rows: number; checksum: number | null }>>).value
+    const checksums = (settled[2] as PromiseFulfilledResult<Map<string, number | null>>).value
+    const scan = scanner.finish()
+    const counted = await snapshot.countRows(scan.sections.filter((s) => s.kind === 'table' && s.rows === null).map((s) => s.name))
+    const measured = { checksums, rows: (s: ScannedSection) => s.rows ?? counted.get(s.name) ?? 0 }
     // Encrypted, the file is one stream that cannot be entered part-way: its frames are not recorded.
-    return { scan: scanner.finish(), measured, snapshot, sha256: file.sha256(), fileBytes: file.bytes(), frames: job.key ? null : compress.frames() }
+    return { scan, measured, snapshot, sha256: file.sha256(), fileBytes: file.bytes(), frames: job.key ? null : compress.frames() }
   } finally {
     job.signal?.removeEventListener('abort', killAll)
     killAll()
@@ -265,17 +268,16 @@ export function dumpObjectCounts(scan: { sections: (DumpSection & { text: string
   }
 }
 
-function tableEntries(scan: ScanResult, snapshot: Snapshot, measured: Map<string, { rows: number; checksum: number | null }>): TableEntry[] {
+function tableEntries(scan: ScanResult, snapshot: Snapshot, measured: { checksums: Map<string, number | null>; rows: (s: ScannedSection) => number }): TableEntry[] {
   return scan.sections
     .filter((s) => s.kind === 'table')
     .map((s) => {
       const live = snapshot.tables.find((t) => t.name === s.name)
-      const m = measured.get(s.name)
       return {
         name: s.name,
         engine: live?.engine ?? null,
-        rows: m?.rows ?? 0,
-        checksum: m?.checksum ?? null,
+        rows: measured.rows(s),
+        checksum: measured.checksums.get(s.name) ?? null,
         definition: extractCreateTable(s.text) ?? '',
         triggers: countTriggers(s.text),
         range: { start: s.start, end: s.end },

@@ -5,6 +5,9 @@ const UNLOCK = Buffer.from('\nUNLOCK TABLES;\n')
 // With --tz-utc (always passed) the dump's closing settings start with this line.
 const FOOTER = Buffer.from('\n/*!40103 SET TIME_ZONE=@OLD_TIME_ZONE */;\n')
 const TRAILER = '-- Dump completed'
+const ROW_START = 0x28 // (
+const INSERT_START = 0x49 // I
+const VALUES_LINE_END = Buffer.from(' VALUES')
 // A section title line is short; matches closer than this to the end of what has arrived wait for more.
 const LOOKAHEAD = 2048
 const MAX_CAPTURE = 64 * 1024 * 1024
@@ -24,6 +27,12 @@ export interface ScannedSection extends DumpSection {
   text: string
   /** true when the text was too long to keep. */
   textTruncated: boolean
+  /**
+   * Rows in the data part, counted as they pass: MariaDB's dump writes `INSERT INTO t VALUES` on a
+   * line of its own and then one row per line. Null when a statement kept rows on its own line
+   * (MySQL's mysqldump writes a statement per line) or the table has no data part: count them.
+   */
+  rows: number | null
 }
 
 export interface ScanResult extends Omit<DumpLayout, 'sections'> {
@@ -41,7 +50,7 @@ export class DumpScanner {
   private scannedTo = 0
   private total = 0
   private inData = false
-  private current: (ScannedSection & { chunks: Buffer[]; captured: number }) | null = null
+  private current: (ScannedSection & { chunks: Buffer[]; captured: number; rowsUncounted: boolean }) | null = null
   private headerEnd: number | null = null
   private footerStart: number | null = null
   private captureFrom: number | null = null
@@ -90,7 +99,13 @@ export class DumpScanner {
       collect(window, UNLOCK, from, limit, (at) => hits.push({ at, kind: 'unlock' }))
       collect(window, FOOTER, from, limit, (at) => hits.push({ at, kind: 'footer' }))
       hits.sort((a, b) => a.at - b.at)
-      for (const hit of hits) this.handle(window, windowStart, hit.at, hit.kind)
+      let rowsFrom = from
+      for (const hit of hits) {
+        this.countRows(window, rowsFrom, hit.at)
+        this.handle(window, windowStart, hit.at, hit.kind)
+        rowsFrom = hit.at
+      }
+      this.countRows(window, rowsFrom, limit)
       this.scannedTo = until
     }
     // Keep the text of the section so far; what remains in the window is seen again next time.
@@ -101,6 +116,22 @@ export class DumpScanner {
     }
     this.carry = Buffer.from(window.subarray(keepFrom - windowStart))
     this.carryStart = keepFrom
+  }
+
+  /** Counts the row lines of a data part whose line breaks lie in [from, to) of the window. */
+  private countRows(window: Buffer, from: number, to: number): void {
+    const section = this.current
+    if (!this.inData || !section || section.rowsUncounted) return
+    let rows = 0
+    for (let at = window.indexOf(0x0a, from); at !== -1 && at < to; at = window.indexOf(0x0a, at + 1)) {
+      const first = window[at + 1]
+      if (first === ROW_START) rows++
+      else if (first === INSERT_START && !endsWithValues(window, at + 1)) {
+        section.rowsUncounted = true
+        return
+      }
+    }
+    section.rows = (section.rows ?? 0) + rows
   }
 
   private handle(window: Buffer, windowStart: number, at: number, kind: 'section' | 'unlock' | 'footer'): void {
@@ -132,6 +163,7 @@ export class DumpScanner {
         this.flushCapture(window, windowStart, abs)
         this.captureFrom = null
         this.current.data = { start: abs, end: abs }
+        this.current.rows = 0
         this.inData = true
       }
       return
@@ -139,7 +171,7 @@ export class DumpScanner {
     if (this.inData) return
     this.closeSectionAt(window, windowStart, abs)
     if (this.headerEnd === null) this.headerEnd = abs
-    this.current = { kind: match.t.kind, name, start: abs, end: abs, data: null, text: '', textTruncated: false, chunks: [], captured: 0 }
+    this.current = { kind: match.t.kind, name, start: abs, end: abs, data: null, text: '', textTruncated: false, rows: null, chunks: [], captured: 0, rowsUncounted: false }
     this.captureFrom = abs
     for (const listener of this.sectionListeners) listener(this.current)
   }
@@ -165,8 +197,8 @@ export class DumpScanner {
       this.inData = false
     }
     section.end = end
-    const { chunks, captured: _c, ...rest } = section
-    this.sections.push({ ...rest, text: Buffer.concat(chunks).toString('utf8') })
+    const { chunks, captured: _c, rowsUncounted, ...rest } = section
+    this.sections.push({ ...rest, rows: rowsUncounted ? null : rest.rows, text: Buffer.concat(chunks).toString('utf8') })
     this.current = null
     this.captureFrom = null
   }
@@ -182,6 +214,12 @@ export class DumpScanner {
     section.chunks.push(Buffer.from(bytes))
     section.captured += bytes.length
   }
+}
+
+/** The INSERT line starting at `at` ends in VALUES, its rows on the lines below (MariaDB's form). */
+function endsWithValues(window: Buffer, at: number): boolean {
+  const end = window.indexOf(0x0a, at)
+  return end !== -1 && end - at < LOOKAHEAD && window.subarray(end - VALUES_LINE_END.length, end).equals(VALUES_LINE_END)
 }
 
 function collect(window: Buffer, needle: Buffer, from: number, limit: number, found: (at: number) => void): void {

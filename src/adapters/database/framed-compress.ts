@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream'
 import type { ByteRange } from './dump-layout.js'
-import { compressStage, type Stage } from './stages.js'
+import { DatabaseError } from './errors.js'
+import { compressStage, decompressStage, type Stage } from './stages.js'
 import type { Compressor } from './tools.js'
 
 /** One independently compressed frame: where its bytes lie in the dump and in the compressed file. */
@@ -22,6 +23,10 @@ export const FRAME_BYTES = 64 * 1024 * 1024
  * holds `frameBytes`: concatenated, they are one ordinary .zst (or .gz) file that `zstd -d` reads
  * whole, and a reader that knows the frames starts at any of them (read-backup.ts). A line is a
  * statement or part of one; a frame's first byte is always a line's first byte.
+ *
+ * Each frame is also decompressed as it is written, on another process: the backup fails unless
+ * it gives back as many bytes as were given to it, checked by the format's own checksum of them
+ * (zstd's content checksum, gzip's CRC-32). A quick verification then needs only the file's hash.
  */
 export function framedCompression(compressor: Compressor, frameBytes = FRAME_BYTES) {
   const frames: Frame[] = []
@@ -68,19 +73,22 @@ export function framedCompression(compressor: Compressor, frameBytes = FRAME_BYT
       dumpAt = start + inFrame
       return { start, end: dumpAt }
     }
-    const startFrame = async (): Promise<{ stage: Stage; output: AsyncIterable<Buffer>; fed: Promise<ByteRange> } | null> => {
+    const startFrame = async (): Promise<{ stage: Stage; output: AsyncIterable<Buffer>; fed: Promise<ByteRange>; check: Stage; restored: Promise<number> } | null> => {
       const first = await next()
       if (!first) return null
       carry = first
       const stage = compressStage(compressor)
-      live.add(stage)
+      const check = decompressStage(compressor.kind, compressor.path ?? null)
+      live.add(stage).add(check)
       // Awaited in turn; a compressor killed after another stage failed must not go unhandled.
       stage.done.catch(() => {})
       // Read at once, whatever frame is being passed on: a compressor never waits for its turn.
       const output = collect(stage.output)
+      const restored = countBytes(check)
+      restored.catch(() => {})
       const fed = feed(stage)
       fed.catch(() => stage.kill())
-      return { stage, output, fed }
+      return { stage, output, fed, check, restored }
     }
 
     try {
@@ -93,11 +101,20 @@ export function framedCompression(compressor: Compressor, frameBytes = FRAME_BYT
         let written = 0
         for await (const out of frame.output) {
           written += out.length
+          await write(frame.check.input, out)
           yield out
         }
+        frame.check.input.end()
         const dump = await frame.fed
         await frame.stage.done
+        const restored = await frame.restored.catch((error: Error) => {
+          throw new DatabaseError('DUMP_FAILED', `frame ${frames.length + 1} of the backup does not decompress: ${error.message}`, undefined, { cause: error })
+        })
+        if (restored !== dump.end - dump.start) {
+          throw new DatabaseError('DUMP_FAILED', `frame ${frames.length + 1} of the backup decompresses to ${restored} bytes, ${dump.end - dump.start} were given to the compressor`)
+        }
         live.delete(frame.stage)
+        live.delete(frame.check)
         frames.push({ dump, file: { start: fileAt, end: fileAt + written } })
         fileAt += written
         frame = await following
@@ -151,6 +168,14 @@ function collect(stream: Readable): AsyncIterable<Buffer> {
       }
     },
   }
+}
+
+/** Bytes a stage gives out until it has finished; rejects with the stage's failure. */
+async function countBytes(stage: Stage): Promise<number> {
+  let bytes = 0
+  for await (const chunk of stage.output) bytes += (chunk as Buffer).length
+  await stage.done
+  return bytes
 }
 
 function write(stream: Writable, chunk: Buffer): Promise<void> {

@@ -43,6 +43,8 @@ export interface VerificationResult {
   durationMs: number
   /** Empty when ok. Each one sentence naming what is wrong. */
   problems: string[]
+  /** A quick verification that read back the file's hash alone: its frames were checked as it was written. */
+  hashOnly?: boolean
 }
 
 export interface BackupManifest {
@@ -86,9 +88,11 @@ export interface BackupManifest {
   /**
    * `frames`: the compressed file's independent frames (framed-compress.ts), so that a restore
    * starts reading at the one that holds the first byte it needs. Absent for encrypted backups and
-   * for those written before frames: they are read from the start.
+   * for those written before frames: they are read from the start. `framesChecked`: each frame was
+   * decompressed as it was written and gave back its bytes (its format's checksum and their count),
+   * so a quick verification needs only the file's hash to prove the file whole.
    */
-  layout: { header: ByteRange; footer: ByteRange; sections: DumpSection[]; frames?: Frame[] }
+  layout: { header: ByteRange; footer: ByteRange; sections: DumpSection[]; frames?: Frame[]; framesChecked?: boolean }
   verifications: VerificationResult[]
 }
 

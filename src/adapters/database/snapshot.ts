@@ -18,8 +18,10 @@ export interface Snapshot {
   binlog: BinlogPosition | null
   /** Lets writers go on. Call once the dump tool has opened its own transaction. */
   release(): Promise<void>
-  /** Row count and checksum of each table as this snapshot sees it. */
-  measure(onTable?: (table: string, index: number) => void, signal?: AbortSignal): Promise<Map<string, { rows: number; checksum: number | null }>>
+  /** The checksum of each table as this snapshot sees it. */
+  checksums(onTable?: (table: string, index: number) => void, signal?: AbortSignal): Promise<Map<string, number | null>>
+  /** Row counts of these tables as this snapshot sees them: for dumps whose rows could not be counted as they passed. */
+  countRows(tables: string[]): Promise<Map<string, number>>
   close(): Promise<void>
 }
 
@@ -29,7 +31,9 @@ export interface Snapshot {
  * snapshot opened here under the lock, and the dump's opened before the lock is released, see the
  * same committed data. Writers wait only until the dump tool has started its transaction (a
  * fraction of a second). Checksums taken in this snapshot then describe the dumped rows even while
- * the application keeps writing, and cost one table scan each, concurrently with the dump.
+ * the application keeps writing, and cost one table scan each, concurrently with the dump. Rows
+ * are counted from the dump as it passes; only a dump that keeps rows on its statement's line
+ * (MySQL's) needs them counted here too.
  */
 export async function openSnapshot(target: MysqlTarget, database: string, opts: { lockWaitSeconds?: number } = {}): Promise<Snapshot> {
   let lock: Connection | undefined = await openConnection(target)
@@ -76,22 +80,25 @@ export async function openSnapshot(target: MysqlTarget, database: string, opts: 
       charset,
       binlog,
       release,
-      async measure(onTable, signal) {
-        const out = new Map<string, { rows: number; checksum: number | null }>()
+      async checksums(onTable, signal) {
+        const out = new Map<string, number | null>()
         // A running CHECKSUM TABLE stops only when its connection goes.
         const onAbort = () => conn.destroy()
         signal?.addEventListener('abort', onAbort, { once: true })
         try {
           for (const [index, table] of tables.entries()) {
             signal?.throwIfAborted()
-            const rows = await countRows(conn, database, table.name)
-            const checksum = await checksumTable(conn, database, table.name)
-            out.set(table.name, { rows, checksum })
+            out.set(table.name, await checksumTable(conn, database, table.name))
             onTable?.(table.name, index)
           }
         } finally {
           signal?.removeEventListener('abort', onAbort)
         }
+        return out
+      },
+      async countRows(names) {
+        const out = new Map<string, number>()
+        for (const name of names) out.set(name, await countRows(conn, database, name))
         return out
       },
       async close() {

@@ -22,7 +22,7 @@ export function renderBackupResult(r: BackupResult, cwd: string, style: Style): 
     `  tables    ${r.tables} (${r.rows} row${r.rows === 1 ? '' : 's'})`,
     `  duration  ${formatDuration(r.durationMs)}`,
     v.ok
-      ? `  verified  ${v.level}: ${verificationDetail(v.level, r.tables)} (${formatDuration(v.durationMs)})`
+      ? `  verified  ${v.level}: ${verificationDetail(v, r.tables)} (${formatDuration(v.durationMs)})`
       : `  verified  ${style.red(`FAILED ${v.level}`)}: ${v.problems.join('; ')}`,
   ]
   for (const name of r.swept) lines.push(`  swept     ${name} (left by a backup that was stopped)`)

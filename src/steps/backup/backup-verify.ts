@@ -43,7 +43,7 @@ export default defineStepKind<BackupVerifyOptions>({
       if (retention.deleted.length) ctx.log(`retention (${retention.policy}): deleted ${retention.deleted.join(', ')}`)
       data.pruned = retention.deleted
     }
-    const detail = verificationDetail(level, outcome.manifest.tables.length)
+    const detail = verificationDetail(outcome, outcome.manifest.tables.length)
     return { status: 'passed', summary: `${outcome.id} passed ${level} verification (${detail}) in ${(outcome.durationMs / 1000).toFixed(1)} s`, data }
   },
 })

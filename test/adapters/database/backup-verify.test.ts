@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile, rm, stat, truncate, writeFile, readdir } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { execFileSync } from 'node:child_process'
 import { createBackup } from '../../../src/adapters/database/create-backup.js'
@@ -13,10 +14,19 @@ import { DatabaseError } from '../../../src/adapters/database/errors.js'
 import type { DatabaseProgress } from '../../../src/adapters/database/progress.js'
 import { checksums, connect, createFixture, createTestDatabase, tempDir, QUOTED_NAME } from './support.js'
 
+const ZSTD = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v zstd']).toString().trim()
+  } catch {
+    return ''
+  }
+})()
+
 describe('backup and verification against a real server', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>
   let folder: ReturnType<typeof tempDir>
   let live: Record<string, number | null>
+  const liveRows: Record<string, number> = {}
 
   before(async () => {
     db = await createTestDatabase('bk')
@@ -24,6 +34,10 @@ describe('backup and verification against a real server', () => {
     const conn = await connect(db.url)
     await createFixture(conn)
     live = await checksums(conn, db.name)
+    for (const name of Object.keys(live)) {
+      const [[row]] = (await conn.query(`SELECT COUNT(*) AS n FROM \`${name.replace(/`/g, '``')}\``)) as unknown as [{ n: number }[]]
+      liveRows[name] = Number(row!.n)
+    }
     await conn.end()
   })
   after(async () => {
@@ -46,6 +60,8 @@ describe('backup and verification against a real server', () => {
     assert.deepEqual(m.objects, { views: 1, triggers: 1, routines: 2, events: 1 })
     assert.deepEqual(m.tables.map((t) => t.name).sort(), Object.keys(live).sort())
     for (const t of m.tables) assert.equal(t.checksum, live[t.name], `checksum of ${t.name}`)
+    // Counted from the dump as it passed, not by the server: each equals the table's COUNT(*).
+    for (const t of m.tables) assert.equal(t.rows, liveRows[t.name], `rows of ${t.name}`)
     assert.equal(m.tables.find((t) => t.name === 'clients')!.rows, 300)
     assert.equal(m.tables.find((t) => t.name === 'empty_table')!.rows, 0)
     assert.equal(m.tables.find((t) => t.name === 'orders')!.triggers, 1)
@@ -71,8 +87,12 @@ describe('backup and verification against a real server', () => {
   it('passes quick and full verification, and records both in the manifest', async () => {
     const [entry] = await listBackups(`${folder.dir}/backups`)
     assert.equal(entry!.status, 'unverified')
-    const quick = await verifyBackup({ backup: entry!.id, dir: `${folder.dir}/backups`, level: 'quick' })
+    const progress: DatabaseProgress[] = []
+    const quick = await verifyBackup({ backup: entry!.id, dir: `${folder.dir}/backups`, level: 'quick', onProgress: (p) => progress.push(p) })
     assert.equal(quick.ok, true, quick.problems.join('; '))
+    // Its frames were decompressed and checked as it was written: the file's hash is read, not its dump.
+    assert.equal(quick.hashOnly, true)
+    assert.equal(progress.filter((p) => p.stage === 'verify').length, 0)
     const full = await verifyBackup({ backup: entry!.id, dir: `${folder.dir}/backups`, level: 'full', url: db.url })
     assert.equal(full.ok, true, full.problems.join('; '))
     assert.ok(full.scratch)
@@ -100,6 +120,40 @@ describe('backup and verification against a real server', () => {
     assert.equal(listed!.status, 'invalid')
     await assert.rejects(restoreBackup({ url: db.url, backup: made.manifestPath }), (e: unknown) => e instanceof DatabaseError && e.reason === 'INVALID_BACKUP')
   })
+
+  it('decompresses the whole dump in a quick verification of a backup whose frames were not checked as written', async () => {
+    const made = await createBackup({ url: db.url, dir: `${folder.dir}/unchecked` })
+    const m = await readManifest(made.manifestPath)
+    delete m.layout.framesChecked
+    // As a backup written before frames were checked: no flag, and no seal over the manifest.
+    await writeFile(made.manifestPath, JSON.stringify(m, null, 2) + '\n')
+    await rm(made.manifestPath.replace('.manifest.json', '.seal.json'))
+    const progress: DatabaseProgress[] = []
+    const quick = await verifyBackup({ backup: made.manifestPath, level: 'quick', onProgress: (p) => progress.push(p) })
+    assert.equal(quick.ok, true, quick.problems.join('; '))
+    assert.equal(quick.hashOnly, undefined)
+    assert.equal(progress.filter((p) => p.stage === 'verify').at(-1)?.bytesDone, m.dumpBytes)
+  })
+
+  for (const fault of [
+    { name: 'loses the last byte given to it', pipe: 'head -c -1 | "$REAL" "$@"', error: /frame 1 of the backup decompresses to \d+ bytes, \d+ were given to the compressor/ },
+    { name: 'writes a damaged frame', pipe: `"$REAL" "$@" | node -e 'let n=0;process.stdin.on("data",c=>{if(n<40&&n+c.length>40)c[40-n]^=0xff;n+=c.length;process.stdout.write(c)})'`, error: /frame 1 of the backup does not decompress/ },
+  ]) {
+    it(`fails the backup and keeps nothing when the compressor ${fault.name}`, { skip: !ZSTD && 'zstd is not installed' }, async () => {
+      const bin = tempDir()
+      writeFileSync(`${bin.dir}/zstd`, `#!/bin/sh\nREAL=${ZSTD}\ncase " $* " in *" -d "*) exec "$REAL" "$@";; esac\n${fault.pipe}\n`, { mode: 0o755 })
+      const savedPath = process.env.PATH
+      process.env.PATH = `${bin.dir}${path.delimiter}${savedPath}`
+      const dir = `${folder.dir}/bad-compressor-${fault.name.split(' ')[0]}`
+      try {
+        await assert.rejects(createBackup({ url: db.url, dir }), (e: unknown) => e instanceof DatabaseError && e.reason === 'DUMP_FAILED' && fault.error.test(e.message))
+      } finally {
+        process.env.PATH = savedPath
+        bin.cleanup()
+      }
+      assert.deepEqual(await readdir(dir), [])
+    })
+  }
 
   it('fails verification of a truncated file', async () => {
     const made = await createBackup({ url: db.url, dir: `${folder.dir}/truncated` })

@@ -48,6 +48,17 @@ describe('dump scanner', () => {
     }
   })
 
+  it('counts each table\'s rows as they pass, over every statement of its data part', () => {
+    assert.deepEqual(scan.sections.map((s) => [s.name, s.rows]), [['a', 2], ['we`ird', 1], ['v', null], ['shop', null], ['v', null]])
+    const twoStatements = scanDump(DUMP.replace('(2);\n', '(2);\nINSERT INTO `a` VALUES\n(3),\n(4);\n'))
+    assert.equal(twoStatements.sections[0]!.rows, 4)
+  })
+
+  it('leaves the rows uncounted where a statement keeps them on its own line (MySQL\'s mysqldump)', () => {
+    const mysqlForm = scanDump(DUMP.replace('INSERT INTO `a` VALUES\n(1),\n(2);', 'INSERT INTO `a` VALUES (1),(2);'))
+    assert.deepEqual(mysqlForm.sections.slice(0, 2).map((s) => [s.name, s.rows]), [['a', null], ['we`ird', 1]])
+  })
+
   it('says a dump cut short is not complete', () => {
     const cut = scanDump(DUMP.slice(0, DUMP.indexOf('(2);')))
     assert.equal(cut.completed, false)
