@@ -3,8 +3,8 @@ import { pipeline } from 'node:stream/promises'
 import { Channel } from '../../shared/channel.js'
 import { OPTION_FILE_PATH, openOptionFile } from './defaults-file.js'
 import { DatabaseError } from './errors.js'
-import { openDump } from './read-backup.js'
-import { slicePieces, type ReplayPiece, type RowsPart } from './replay-plan.js'
+import { readPieces } from './read-pieces.js'
+import type { ReplayPiece, RowsPart } from './replay-plan.js'
 import { RowChunker } from './row-chunks.js'
 import type { ReplayInto } from './replay.js'
 import { rewriteStatements } from './sql-rewrite.js'
@@ -21,10 +21,11 @@ export interface LoadRowsOptions extends ReplayInto {
 }
 
 /**
- * Loads tables' rows through several client sessions at once: one read of the dump, each data
- * part cut into chunks of whole INSERT statements (row-chunks.ts), every chunk handed to whichever
- * session is free, so that one large table is loaded by all of them. A chunk is held in memory
- * only while it waits: at most `connections` chunks are queued.
+ * Loads tables' rows through several client sessions at once: one read of the dump (only the
+ * frames that hold the rows, where the file has frames), each data part cut into chunks of whole
+ * INSERT statements (row-chunks.ts), every chunk handed to whichever session is free, so that one
+ * large table is loaded by all of them. A chunk is held in memory only while it waits: at most
+ * `connections` chunks are queued.
  */
 export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; fileBytesRead: number; durationMs: number }> {
   const started = performance.now()
@@ -33,12 +34,12 @@ export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; 
   const header: ReplayPiece = { ...opts.manifest.layout.header, rewrite: true }
   const pieces: ReplayPiece[] = [header, ...opts.parts.map((p) => ({ start: p.start, end: p.end, rewrite: false, completesTable: p.table }))]
   const total = opts.parts.reduce((n, p) => n + p.end - p.start, 0)
-  const reader = await openDump(opts.file, opts.manifest, opts.key, opts.env)
+  const read = readPieces(opts, pieces)
   const chunks = new Channel<Buffer[]>(opts.connections)
   const sessions: ChildStage[] = []
   const stopAll = () => {
     for (const s of sessions) s.kill()
-    reader.stop()
+    read.stop()
     chunks.close(new DatabaseError('ABORTED', 'stopped'))
   }
   opts.signal?.addEventListener('abort', stopAll, { once: true })
@@ -67,7 +68,7 @@ export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; 
     const startSession = (index: number, settings: Buffer) => {
       const done = runSession(index, settings).catch((error: unknown) => {
         chunks.close(error)
-        reader.stop()
+        read.stop()
         for (const s of sessions) s.kill()
         throw error
       })
@@ -79,7 +80,7 @@ export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; 
       // The dump's session settings go first to every session.
       const headerBytes: Buffer[] = []
       let chunker = new RowChunker(opts.chunkBytes)
-      for await (const { piece, part, last } of slicePieces(reader.dump, pieces, { drain: false, stop: () => reader.stop() })) {
+      for await (const { piece, part, last } of read.parts) {
         if (piece === header) {
           headerBytes.push(Buffer.from(part))
           if (!last) continue
@@ -100,18 +101,18 @@ export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; 
     })()
     // Sessions start once the header is read; the feeding's end means every one has started.
     await feeding.catch((error: unknown) => chunks.close(error))
-    const [fed, loaded, read] = await Promise.allSettled([feeding, Promise.all(sessionsDone), reader.done])
+    const [fed, loaded, readDone] = await Promise.allSettled([feeding, Promise.all(sessionsDone), read.done])
     if (opts.signal?.aborted) {
       if (!wrote) throw new DatabaseError('ABORTED', `loading rows into ${opts.database} was stopped before anything was sent`)
       throw new DatabaseError('ABORTED', `loading rows into ${opts.database} was stopped before it finished: the database may be partly restored`, 'run the restore again to finish it')
     }
     if (loaded.status === 'rejected') throw loaded.reason
-    if (read.status === 'rejected') throw read.reason
+    if (readDone.status === 'rejected') throw readDone.reason
     if (fed.status === 'rejected') throw new DatabaseError('RESTORE_FAILED', `loading rows failed: ${(fed.reason as Error).message}`, undefined, { cause: fed.reason })
-    return { bytes, fileBytesRead: read.value.fileBytes, durationMs: performance.now() - started }
+    return { bytes, fileBytesRead: readDone.value.fileBytesRead, durationMs: performance.now() - started }
   } finally {
     opts.signal?.removeEventListener('abort', stopAll)
     for (const s of sessions) s.kill()
-    reader.stop()
+    read.stop()
   }
 }

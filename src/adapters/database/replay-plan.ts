@@ -140,20 +140,16 @@ export async function* slicePieces(source: AsyncIterable<Buffer>, pieces: readon
 }
 
 /**
- * Takes the pieces out of the dump as it streams past. Statement pieces are gathered whole and
- * rewritten as text; row data goes through untouched. Ends as soon as the last piece is out.
+ * The pieces' bytes as they are to be sent: statement pieces gathered whole and rewritten as text,
+ * row data passed through untouched.
  */
 export async function* selectPieces(
-  source: AsyncIterable<Buffer>,
-  pieces: ReplayPiece[],
+  parts: AsyncIterable<PiecePart>,
   rewrite: ((sql: string) => string) | null,
   progress?: { bytes(n: number): void; finished(piece: ReplayPiece): void },
-  end: { drain: boolean; stop?: () => void } = { drain: false },
-  /** Where in the dump `source` starts (a read that began at a frame). */
-  base = 0,
 ): AsyncGenerator<Buffer> {
   let pending: Buffer[] = []
-  for await (const { piece, part, last } of slicePieces(source, pieces, end, base)) {
+  for await (const { piece, part, last } of parts) {
     if (part.length) {
       if (piece.rewrite && rewrite) pending.push(Buffer.from(part))
       else yield part

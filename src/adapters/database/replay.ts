@@ -3,8 +3,7 @@ import { pipeline } from 'node:stream/promises'
 import { OPTION_FILE_PATH, openOptionFile } from './defaults-file.js'
 import { DatabaseError } from './errors.js'
 import type { BackupManifest } from './manifest.js'
-import { openDump, type DumpReader } from './read-backup.js'
-import { frameRuns, framesCover, type FrameRun } from './frame-runs.js'
+import { readPieces } from './read-pieces.js'
 import { replayBytes, selectPieces, type ReplayPiece } from './replay-plan.js'
 import { rewriteStatements, needsRewrite, type RewriteOptions } from './sql-rewrite.js'
 import { spawnStage } from './stages.js'
@@ -64,25 +63,12 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   let bytes = 0
   let tablesDone = 0
   let wrote = false
-  let fileBytesRead = 0
   if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'stopped before the replay started')
-  // A framed, unencrypted file is entered at the frames that hold the pieces, one range read per
-  // run of them; otherwise (and to hash or scan the whole file) it is read from its start.
-  const frames = opts.manifest.layout.frames
-  const runs = !opts.key && !opts.readToEnd && !opts.tap && framesCover(frames, opts.manifest.dumpBytes) ? frameRuns(frames, opts.pieces) : null
-  const readers: DumpReader[] = []
-  const open = async (run?: FrameRun) => {
-    const reader = await openDump(opts.file, opts.manifest, opts.key, opts.env, run)
-    // Awaited where it matters; a read cut short because the client died must not go unhandled.
-    reader.done.catch(() => {})
-    readers.push(reader)
-    return reader
-  }
-  const whole = runs ? null : await open()
+  const read = readPieces(opts, opts.pieces, { whole: Boolean(opts.readToEnd), ...(opts.tap ? { tap: opts.tap } : {}) })
   const mysql = spawnStage(`${client.path.split('/').pop()} (restore into ${opts.database})`, client.path, clientArguments(OPTION_FILE_PATH, opts.database), 'RESTORE_FAILED', 'pipe', openOptionFile(opts.target))
   const onAbort = () => {
     mysql.kill()
-    for (const reader of readers) reader.stop()
+    read.stop()
   }
   opts.signal?.addEventListener('abort', onAbort, { once: true })
   try {
@@ -104,47 +90,23 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
         yield chunk
       }
     }
-    async function* feed() {
-      if (whole) {
-        const source = opts.tap ? tapped(whole.dump, opts.tap) : whole.dump
-        yield* sent(selectPieces(source, opts.pieces, rewrite, progress, { drain: Boolean(opts.readToEnd), stop: () => whole.stop() }))
-        return
-      }
-      for (const run of runs!) {
-        const reader = await open(run)
-        const inRun = opts.pieces.filter((p) => p.start >= run.dump.start && p.end <= run.dump.end)
-        yield* sent(selectPieces(reader.dump, inRun, rewrite, progress, { drain: false, stop: () => reader.stop() }, run.dump.start))
-        fileBytesRead += (await reader.done).fileBytes
-      }
-    }
-    const [fed, ran, read] = await Promise.allSettled([pipeline(Readable.from(feed()), mysql.input), mysql.done, whole ? whole.done : Promise.resolve(null)])
+    const [fed, ran, readDone] = await Promise.allSettled([pipeline(Readable.from(sent(selectPieces(read.parts, rewrite, progress))), mysql.input), mysql.done, read.done])
     if (opts.signal?.aborted) {
       if (!wrote) throw new DatabaseError('ABORTED', `the replay into ${opts.database} was stopped before it sent anything`)
       throw new DatabaseError('ABORTED', `the replay into ${opts.database} was stopped before it finished: the database may be partly restored`, 'run the restore again to finish it')
     }
     // The client's own message says which statement failed; a broken pipe only says that it stopped.
     if (ran.status === 'rejected') throw ran.reason
-    if (read.status === 'rejected') throw read.reason
+    if (readDone.status === 'rejected') throw readDone.reason
     if (fed.status === 'rejected') {
       if (fed.reason instanceof DatabaseError) throw fed.reason
       throw new DatabaseError('RESTORE_FAILED', `replaying the backup failed: ${(fed.reason as Error).message}`, undefined, { cause: fed.reason })
     }
-    return {
-      bytes,
-      fileBytesRead: fileBytesRead + (read.value?.fileBytes ?? 0),
-      durationMs: performance.now() - started,
-      ...(opts.readToEnd && read.value?.sha256 ? { file: read.value } : {}),
-    }
+    const { fileBytesRead, file } = readDone.value
+    return { bytes, fileBytesRead, durationMs: performance.now() - started, ...(opts.readToEnd && file ? { file } : {}) }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort)
     mysql.kill()
-    for (const reader of readers) reader.stop()
-  }
-}
-
-async function* tapped(source: AsyncIterable<Buffer>, fn: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of source) {
-    fn(chunk)
-    yield chunk
+    read.stop()
   }
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { DumpScanner, scanDump } from '../../../src/adapters/database/dump-scanner.js'
-import { planReplay, selectPieces } from '../../../src/adapters/database/replay-plan.js'
+import { planReplay, selectPieces, slicePieces } from '../../../src/adapters/database/replay-plan.js'
 import { planReversal } from '../../../src/adapters/database/reverse-alter.js'
 import { disableEvents, extractCreateTable, normalizeDefinition, renameSchema, stripDefiners } from '../../../src/adapters/database/sql-rewrite.js'
 import { parseMysqlUrl } from '../../../src/adapters/database/url.js'
@@ -76,7 +76,7 @@ describe('replay plan', () => {
       for (let i = 0; i < bytes.length; i += 13) yield bytes.subarray(i, i + 13)
     }
     const out: Buffer[] = []
-    for await (const b of selectPieces(chunks(), planReplay(manifest, tables, { rows, ...(rowsOf ? { rowsOf } : {}) }), rewrite)) out.push(b)
+    for await (const b of selectPieces(slicePieces(chunks(), planReplay(manifest, tables, { rows, ...(rowsOf ? { rowsOf } : {}) })), rewrite)) out.push(b)
     return Buffer.concat(out).toString()
   }
 

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import type { Connection } from 'mysql2/promise'
 import { createBackup } from '../../../src/adapters/database/create-backup.js'
 import { restoreBackup } from '../../../src/adapters/database/restore-backup.js'
@@ -127,6 +128,33 @@ describe('restores that load rows on several sessions at once', () => {
     assert.deepEqual(await state(), original)
   })
 
+  it('a load stopped part-way leaves no client process and no session on the server', async () => {
+    const stop = new AbortController()
+    const watched = await watchInserts(db.url, 'big_lines', restoreBackup({ url: db.url, backup: backupId, dir: folder.dir, mode: 'full', sessions: 3, signal: stop.signal }), async () => stop.abort())
+    assert.equal(watched.result.status, 'rejected', 'the restore was stopped')
+    const error = (watched.result as PromiseRejectedResult).reason as DatabaseError
+    assert.ok(error instanceof DatabaseError && error.reason === 'ABORTED', String(error))
+    assert.ok(watched.sessions.size >= 1)
+    // Our own children: no client is left running.
+    const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)]).toString()
+    assert.doesNotMatch(children, /mariadb|mysql/, children)
+    // The server's side: every loading session has gone (a killed client's connection closes at once,
+    // its statement rolled back; allow the server a moment to notice).
+    const conn = await connect(db.url)
+    let left: number[] = []
+    for (let i = 0; i < 50; i++) {
+      const [rows] = await conn.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID IN (?)', [[...watched.sessions]])
+      left = (rows as { id: number }[]).map((r) => Number(r.id))
+      if (!left.length) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    await conn.end()
+    assert.deepEqual(left, [], 'loading sessions still on the server')
+    const again = await restoreBackup({ url: db.url, backup: backupId, dir: folder.dir })
+    assert.equal(again.proof.ok, true)
+    assert.deepEqual(await state(), original)
+  })
+
   it('a differential restore of a small table reads only the frames that hold it', async () => {
     const framed = await createBackup({ url: db.url, dir: folder.dir, frameBytes: 1 << 20, suffix: 'framed' })
     const frames = framed.manifest.layout.frames!
@@ -138,6 +166,18 @@ describe('restores that load rows on several sessions at once', () => {
     assert.deepEqual(report.tables.replayed, ['clients'])
     assert.ok(report.fileBytesRead < framed.manifest.sizeBytes / 3, `${report.fileBytesRead} of ${framed.manifest.sizeBytes} bytes read`)
     assert.equal(report.proof.ok, true)
+    assert.deepEqual(await state(), original)
+
+    // The same with its rows loaded on two sessions: that read, too, starts at the frames it needs
+    // (big_lines, dumped before clients, is most of the file).
+    const conn2 = await connect(db.url)
+    await conn2.query('UPDATE clients SET balance = balance + 1 WHERE id = 8')
+    await conn2.end()
+    const parallel = await restoreBackup({ url: db.url, backup: framed.manifestPath, sessions: 2 })
+    assert.deepEqual(parallel.tables.replayed, ['clients'])
+    assert.equal(parallel.sessions, 2)
+    assert.ok(parallel.fileBytesRead < framed.manifest.sizeBytes / 3, `${parallel.fileBytesRead} of ${framed.manifest.sizeBytes} bytes read`)
+    assert.equal(parallel.proof.ok, true)
     assert.deepEqual(await state(), original)
   })
 })
