@@ -6,7 +6,7 @@ import { DatabaseError } from './errors.js'
 import { readPieces } from './read-pieces.js'
 import type { ReplayPiece, RowsPart } from './replay-plan.js'
 import { RowChunker } from './row-chunks.js'
-import type { ReplayInto } from './replay.js'
+import type { ReplayInto, ReplayResult } from './replay.js'
 import { rewriteStatements } from './sql-rewrite.js'
 import { spawnStage, type ChildStage } from './stages.js'
 import { clientArguments, findClientTool } from './tools.js'
@@ -18,6 +18,12 @@ export interface LoadRowsOptions extends ReplayInto {
   connections: number
   /** A chunk of statements handed to one session: about this many bytes. */
   chunkBytes: number
+  /** Passed through as the progress stage. */
+  stage: 'restore' | 'verify'
+  /** Reads the whole file, to the end: the result then has its hash. */
+  readToEnd?: boolean
+  /** Sees every byte of the dump, in order (a verification scans it); reads the whole file. */
+  tap?: (chunk: Buffer) => void
 }
 
 /**
@@ -27,14 +33,14 @@ export interface LoadRowsOptions extends ReplayInto {
  * large table is loaded by all of them. A chunk is held in memory only while it waits: at most
  * `connections` chunks are queued.
  */
-export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; fileBytesRead: number; durationMs: number }> {
+export async function loadRows(opts: LoadRowsOptions): Promise<ReplayResult> {
   const started = performance.now()
   if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'stopped before the rows were loaded')
   const client = await findClientTool(opts.server)
   const header: ReplayPiece = { ...opts.manifest.layout.header, rewrite: true }
   const pieces: ReplayPiece[] = [header, ...opts.parts.map((p) => ({ start: p.start, end: p.end, rewrite: false, completesTable: p.table }))]
   const total = opts.parts.reduce((n, p) => n + p.end - p.start, 0)
-  const read = readPieces(opts, pieces)
+  const read = readPieces(opts, pieces, { whole: Boolean(opts.readToEnd), ...(opts.tap ? { tap: opts.tap } : {}) })
   const chunks = new Channel<Buffer[]>(opts.connections)
   const sessions: ChildStage[] = []
   const stopAll = () => {
@@ -90,12 +96,12 @@ export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; 
         }
         for (const chunk of chunker.push(part)) await chunks.put(chunk)
         bytes += part.length
-        opts.onProgress?.({ stage: 'restore', tablesDone, tablesTotal: opts.parts.length, bytesDone: bytes, bytesTotal: total })
+        opts.onProgress?.({ stage: opts.stage, tablesDone, tablesTotal: opts.parts.length, bytesDone: bytes, bytesTotal: total })
         if (!last) continue
         for (const chunk of chunker.end()) await chunks.put(chunk)
         chunker = new RowChunker(opts.chunkBytes)
         tablesDone++
-        opts.onProgress?.({ stage: 'restore', tablesDone, tablesTotal: opts.parts.length, bytesDone: bytes, bytesTotal: total, table: piece.completesTable! })
+        opts.onProgress?.({ stage: opts.stage, tablesDone, tablesTotal: opts.parts.length, bytesDone: bytes, bytesTotal: total, table: piece.completesTable! })
       }
       chunks.close()
     })()
@@ -109,7 +115,8 @@ export async function loadRows(opts: LoadRowsOptions): Promise<{ bytes: number; 
     if (loaded.status === 'rejected') throw loaded.reason
     if (readDone.status === 'rejected') throw readDone.reason
     if (fed.status === 'rejected') throw new DatabaseError('RESTORE_FAILED', `loading rows failed: ${(fed.reason as Error).message}`, undefined, { cause: fed.reason })
-    return { bytes, fileBytesRead: readDone.value.fileBytesRead, durationMs: performance.now() - started }
+    const { fileBytesRead, file } = readDone.value
+    return { bytes, fileBytesRead, durationMs: performance.now() - started, ...(file ? { file } : {}) }
   } finally {
     opts.signal?.removeEventListener('abort', stopAll)
     for (const s of sessions) s.kill()

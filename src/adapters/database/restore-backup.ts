@@ -1,4 +1,3 @@
-import os from 'node:os'
 import { locationName } from '../storage/location.js'
 import type { Connection } from 'mysql2/promise'
 import { sealPathFor } from './manifest-seal.js'
@@ -10,9 +9,8 @@ import { backupStatus, type BackupManifest } from './manifest.js'
 import { canSetAnyDefiner } from './privileges.js'
 import type { ProgressListener } from './progress.js'
 import { backupFilePath, checkFile, keyFor } from './read-backup.js'
-import { replay } from './replay.js'
-import { planPhases, planReplay, replayBytes } from './replay-plan.js'
-import { loadRows } from './parallel-load.js'
+import type { ReplayInto } from './replay.js'
+import { replayTables } from './replay-tables.js'
 import { normalizeDefinition } from './sql-rewrite.js'
 import { planReversal } from './reverse-alter.js'
 import { detectServer, type ServerInfo } from './tools.js'
@@ -389,23 +387,9 @@ async function dropBeforeReplay(ctx: Ctx, what: { tables: string[]; triggersOf: 
   if (what.tables.length) await conn.query(`DROP TABLE IF EXISTS ${what.tables.map((t) => `${db}.${quoteIdent(t)}`).join(', ')}`)
 }
 
-/** Below this many bytes of rows, one session replays everything: more would only add start-up. */
-const PARALLEL_MIN_ROW_BYTES = 64 * 1024 * 1024
-const CHUNK_BYTES = 8 * 1024 * 1024
-
-/** Sessions loading rows at once by default: one per core, two to four. */
-export function defaultSessions(): number {
-  return Math.min(4, Math.max(2, os.availableParallelism()))
-}
-
-/**
- * Replays the tables' parts of the dump (all when `tables` is null). Large rows are loaded by
- * several sessions at once: the tables are created first, then their rows go in (parallel-load.ts),
- * then triggers, views, routines and events. Returns the bytes of the dump replayed and the
- * sessions that loaded rows.
- */
+/** Replays the tables' parts of the dump (all when `tables` is null): replay-tables.ts. */
 async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<{ bytes: number; fileBytesRead: number; sessions: number }> {
-  const common = {
+  const into: ReplayInto = {
     target: ctx.target,
     database: ctx.database,
     server: ctx.server,
@@ -418,20 +402,8 @@ async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<
     ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
     ...(ctx.opts.onProgress ? { onProgress: ctx.opts.onProgress } : {}),
   }
-  const whole = planReplay(ctx.manifest, tables)
-  const phases = planPhases(ctx.manifest, tables)
-  const rowBytes = phases.rows.reduce((n, p) => n + p.end - p.start, 0)
-  const sessions = ctx.opts.sessions ?? defaultSessions()
-  // Asked for by number, sessions are used whatever the size.
-  if (sessions < 2 || !phases.rows.length || (ctx.opts.sessions === undefined && rowBytes < PARALLEL_MIN_ROW_BYTES)) {
-    const one = await replay({ ...common, pieces: whole, stage: 'restore' })
-    return { bytes: replayBytes(whole), fileBytesRead: one.fileBytesRead, sessions: 1 }
-  }
-  ctx.log(`loading ${Math.round(rowBytes / 1e6)} MB of rows on ${sessions} sessions at once`)
-  const structure = await replay({ ...common, pieces: phases.structure, stage: 'restore' })
-  const rows = await loadRows({ ...common, parts: phases.rows, connections: sessions, chunkBytes: CHUNK_BYTES })
-  const after = await replay({ ...common, pieces: phases.after, stage: 'restore' })
-  return { bytes: replayBytes(whole), fileBytesRead: structure.fileBytesRead + rows.fileBytesRead + after.fileBytesRead, sessions }
+  const { bytes, fileBytesRead, sessions } = await replayTables(into, tables, { stage: 'restore', log: ctx.log, ...(ctx.opts.sessions !== undefined ? { sessions: ctx.opts.sessions } : {}) })
+  return { bytes, fileBytesRead, sessions }
 }
 
 /**

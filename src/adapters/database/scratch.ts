@@ -5,7 +5,8 @@ import { charsetClause } from './inventory.js'
 import type { BackupManifest } from './manifest.js'
 import { canSetAnyDefiner } from './privileges.js'
 import type { ProgressListener } from './progress.js'
-import { replay, type ReplayResult } from './replay.js'
+import { replay, type ReplayInto, type ReplayResult } from './replay.js'
+import { replayTables } from './replay-tables.js'
 import { planReplay } from './replay-plan.js'
 import type { ServerInfo } from './tools.js'
 import { quoteIdent, withDatabase, type MysqlTarget } from './url.js'
@@ -51,6 +52,8 @@ export interface ScratchReplay {
   stage: 'restore' | 'verify'
   readToEnd?: boolean
   tap?: (chunk: Buffer) => void
+  /** Sessions loading rows at once when `rows` (replay-tables.ts: by default one per core once the rows pass 64 MiB). */
+  sessions?: number
   signal?: AbortSignal
   onProgress?: ProgressListener
 }
@@ -59,9 +62,9 @@ export interface ScratchReplay {
  * Replays a backup into a scratch schema: names rewritten to the scratch's, events created
  * disabled (they must not run there), definers stripped when the account may not set them.
  */
-export async function replayIntoScratch(opts: ScratchReplay): Promise<ReplayResult> {
+export async function replayIntoScratch(opts: ScratchReplay): Promise<ReplayResult & { sessions: number }> {
   const stripDefiners = !(await canSetAnyDefiner(opts.admin))
-  return replay({
+  const into: ReplayInto = {
     target: withDatabase(opts.server, opts.scratch),
     database: opts.scratch,
     server: opts.info,
@@ -69,12 +72,12 @@ export async function replayIntoScratch(opts: ScratchReplay): Promise<ReplayResu
     manifest: opts.manifest,
     key: opts.key,
     ...(opts.env ? { env: opts.env } : {}),
-    pieces: planReplay(opts.manifest, null, { rows: opts.rows, ...(opts.rowsOf ? { rowsOf: opts.rowsOf } : {}) }),
     rewrite: { stripDefiners, renameFrom: opts.manifest.database, renameTo: opts.scratch, disableEvents: true },
-    stage: opts.stage,
-    ...(opts.readToEnd ? { readToEnd: true } : {}),
-    ...(opts.tap ? { tap: opts.tap } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  })
+  }
+  const whole = { stage: opts.stage, ...(opts.readToEnd ? { readToEnd: true } : {}), ...(opts.tap ? { tap: opts.tap } : {}) }
+  // Every row: the same replay as a full restore's, rows on several sessions when large.
+  if (opts.rows) return replayTables(into, null, { ...whole, ...(opts.sessions !== undefined ? { sessions: opts.sessions } : {}) })
+  return { ...(await replay({ ...into, ...whole, pieces: planReplay(opts.manifest, null, { rows: false, ...(opts.rowsOf ? { rowsOf: opts.rowsOf } : {}) }) })), sessions: 1 }
 }

@@ -26,6 +26,8 @@ export interface VerifyOptions {
   /** Server for the scratch schema of a full verification (default: the one the backup came from is unknown to us, so this is required for full). */
   url?: string
   env?: NodeJS.ProcessEnv
+  /** A full verification's sessions loading rows at once (default: one per core, 2–4, once the rows pass 64 MiB). */
+  sessions?: number
   signal?: AbortSignal
   onProgress?: ProgressListener
   log?: (line: string) => void
@@ -160,6 +162,7 @@ async function fullCheck(url: string, manifest: BackupManifest, file: string, ke
         server, info, admin, scratch, manifest, file, key, rows: true, stage: 'verify', readToEnd: true,
         ...(opts.env ? { env: opts.env } : {}),
         tap: (chunk) => scanner.push(chunk),
+        ...(opts.sessions !== undefined ? { sessions: opts.sessions } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       }).catch((error: unknown) => {
@@ -169,6 +172,7 @@ async function fullCheck(url: string, manifest: BackupManifest, file: string, ke
       })
       if (!replayed) return scratch
       if (replayed.file) compareFile(manifest, replayed.file, problems)
+      else problems.push('the restore into the scratch schema did not read the file to its end')
       compareLayout(manifest, scanner.finish(), problems)
       await compareDatabase(server, scratch, manifest, problems, opts)
     } finally {

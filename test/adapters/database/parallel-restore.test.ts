@@ -6,6 +6,7 @@ import { createBackup } from '../../../src/adapters/database/create-backup.js'
 import { restoreBackup } from '../../../src/adapters/database/restore-backup.js'
 import { verifyBackup } from '../../../src/adapters/database/verify-backup.js'
 import { DatabaseError } from '../../../src/adapters/database/errors.js'
+import type { DatabaseProgress } from '../../../src/adapters/database/progress.js'
 import { summarizeRestore } from '../../../src/adapters/database/restore.js'
 import { connect, createFixture, createTestDatabase, databaseState, tempDir } from './support.js'
 
@@ -92,6 +93,18 @@ describe('restores that load rows on several sessions at once', () => {
     // The trigger on orders did not fire on the restored rows (audit_log equal), the counters and
     // every definition are the backup's.
     assert.deepEqual(await state(), original)
+  })
+
+  it('a full verification loads the scratch copy on several sessions while it hashes and scans the whole file', async () => {
+    const progress: DatabaseProgress[] = []
+    const watched = await watchInserts(db.url, 'big_lines', verifyBackup({ backup: backupId, dir: folder.dir, level: 'full', url: db.url, sessions: 3, onProgress: (p) => progress.push(p) }))
+    assert.equal(watched.result.status, 'fulfilled', watched.result.status === 'rejected' ? String(watched.result.reason) : '')
+    const outcome = (watched.result as PromiseFulfilledResult<Awaited<ReturnType<typeof verifyBackup>>>).value
+    // Passing means the scan saw every section where the manifest puts it, the file's hash was
+    // read to its end, and every table of the copy has the manifest's checksum and definition.
+    assert.equal(outcome.ok, true, outcome.problems.join('; '))
+    assert.ok(watched.mostAtOnce >= 2, `most sessions inserting into big_lines at once: ${watched.mostAtOnce}`)
+    assert.ok(progress.some((p) => p.stage === 'verify' && p.table === 'big_lines'))
   })
 
   it('differential: a changed table under 64 MiB goes through one session unless sessions are asked for', async () => {
