@@ -1,4 +1,8 @@
 import os from 'node:os'
+import type { Connection } from 'mysql2/promise'
+import { closeQuietly, openConnection } from './connect.js'
+import { addBackStatement, planDeferredKeys } from './deferred-keys.js'
+import { DatabaseError } from './errors.js'
 import { loadRows } from './parallel-load.js'
 import { replay, type ReplayInto, type ReplayResult } from './replay.js'
 import { planPhases, planReplay, replayBytes } from './replay-plan.js'
@@ -10,6 +14,13 @@ const CHUNK_BYTES = 8 * 1024 * 1024
 /** Sessions loading rows at once by default: one per core, two to four. */
 function defaultSessions(): number {
   return Math.min(4, Math.max(2, os.availableParallelism()))
+}
+
+export interface TablesReplayed extends ReplayResult {
+  /** Client sessions that loaded rows at once (1: everything through one). */
+  sessions: number
+  /** Tables whose secondary indexes and foreign keys were added after their rows (deferred-keys.ts). */
+  indexesAfterRows: string[]
 }
 
 export interface ReplayTablesOptions {
@@ -27,11 +38,12 @@ export interface ReplayTablesOptions {
 /**
  * Replays whole tables (all when `tables` is null) with their rows, triggers, and the dump's views,
  * routines and events. Large rows are loaded by several sessions at once: the tables are created
- * first, then their rows go in (parallel-load.ts), then triggers, views, routines and events, so
- * that no trigger fires on a restored row. With `readToEnd` or `tap`, the rows' read is the one that
+ * first (large ones without their secondary indexes: deferred-keys.ts), then their rows go in
+ * (parallel-load.ts), then the indexes, then triggers, views, routines and events, so that no
+ * trigger fires on a restored row. With `readToEnd` or `tap`, the rows' read is the one that
  * reads the whole file, and its hash is returned.
  */
-export async function replayTables(into: ReplayInto, tables: ReadonlySet<string> | null, opts: ReplayTablesOptions): Promise<ReplayResult & { sessions: number }> {
+export async function replayTables(into: ReplayInto, tables: ReadonlySet<string> | null, opts: ReplayTablesOptions): Promise<TablesReplayed> {
   const started = performance.now()
   const whole = planReplay(into.manifest, tables)
   const phases = planPhases(into.manifest, tables)
@@ -39,11 +51,16 @@ export async function replayTables(into: ReplayInto, tables: ReadonlySet<string>
   const sessions = opts.sessions ?? defaultSessions()
   const readWhole = { ...(opts.readToEnd ? { readToEnd: true } : {}), ...(opts.tap ? { tap: opts.tap } : {}) }
   if (sessions < 2 || !phases.rows.length || (opts.sessions === undefined && rowBytes < PARALLEL_MIN_ROW_BYTES)) {
-    return { ...(await replay({ ...into, pieces: whole, stage: opts.stage, ...readWhole })), sessions: 1 }
+    return { ...(await replay({ ...into, pieces: whole, stage: opts.stage, ...readWhole })), sessions: 1, indexesAfterRows: [] }
   }
   opts.log?.(`loading ${Math.round(rowBytes / 1e6)} MB of rows on ${sessions} sessions at once`)
-  const structure = await replay({ ...into, pieces: phases.structure, stage: opts.stage })
+  const deferred = planDeferredKeys(into.manifest.tables, new Map(phases.rows.map((p) => [p.table, p.end - p.start])))
+  const structure = await replay({ ...into, rewrite: { ...into.rewrite, deferKeys: deferred }, pieces: phases.structure, stage: opts.stage })
   const rows = await loadRows({ ...into, parts: phases.rows, connections: sessions, chunkBytes: CHUNK_BYTES, stage: opts.stage, ...readWhole })
+  if (deferred.size) {
+    opts.log?.(`building the secondary indexes of ${[...deferred.keys()].join(', ')} after their rows`)
+    await addKeysBack(into, deferred, sessions, opts.stage)
+  }
   const after = await replay({ ...into, pieces: phases.after, stage: opts.stage })
   return {
     bytes: replayBytes(whole),
@@ -51,5 +68,40 @@ export async function replayTables(into: ReplayInto, tables: ReadonlySet<string>
     durationMs: performance.now() - started,
     ...(rows.file ? { file: rows.file } : {}),
     sessions,
+    indexesAfterRows: [...deferred.keys()],
+  }
+}
+
+/**
+ * Adds each table's deferred keys and foreign keys back in one ALTER TABLE, several tables at once.
+ * Foreign key checks are off, as in the dump: the rows are the backup's, and InnoDB then adds
+ * a foreign key without reading them.
+ */
+async function addKeysBack(into: ReplayInto, deferred: ReadonlyMap<string, readonly string[]>, sessions: number, stage: ReplayTablesOptions['stage']): Promise<void> {
+  const queue = [...deferred]
+  const conns: Connection[] = []
+  const stop = () => conns.forEach((c) => c.destroy())
+  into.signal?.addEventListener('abort', stop, { once: true })
+  let done = 0
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(sessions, queue.length) }, async () => {
+        const conn = await openConnection(into.target)
+        conns.push(conn)
+        await conn.query('SET SESSION foreign_key_checks = 0')
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const [table, lines] = next
+          into.signal?.throwIfAborted()
+          await conn.query(addBackStatement(table, lines)).catch((error: unknown) => {
+            if (into.signal?.aborted) throw new DatabaseError('ABORTED', `building the indexes of ${table} was stopped: the database may be partly restored`, 'run the restore again to finish it')
+            throw new DatabaseError('RESTORE_FAILED', `building the indexes of ${table} after its rows failed: ${(error as Error).message}`, undefined, { cause: error })
+          })
+          into.onProgress?.({ stage, tablesDone: ++done, tablesTotal: deferred.size, bytesDone: 0, bytesTotal: null, table })
+        }
+      }),
+    )
+  } finally {
+    into.signal?.removeEventListener('abort', stop)
+    await Promise.all(conns.map(closeQuietly))
   }
 }

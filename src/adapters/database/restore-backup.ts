@@ -10,7 +10,7 @@ import { canSetAnyDefiner } from './privileges.js'
 import type { ProgressListener } from './progress.js'
 import { backupFilePath, checkFile, keyFor } from './read-backup.js'
 import type { ReplayInto } from './replay.js'
-import { replayTables } from './replay-tables.js'
+import { replayTables, type TablesReplayed } from './replay-tables.js'
 import { normalizeDefinition } from './sql-rewrite.js'
 import { planReversal } from './reverse-alter.js'
 import { detectServer, type ServerInfo } from './tools.js'
@@ -82,6 +82,8 @@ export interface RestoreReport {
   fileBytesRead: number
   /** Client sessions that loaded rows at once (1: everything through one). */
   sessions: number
+  /** Tables whose secondary indexes and foreign keys were built after their rows. */
+  indexesAfterRows: string[]
   dumpBytes: number
   timings: { checkMs: number; compareMs: number; replayMs: number; proofMs: number; totalMs: number }
   proof: { ok: boolean; tables: TableProof[]; objects: { expected: BackupManifest['objects']; actual: BackupManifest['objects'] }; problems: string[] }
@@ -175,6 +177,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
         bytesReplayed: attempt.bytesReplayed,
         fileBytesRead: attempt.fileBytesRead,
         sessions: attempt.sessions,
+        indexesAfterRows: attempt.indexesAfterRows,
         dumpBytes: manifest.dumpBytes,
         timings: { checkMs: Math.round(checkMs), compareMs: Math.round(attempt.compareMs), replayMs: Math.round(attempt.replayMs), proofMs: Math.round(attempt.proofMs), totalMs: Math.round(performance.now() - started) },
         proof: attempt.proof,
@@ -214,6 +217,7 @@ interface Attempt {
   bytesReplayed: number
   fileBytesRead: number
   sessions: number
+  indexesAfterRows: string[]
   compareMs: number
   replayMs: number
   proofMs: number
@@ -304,7 +308,7 @@ async function runDifferential(ctx: Ctx): Promise<Attempt> {
     ? await prove(ctx, manifest.tables.map((t) => t.name), new Map(), new Set())
     : await prove(ctx, [...replayed, ...unwritten.filter((n) => !stillUnwritten.includes(n))], before, new Set(stillUnwritten))
   const changes: Attempt['changes'] = written.usable ? { source: 'binlog', events: written.events } : { source: 'checksum', reason: written.reason }
-  return { performed: 'differential', changes, tables: { replayed, reverted: revertedOk, dropped, unchanged }, reasons, bytesReplayed: replayedBytes.bytes, fileBytesRead: replayedBytes.fileBytesRead, sessions: replayedBytes.sessions, compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
+  return { performed: 'differential', changes, tables: { replayed, reverted: revertedOk, dropped, unchanged }, reasons, bytesReplayed: replayedBytes.bytes, fileBytesRead: replayedBytes.fileBytesRead, sessions: replayedBytes.sessions, indexesAfterRows: replayedBytes.indexesAfterRows, compareMs, replayMs, proofMs: performance.now() - proofStarted, proof }
 }
 
 async function runFull(ctx: Ctx): Promise<Attempt> {
@@ -327,6 +331,7 @@ async function runFull(ctx: Ctx): Promise<Attempt> {
     bytesReplayed: replayedBytes.bytes,
     fileBytesRead: replayedBytes.fileBytesRead,
     sessions: replayedBytes.sessions,
+    indexesAfterRows: replayedBytes.indexesAfterRows,
     compareMs: 0,
     replayMs,
     proofMs: performance.now() - proofStarted,
@@ -388,7 +393,7 @@ async function dropBeforeReplay(ctx: Ctx, what: { tables: string[]; triggersOf: 
 }
 
 /** Replays the tables' parts of the dump (all when `tables` is null): replay-tables.ts. */
-async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<{ bytes: number; fileBytesRead: number; sessions: number }> {
+async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<Pick<TablesReplayed, 'bytes' | 'fileBytesRead' | 'sessions' | 'indexesAfterRows'>> {
   const into: ReplayInto = {
     target: ctx.target,
     database: ctx.database,
@@ -402,8 +407,8 @@ async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<
     ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
     ...(ctx.opts.onProgress ? { onProgress: ctx.opts.onProgress } : {}),
   }
-  const { bytes, fileBytesRead, sessions } = await replayTables(into, tables, { stage: 'restore', log: ctx.log, ...(ctx.opts.sessions !== undefined ? { sessions: ctx.opts.sessions } : {}) })
-  return { bytes, fileBytesRead, sessions }
+  const { bytes, fileBytesRead, sessions, indexesAfterRows } = await replayTables(into, tables, { stage: 'restore', log: ctx.log, ...(ctx.opts.sessions !== undefined ? { sessions: ctx.opts.sessions } : {}) })
+  return { bytes, fileBytesRead, sessions, indexesAfterRows }
 }
 
 /**

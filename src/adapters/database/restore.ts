@@ -59,7 +59,9 @@ function backupRef(recorded: RecordedBackup | string): { backup: string; dir?: s
 export function summarizeRestore(r: RestoreReport): string {
   const how = r.performed === r.requested ? r.performed : `${r.performed} (fell back: ${r.fallback})`
   const reverted = r.tables.reverted.length ? `${r.tables.reverted.length} reverted by ALTER TABLE, ` : ''
-  const sessions = r.sessions > 1 ? ` (rows loaded on ${r.sessions} sessions at once)` : ''
+  const later = r.indexesAfterRows?.length ?? 0
+  const indexes = later ? `, the indexes of ${later === 1 ? r.indexesAfterRows[0] : `${later} tables`} built after the rows` : ''
+  const sessions = r.sessions > 1 ? ` (rows loaded on ${r.sessions} sessions at once${indexes})` : ''
   const counts = `${r.tables.replayed.length} table${r.tables.replayed.length === 1 ? '' : 's'} replayed${sessions}, ${reverted}${r.tables.dropped.length} dropped, ${r.tables.unchanged.length} unchanged`
   const warned = r.warnings.length ? `; warning: ${r.warnings.join('; ')}` : ''
   const unwritten = r.proof.tables.filter((t) => t.checked === 'unwritten').length

@@ -5,8 +5,8 @@ import { charsetClause } from './inventory.js'
 import type { BackupManifest } from './manifest.js'
 import { canSetAnyDefiner } from './privileges.js'
 import type { ProgressListener } from './progress.js'
-import { replay, type ReplayInto, type ReplayResult } from './replay.js'
-import { replayTables } from './replay-tables.js'
+import { replay, type ReplayInto } from './replay.js'
+import { replayTables, type TablesReplayed } from './replay-tables.js'
 import { planReplay } from './replay-plan.js'
 import type { ServerInfo } from './tools.js'
 import { quoteIdent, withDatabase, type MysqlTarget } from './url.js'
@@ -62,7 +62,7 @@ export interface ScratchReplay {
  * Replays a backup into a scratch schema: names rewritten to the scratch's, events created
  * disabled (they must not run there), definers stripped when the account may not set them.
  */
-export async function replayIntoScratch(opts: ScratchReplay): Promise<ReplayResult & { sessions: number }> {
+export async function replayIntoScratch(opts: ScratchReplay): Promise<TablesReplayed> {
   const stripDefiners = !(await canSetAnyDefiner(opts.admin))
   const into: ReplayInto = {
     target: withDatabase(opts.server, opts.scratch),
@@ -79,5 +79,5 @@ export async function replayIntoScratch(opts: ScratchReplay): Promise<ReplayResu
   const whole = { stage: opts.stage, ...(opts.readToEnd ? { readToEnd: true } : {}), ...(opts.tap ? { tap: opts.tap } : {}) }
   // Every row: the same replay as a full restore's, rows on several sessions when large.
   if (opts.rows) return replayTables(into, null, { ...whole, ...(opts.sessions !== undefined ? { sessions: opts.sessions } : {}) })
-  return { ...(await replay({ ...into, ...whole, pieces: planReplay(opts.manifest, null, { rows: false, ...(opts.rowsOf ? { rowsOf: opts.rowsOf } : {}) }) })), sessions: 1 }
+  return { ...(await replay({ ...into, ...whole, pieces: planReplay(opts.manifest, null, { rows: false, ...(opts.rowsOf ? { rowsOf: opts.rowsOf } : {}) }) })), sessions: 1, indexesAfterRows: [] }
 }

@@ -2,6 +2,7 @@
  * Text rewrites applied to a dump's statements (never to its rows) while it is replayed.
  * Pure functions: each takes and returns SQL text.
  */
+import { withoutDeferredKeys } from './deferred-keys.js'
 
 const USER_PART = "(?:`(?:[^`]|``)*`|'(?:[^'\\\\]|\\\\.|'')*'|[^\\s@*/`']+)"
 const DEFINER = new RegExp(`DEFINER\\s*=\\s*${USER_PART}\\s*@\\s*${USER_PART}\\s*`, 'g')
@@ -36,6 +37,8 @@ export interface RewriteOptions {
   renameFrom?: string
   renameTo?: string
   disableEvents?: boolean
+  /** Lines taken out of these tables' CREATE TABLE, to be added back after their rows (deferred-keys.ts). */
+  deferKeys?: ReadonlyMap<string, readonly string[]>
 }
 
 export function rewriteStatements(sql: string, opts: RewriteOptions): string {
@@ -43,11 +46,12 @@ export function rewriteStatements(sql: string, opts: RewriteOptions): string {
   if (opts.stripDefiners) out = stripDefiners(out)
   if (opts.renameFrom !== undefined && opts.renameTo !== undefined) out = renameSchema(out, opts.renameFrom, opts.renameTo)
   if (opts.disableEvents) out = disableEvents(out)
+  if (opts.deferKeys?.size) out = withoutDeferredKeys(out, opts.deferKeys)
   return out
 }
 
 export function needsRewrite(opts: RewriteOptions): boolean {
-  return Boolean(opts.stripDefiners || opts.disableEvents || (opts.renameFrom !== undefined && opts.renameFrom !== opts.renameTo))
+  return Boolean(opts.stripDefiners || opts.disableEvents || opts.deferKeys?.size || (opts.renameFrom !== undefined && opts.renameFrom !== opts.renameTo))
 }
 
 /**

@@ -22,6 +22,7 @@ export function renderRestoreReport(r: RestoreReport, style: Style): string {
   if (r.fallback) lines.push(`  note       fell back to a full restore: ${r.fallback}`)
   const replayed = r.performed === 'full' ? `all ${t.replayed.length} tables` : t.replayed.map((n) => `${n} (${WHY[r.reasons[n] ?? 'checksum']})`).join(', ')
   lines.push(`  replayed   ${replayed || 'none'}${r.sessions > 1 ? `; rows loaded on ${r.sessions} sessions at once` : ''}`)
+  if (r.indexesAfterRows?.length) lines.push(`  indexes    of ${r.indexesAfterRows.join(', ')}: built after the rows`)
   if (t.reverted.length) lines.push(`  reverted   ${t.reverted.join(', ')} (what a migration added was dropped with ALTER TABLE)`)
   if (t.dropped.length) lines.push(`  dropped    ${t.dropped.join(', ')} (not in the backup)`)
   if (r.performed === 'differential') lines.push(`  unchanged  ${plural(t.unchanged.length, 'table')}`)

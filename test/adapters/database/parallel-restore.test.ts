@@ -12,11 +12,12 @@ import { connect, createFixture, createTestDatabase, databaseState, tempDir } fr
 
 /** About 24 MB of rows in one table: several 8 MiB chunks, so that sessions share the table. */
 async function createBigTable(conn: Connection): Promise<void> {
-  await conn.query('CREATE TABLE big_lines (id INT PRIMARY KEY, body VARCHAR(200) NOT NULL, n INT NOT NULL, KEY by_n (n)) ENGINE=InnoDB')
+  // A secondary index and a foreign key: built after the rows when restored on several sessions.
+  await conn.query('CREATE TABLE big_lines (id INT PRIMARY KEY, body VARCHAR(200) NOT NULL, n INT NOT NULL, client_id INT NOT NULL, KEY by_n (n), CONSTRAINT big_lines_client FOREIGN KEY (client_id) REFERENCES clients (id)) ENGINE=InnoDB')
   await conn.query(`
     INSERT INTO big_lines
       WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < 399)
-      SELECT a.n * 400 + b.n, CONCAT('line ', a.n * 400 + b.n, ' ', REPEAT('é', 60), ' it''s ; INSERT ', a.n), b.n FROM s a, s b`)
+      SELECT a.n * 400 + b.n, CONCAT('line ', a.n * 400 + b.n, ' ', REPEAT('é', 60), ' it''s ; INSERT ', a.n), b.n, 1 + (a.n * 400 + b.n) % 300 FROM s a, s b`)
 }
 
 /**
@@ -87,7 +88,8 @@ describe('restores that load rows on several sessions at once', () => {
     const report = (watched.result as PromiseFulfilledResult<Awaited<ReturnType<typeof restoreBackup>>>).value
     assert.equal(report.sessions, 3)
     assert.equal(report.proof.ok, true)
-    assert.match(summarizeRestore(report), /8 tables replayed \(rows loaded on 3 sessions at once\)/)
+    assert.match(summarizeRestore(report), /8 tables replayed \(rows loaded on 3 sessions at once, the indexes of big_lines built after the rows\)/)
+    assert.deepEqual(report.indexesAfterRows, ['big_lines'])
     assert.ok(watched.sessions.size >= 2, `sessions seen inserting into big_lines: ${watched.sessions.size}`)
     assert.ok(watched.mostAtOnce >= 2, `most sessions inserting into big_lines at once: ${watched.mostAtOnce}`)
     // The trigger on orders did not fire on the restored rows (audit_log equal), the counters and
