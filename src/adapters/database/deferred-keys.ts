@@ -24,28 +24,28 @@ export const DEFER_MIN_ROW_BYTES = 16 * 1024 * 1024
 /**
  * The lines to take out of each table's definition while its rows load, for the tables given
  * (name → bytes of rows). A table is left whole unless it is InnoDB, neither partitioned nor
- * system-versioned, has a
- * primary key, plain keys to defer, no FULLTEXT or SPATIAL key, an AUTO_INCREMENT column (if any)
- * first in a key that stays, and no foreign key of another table pointing at anything but its
- * primary key (the key it would need may be one of those taken out).
+ * system-versioned, and has a primary key, plain keys to defer, no FULLTEXT or SPATIAL key, its
+ * AUTO_INCREMENT column (if any) first in a key that stays, and no foreign key of another table
+ * pointing at anything but its primary key (the key that needs may be one of those taken out).
  */
 export function planDeferredKeys(definitions: readonly { name: string; definition: string }[], rowBytes: ReadonlyMap<string, number>): Map<string, string[]> {
-  const parsed = definitions.map((d) => parseCreateTable(d.definition)).filter((t): t is ParsedTable => t !== null)
+  const parsed = definitions.map((d) => parseCreateTable(d.definition))
   const referencedOtherThanPrimary = new Set<string>()
   for (const table of parsed) {
-    for (const line of table.lines) {
+    for (const line of table?.lines ?? []) {
       const fk = /^CONSTRAINT .* FOREIGN KEY \(.*\) REFERENCES (`(?:[^`]|``)+`(?:\.`(?:[^`]|``)+`)?) \((.*?)\)/.exec(line)
       if (!fk) continue
       const parentName = unquoteLast(fk[1]!)
-      const parent = parsed.find((t) => t.name === parentName)
+      const parent = parsed.find((t) => t?.name === parentName)
       if (!parent || primaryColumns(parent) !== columnList(fk[2]!)) referencedOtherThanPrimary.add(parentName)
     }
   }
   const plans = new Map<string, string[]>()
-  for (const table of parsed) {
-    if ((rowBytes.get(table.name) ?? 0) < DEFER_MIN_ROW_BYTES || referencedOtherThanPrimary.has(table.name)) continue
+  for (const [index, table] of parsed.entries()) {
+    if (!table || (rowBytes.get(table.name) ?? 0) < DEFER_MIN_ROW_BYTES || referencedOtherThanPrimary.has(table.name)) continue
     const lines = deferrableLines(table)
-    if (lines.length) plans.set(table.name, lines)
+    // The rewrite must find each line where the dump has it, or the ALTER would add a key twice.
+    if (lines.length && takesOutExactly(definitions[index]!.definition, table.name, lines)) plans.set(table.name, lines)
   }
   return plans
 }
@@ -84,6 +84,12 @@ export function withoutDeferredKeys(sql: string, plans: ReadonlyMap<string, read
     const fixed = kept.map((l, i) => (i < kept.length - 1 ? withComma(l) : withoutComma(l)))
     return `CREATE TABLE ${quoted} (\n${fixed.join('\n')}\n) ${engine}`
   })
+}
+
+function takesOutExactly(definition: string, name: string, lines: string[]): boolean {
+  const rewritten = parseCreateTable(withoutDeferredKeys(definition, new Map([[name, lines]])))
+  const before = parseCreateTable(definition)!
+  return rewritten !== null && rewritten.lines.length === before.lines.length - lines.length && lines.every((l) => !rewritten.lines.includes(l))
 }
 
 function parseCreateTable(definition: string): ParsedTable | null {

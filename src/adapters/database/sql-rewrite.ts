@@ -42,11 +42,11 @@ export interface RewriteOptions {
 }
 
 export function rewriteStatements(sql: string, opts: RewriteOptions): string {
-  let out = sql
+  // Keys first, on the text as the dump wrote it: the lines to take out were read from it.
+  let out = opts.deferKeys?.size ? withoutDeferredKeys(sql, opts.deferKeys) : sql
   if (opts.stripDefiners) out = stripDefiners(out)
   if (opts.renameFrom !== undefined && opts.renameTo !== undefined) out = renameSchema(out, opts.renameFrom, opts.renameTo)
   if (opts.disableEvents) out = disableEvents(out)
-  if (opts.deferKeys?.size) out = withoutDeferredKeys(out, opts.deferKeys)
   return out
 }
 
