@@ -70,9 +70,12 @@ export async function loadRows(opts: LoadRowsOptions): Promise<ReplayResult> {
       if (ran.status === 'rejected') throw ran.reason
       if (fed.status === 'rejected') throw fed.reason
     }
-    // A session that fails stops the others and the read: its error is the one reported.
+    // A session that fails stops the others and the read: its error is the one reported, not
+    // theirs at being stopped.
+    let firstFailure: { error: unknown } | null = null
     const startSession = (index: number, settings: Buffer) => {
       const done = runSession(index, settings).catch((error: unknown) => {
+        firstFailure ??= { error }
         chunks.close(error)
         read.stop()
         for (const s of sessions) s.kill()
@@ -107,7 +110,11 @@ export async function loadRows(opts: LoadRowsOptions): Promise<ReplayResult> {
     })()
     // Sessions start once the header is read; the feeding's end means every one has started.
     await feeding.catch((error: unknown) => chunks.close(error))
-    const [fed, loaded, readDone] = await Promise.allSettled([feeding, Promise.all(sessionsDone), read.done])
+    // Every session is waited for, not only until the first fails: none is left running (or unreaped).
+    const allSessions = Promise.allSettled(sessionsDone).then(() => {
+      if (firstFailure) throw firstFailure.error
+    })
+    const [fed, loaded, readDone] = await Promise.allSettled([feeding, allSessions, read.done])
     if (opts.signal?.aborted) {
       if (!wrote) throw new DatabaseError('ABORTED', `loading rows into ${opts.database} was stopped before anything was sent`)
       throw new DatabaseError('ABORTED', `loading rows into ${opts.database} was stopped before it finished: the database may be partly restored`, 'run the restore again to finish it')

@@ -30,14 +30,16 @@ ${then === 'wait' ? 'setInterval(() => {}, 1000)' : ''}
 `,
   )
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' })
-  return { child, told }
+  // Listened for from the start: a launcher that closes its browser may be gone before the file is seen.
+  const closed = new Promise((resolve) => child.on('close', resolve))
+  return { child, told, closed }
 }
 
 test('the browser keeps its temporary folders in one folder of rollout\'s, removed when rollout exits', { skip }, async () => {
   const tmp = tempDir('rollout-tmp-')
-  const { child, told } = launcher(tmp, 'close')
+  const { child, told, closed } = launcher(tmp, 'close')
   await waitForFile(told, 60_000)
-  await new Promise((resolve) => child.on('close', resolve))
+  await closed
   const seen = JSON.parse(readFileSync(told, 'utf8')) as { mine: string[]; inside: string[] }
   assert.equal(seen.mine.length, 1)
   assert.match(seen.mine[0]!, new RegExp(`^rollout-browser-${child.pid}-`))
