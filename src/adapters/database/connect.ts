@@ -53,3 +53,16 @@ export async function closeQuietly(conn: Connection | undefined): Promise<void> 
     conn.destroy()
   }
 }
+
+/**
+ * Works through `items` on several connections at once, each connection taking the next item as
+ * soon as it is free: a statement keeps one server core busy per connection.
+ */
+export async function eachOnConnections<T>(connections: readonly Connection[], items: readonly T[], work: (conn: Connection, item: T) => Promise<void>): Promise<void> {
+  const queue = [...items]
+  await Promise.all(
+    connections.map(async (conn) => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(conn, item)
+    }),
+  )
+}

@@ -10,6 +10,7 @@
  * added, so adding them back in their order gives the same definition; the restore's proof
  * compares it.
  */
+import { quoteIdent } from './url.js'
 
 /** A table's definition as SHOW CREATE TABLE (and the dump) write it: one element per line. */
 interface ParsedTable {
@@ -67,7 +68,7 @@ function deferrableLines(table: ParsedTable): string[] {
 
 /** The statement that puts a table's deferred lines back. */
 export function addBackStatement(table: string, lines: readonly string[]): string {
-  return `ALTER TABLE ${quote(table)} ${lines.map((l) => `ADD ${l}`).join(', ')}`
+  return `ALTER TABLE ${quoteIdent(table)} ${lines.map((l) => `ADD ${l}`).join(', ')}`
 }
 
 /**
@@ -120,8 +121,4 @@ function withComma(line: string): string {
 function unquoteLast(quoted: string): string {
   const parts = quoted.match(/`(?:[^`]|``)+`/g) ?? [quoted]
   return parts[parts.length - 1]!.slice(1, -1).replace(/``/g, '`')
-}
-
-function quote(name: string): string {
-  return `\`${name.replace(/`/g, '``')}\``
 }

@@ -50,7 +50,7 @@ export class DumpScanner {
   private scannedTo = 0
   private total = 0
   private inData = false
-  private current: (ScannedSection & { chunks: Buffer[]; captured: number; rowsUncounted: boolean }) | null = null
+  private current: (ScannedSection & { chunks: Buffer[]; captured: number }) | null = null
   private headerEnd: number | null = null
   private footerStart: number | null = null
   private captureFrom: number | null = null
@@ -118,20 +118,23 @@ export class DumpScanner {
     this.carryStart = keepFrom
   }
 
-  /** Counts the row lines of a data part whose line breaks lie in [from, to) of the window. */
+  /**
+   * Counts the row lines of a data part whose line breaks lie in [from, to) of the window. Rows
+   * are 0 from the data part's start, and null for good once a statement keeps rows on its line.
+   */
   private countRows(window: Buffer, from: number, to: number): void {
     const section = this.current
-    if (!this.inData || !section || section.rowsUncounted) return
+    if (!this.inData || typeof section?.rows !== 'number') return
     let rows = 0
     for (let at = window.indexOf(0x0a, from); at !== -1 && at < to; at = window.indexOf(0x0a, at + 1)) {
       const first = window[at + 1]
       if (first === ROW_START) rows++
       else if (first === INSERT_START && !endsWithValues(window, at + 1)) {
-        section.rowsUncounted = true
+        section.rows = null
         return
       }
     }
-    section.rows = (section.rows ?? 0) + rows
+    section.rows += rows
   }
 
   private handle(window: Buffer, windowStart: number, at: number, kind: 'section' | 'unlock' | 'footer'): void {
@@ -171,7 +174,7 @@ export class DumpScanner {
     if (this.inData) return
     this.closeSectionAt(window, windowStart, abs)
     if (this.headerEnd === null) this.headerEnd = abs
-    this.current = { kind: match.t.kind, name, start: abs, end: abs, data: null, text: '', textTruncated: false, rows: null, chunks: [], captured: 0, rowsUncounted: false }
+    this.current = { kind: match.t.kind, name, start: abs, end: abs, data: null, text: '', textTruncated: false, rows: null, chunks: [], captured: 0 }
     this.captureFrom = abs
     for (const listener of this.sectionListeners) listener(this.current)
   }
@@ -197,8 +200,8 @@ export class DumpScanner {
       this.inData = false
     }
     section.end = end
-    const { chunks, captured: _c, rowsUncounted, ...rest } = section
-    this.sections.push({ ...rest, rows: rowsUncounted ? null : rest.rows, text: Buffer.concat(chunks).toString('utf8') })
+    const { chunks, captured: _c, ...rest } = section
+    this.sections.push({ ...rest, text: Buffer.concat(chunks).toString('utf8') })
     this.current = null
     this.captureFrom = null
   }

@@ -1,5 +1,5 @@
 import type { Connection } from 'mysql2/promise'
-import { queryRows } from './connect.js'
+import { eachOnConnections, queryRows } from './connect.js'
 import { quoteIdent } from './url.js'
 import type { ObjectCounts } from './manifest.js'
 
@@ -94,16 +94,11 @@ export async function checksumTables(
   onTable?: (table: string, checksum: number | null) => void,
 ): Promise<Map<string, number | null>> {
   const out = new Map<string, number | null>()
-  const queue = [...tables]
-  await Promise.all(
-    connections.map(async (conn) => {
-      for (let table = queue.shift(); table !== undefined; table = queue.shift()) {
-        const sum = await checksumTable(conn, database, table)
-        out.set(table, sum)
-        onTable?.(table, sum)
-      }
-    }),
-  )
+  await eachOnConnections(connections, tables, async (conn, table) => {
+    const sum = await checksumTable(conn, database, table)
+    out.set(table, sum)
+    onTable?.(table, sum)
+  })
   return out
 }
 

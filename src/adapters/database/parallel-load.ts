@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises'
 import { Channel } from '../../shared/channel.js'
 import { OPTION_FILE_PATH, openOptionFile } from './defaults-file.js'
 import { DatabaseError } from './errors.js'
-import { readPieces } from './read-pieces.js'
+import { readPieces, type WholeRead } from './read-pieces.js'
 import type { ReplayPiece, RowsPart } from './replay-plan.js'
 import { RowChunker } from './row-chunks.js'
 import type { ReplayInto, ReplayResult } from './replay.js'
@@ -11,7 +11,7 @@ import { rewriteStatements } from './sql-rewrite.js'
 import { spawnStage, type ChildStage } from './stages.js'
 import { clientArguments, findClientTool } from './tools.js'
 
-export interface LoadRowsOptions extends ReplayInto {
+export interface LoadRowsOptions extends ReplayInto, WholeRead {
   /** The data parts to load; their tables exist already (empty). */
   parts: RowsPart[]
   /** Client sessions loading at once. */
@@ -20,10 +20,6 @@ export interface LoadRowsOptions extends ReplayInto {
   chunkBytes: number
   /** Passed through as the progress stage. */
   stage: 'restore' | 'verify'
-  /** Reads the whole file, to the end: the result then has its hash. */
-  readToEnd?: boolean
-  /** Sees every byte of the dump, in order (a verification scans it); reads the whole file. */
-  tap?: (chunk: Buffer) => void
 }
 
 /**
@@ -40,7 +36,7 @@ export async function loadRows(opts: LoadRowsOptions): Promise<ReplayResult> {
   const header: ReplayPiece = { ...opts.manifest.layout.header, rewrite: true }
   const pieces: ReplayPiece[] = [header, ...opts.parts.map((p) => ({ start: p.start, end: p.end, rewrite: false, completesTable: p.table }))]
   const total = opts.parts.reduce((n, p) => n + p.end - p.start, 0)
-  const read = readPieces(opts, pieces, { whole: Boolean(opts.readToEnd), ...(opts.tap ? { tap: opts.tap } : {}) })
+  const read = readPieces(opts, pieces, opts)
   const chunks = new Channel<Buffer[]>(opts.connections)
   const sessions: ChildStage[] = []
   const stopAll = () => {

@@ -12,6 +12,19 @@ export interface DumpSource {
   env?: NodeJS.ProcessEnv
 }
 
+/** How much of the file a replay reads beyond its pieces. */
+export interface WholeRead {
+  /** Reads the whole file, to the end: the result then has its hash (a verification, a rehearsal). */
+  readToEnd?: boolean
+  /** Sees every byte of the dump, in order (a verification scans it); reads the whole file. */
+  tap?: (chunk: Buffer) => void
+}
+
+/** The whole-read options of `opts` alone, to pass on. */
+export function wholeRead(opts: WholeRead): WholeRead {
+  return { ...(opts.readToEnd ? { readToEnd: true } : {}), ...(opts.tap ? { tap: opts.tap } : {}) }
+}
+
 export interface PieceReader {
   /** The pieces' bytes in dump order, as they are read. */
   parts: AsyncIterable<PiecePart>
@@ -25,13 +38,13 @@ export interface PieceReader {
 
 /**
  * Reads the pieces of a backup. A framed, unencrypted file is entered at the frames that hold
- * them, one range read per run of frames (frame-runs.ts); otherwise, or with `whole` (to hash or
- * scan every byte), the file is read from its start, and with `whole` to its end. A failed read's
- * own error (a damaged file, a missing object) is the one `parts` throws.
+ * them, one range read per run of frames (frame-runs.ts); otherwise, or to read the whole file
+ * (`readToEnd`, `tap`), the file is read from its start, and then to its end. A failed read's own
+ * error (a damaged file, a missing object) is the one `parts` throws.
  */
-export function readPieces(source: DumpSource, pieces: readonly ReplayPiece[], opts: { whole?: boolean; tap?: (chunk: Buffer) => void } = {}): PieceReader {
+export function readPieces(source: DumpSource, pieces: readonly ReplayPiece[], opts: WholeRead = {}): PieceReader {
   const { manifest } = source
-  const whole = Boolean(opts.whole || opts.tap)
+  const whole = Boolean(opts.readToEnd || opts.tap)
   const runs = !source.key && !whole && framesCover(manifest.layout.frames, manifest.dumpBytes) ? frameRuns(manifest.layout.frames, pieces) : null
   const readers: DumpReader[] = []
   let fileBytesRead = 0

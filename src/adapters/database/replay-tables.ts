@@ -1,11 +1,12 @@
 import os from 'node:os'
 import type { Connection } from 'mysql2/promise'
-import { closeQuietly, openConnection } from './connect.js'
+import { closeQuietly, eachOnConnections, openConnection } from './connect.js'
 import { addBackStatement, planDeferredKeys } from './deferred-keys.js'
 import { DatabaseError } from './errors.js'
 import { loadRows } from './parallel-load.js'
 import { replay, type ReplayInto, type ReplayResult } from './replay.js'
 import { planPhases, planReplay, replayBytes } from './replay-plan.js'
+import { wholeRead, type WholeRead } from './read-pieces.js'
 
 /** Rows below this are loaded through one client unless sessions are asked for: the phases' extra reads would cost more than they gain. */
 const PARALLEL_MIN_ROW_BYTES = 64 * 1024 * 1024
@@ -23,15 +24,11 @@ export interface TablesReplayed extends ReplayResult {
   indexesAfterRows: string[]
 }
 
-export interface ReplayTablesOptions {
+export interface ReplayTablesOptions extends WholeRead {
   /** Sessions loading rows at once; given, they are used whatever the size (1: one client for everything). */
   sessions?: number
   /** Passed through as the progress stage. */
   stage: 'restore' | 'verify'
-  /** Reads the whole file, to the end: the result then has its hash. */
-  readToEnd?: boolean
-  /** Sees every byte of the dump, in order (a verification scans it); reads the whole file. */
-  tap?: (chunk: Buffer) => void
   log?: (line: string) => void
 }
 
@@ -49,7 +46,7 @@ export async function replayTables(into: ReplayInto, tables: ReadonlySet<string>
   const phases = planPhases(into.manifest, tables)
   const rowBytes = phases.rows.reduce((n, p) => n + p.end - p.start, 0)
   const sessions = opts.sessions ?? defaultSessions()
-  const readWhole = { ...(opts.readToEnd ? { readToEnd: true } : {}), ...(opts.tap ? { tap: opts.tap } : {}) }
+  const readWhole = wholeRead(opts)
   if (sessions < 2 || !phases.rows.length || (opts.sessions === undefined && rowBytes < PARALLEL_MIN_ROW_BYTES)) {
     return { ...(await replay({ ...into, pieces: whole, stage: opts.stage, ...readWhole })), sessions: 1, indexesAfterRows: [] }
   }
@@ -78,28 +75,24 @@ export async function replayTables(into: ReplayInto, tables: ReadonlySet<string>
  * a foreign key without reading them.
  */
 async function addKeysBack(into: ReplayInto, deferred: ReadonlyMap<string, readonly string[]>, sessions: number, stage: ReplayTablesOptions['stage']): Promise<void> {
-  const queue = [...deferred]
   const conns: Connection[] = []
   const stop = () => conns.forEach((c) => c.destroy())
   into.signal?.addEventListener('abort', stop, { once: true })
   let done = 0
   try {
-    await Promise.all(
-      Array.from({ length: Math.min(sessions, queue.length) }, async () => {
-        const conn = await openConnection(into.target)
-        conns.push(conn)
-        await conn.query('SET SESSION foreign_key_checks = 0')
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          const [table, lines] = next
-          into.signal?.throwIfAborted()
-          await conn.query(addBackStatement(table, lines)).catch((error: unknown) => {
-            if (into.signal?.aborted) throw new DatabaseError('ABORTED', `building the indexes of ${table} was stopped: the database may be partly restored`, 'run the restore again to finish it')
-            throw new DatabaseError('RESTORE_FAILED', `building the indexes of ${table} after its rows failed: ${(error as Error).message}`, undefined, { cause: error })
-          })
-          into.onProgress?.({ stage, tablesDone: ++done, tablesTotal: deferred.size, bytesDone: 0, bytesTotal: null, table })
-        }
-      }),
-    )
+    for (let i = 0; i < Math.min(sessions, deferred.size); i++) {
+      const conn = await openConnection(into.target)
+      conns.push(conn)
+      await conn.query('SET SESSION foreign_key_checks = 0')
+    }
+    await eachOnConnections(conns, [...deferred], async (conn, [table, lines]) => {
+      into.signal?.throwIfAborted()
+      await conn.query(addBackStatement(table, lines)).catch((error: unknown) => {
+        if (into.signal?.aborted) throw new DatabaseError('ABORTED', `building the indexes of ${table} was stopped: the database may be partly restored`, 'run the restore again to finish it')
+        throw new DatabaseError('RESTORE_FAILED', `building the indexes of ${table} after its rows failed: ${(error as Error).message}`, undefined, { cause: error })
+      })
+      into.onProgress?.({ stage, tablesDone: ++done, tablesTotal: deferred.size, bytesDone: 0, bytesTotal: null, table })
+    })
   } finally {
     into.signal?.removeEventListener('abort', stop)
     await Promise.all(conns.map(closeQuietly))

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises'
 import { OPTION_FILE_PATH, openOptionFile } from './defaults-file.js'
 import { DatabaseError } from './errors.js'
 import type { BackupManifest } from './manifest.js'
-import { readPieces } from './read-pieces.js'
+import { readPieces, type WholeRead } from './read-pieces.js'
 import { replayBytes, selectPieces, type ReplayPiece } from './replay-plan.js'
 import { rewriteStatements, needsRewrite, type RewriteOptions } from './sql-rewrite.js'
 import { spawnStage } from './stages.js'
@@ -30,14 +30,10 @@ export interface ReplayInto {
   onFirstWrite?: () => void
 }
 
-export interface ReplayOptions extends ReplayInto {
+export interface ReplayOptions extends ReplayInto, WholeRead {
   pieces: ReplayPiece[]
   /** Passed through as the progress stage. */
   stage: 'restore' | 'verify'
-  /** Reads the whole file even after the last piece: to hash it (verification). */
-  readToEnd?: boolean
-  /** Sees every byte of the dump as it passes (verification scans it). */
-  tap?: (chunk: Buffer) => void
 }
 
 export interface ReplayResult {
@@ -64,7 +60,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   let tablesDone = 0
   let wrote = false
   if (opts.signal?.aborted) throw new DatabaseError('ABORTED', 'stopped before the replay started')
-  const read = readPieces(opts, opts.pieces, { whole: Boolean(opts.readToEnd), ...(opts.tap ? { tap: opts.tap } : {}) })
+  const read = readPieces(opts, opts.pieces, opts)
   const mysql = spawnStage(`${client.path.split('/').pop()} (restore into ${opts.database})`, client.path, clientArguments(OPTION_FILE_PATH, opts.database), 'RESTORE_FAILED', 'pipe', openOptionFile(opts.target))
   const onAbort = () => {
     mysql.kill()

@@ -393,7 +393,7 @@ async function dropBeforeReplay(ctx: Ctx, what: { tables: string[]; triggersOf: 
 }
 
 /** Replays the tables' parts of the dump (all when `tables` is null): replay-tables.ts. */
-async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<Pick<TablesReplayed, 'bytes' | 'fileBytesRead' | 'sessions' | 'indexesAfterRows'>> {
+async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<TablesReplayed> {
   const into: ReplayInto = {
     target: ctx.target,
     database: ctx.database,
@@ -407,8 +407,7 @@ async function runReplay(ctx: Ctx, tables: ReadonlySet<string> | null): Promise<
     ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
     ...(ctx.opts.onProgress ? { onProgress: ctx.opts.onProgress } : {}),
   }
-  const { bytes, fileBytesRead, sessions, indexesAfterRows } = await replayTables(into, tables, { stage: 'restore', log: ctx.log, ...(ctx.opts.sessions !== undefined ? { sessions: ctx.opts.sessions } : {}) })
-  return { bytes, fileBytesRead, sessions, indexesAfterRows }
+  return replayTables(into, tables, { stage: 'restore', log: ctx.log, ...(ctx.opts.sessions !== undefined ? { sessions: ctx.opts.sessions } : {}) })
 }
 
 /**

@@ -8,6 +8,7 @@ import type { ProgressListener } from './progress.js'
 import { replay, type ReplayInto } from './replay.js'
 import { replayTables, type TablesReplayed } from './replay-tables.js'
 import { planReplay } from './replay-plan.js'
+import { wholeRead, type WholeRead } from './read-pieces.js'
 import type { ServerInfo } from './tools.js'
 import { quoteIdent, withDatabase, type MysqlTarget } from './url.js'
 
@@ -35,7 +36,7 @@ export async function schemasStartingWith(admin: Connection, prefix: string): Pr
   return rows.map((r) => String(r.name))
 }
 
-export interface ScratchReplay {
+export interface ScratchReplay extends WholeRead {
   server: MysqlTarget
   info: Pick<ServerInfo, 'flavor'>
   /** An open connection on the server, to ask what the account may do. */
@@ -50,8 +51,6 @@ export interface ScratchReplay {
   /** Tables (lower case) whose rows are copied even without `rows`. */
   rowsOf?: ReadonlySet<string>
   stage: 'restore' | 'verify'
-  readToEnd?: boolean
-  tap?: (chunk: Buffer) => void
   /** Sessions loading rows at once when `rows` (replay-tables.ts: by default one per core once the rows pass 64 MiB). */
   sessions?: number
   signal?: AbortSignal
@@ -76,7 +75,7 @@ export async function replayIntoScratch(opts: ScratchReplay): Promise<TablesRepl
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   }
-  const whole = { stage: opts.stage, ...(opts.readToEnd ? { readToEnd: true } : {}), ...(opts.tap ? { tap: opts.tap } : {}) }
+  const whole = { stage: opts.stage, ...wholeRead(opts) }
   // Every row: the same replay as a full restore's, rows on several sessions when large.
   if (opts.rows) return replayTables(into, null, { ...whole, ...(opts.sessions !== undefined ? { sessions: opts.sessions } : {}) })
   return { ...(await replay({ ...into, ...whole, pieces: planReplay(opts.manifest, null, { rows: false, ...(opts.rowsOf ? { rowsOf: opts.rowsOf } : {}) }) })), sessions: 1, indexesAfterRows: [] }
